@@ -1,0 +1,308 @@
+//! The behaviours every [`VerificationSession`] must show, as functions any provider runs in
+//! its own tests (feature `test-util`), the way object_store's `integration` module serves every
+//! store. Not semver-stable: checks are added as the contract grows.
+//!
+//! Each check picks its cases from the provider's [`Capabilities`], so a provider is held to
+//! exactly what it declares: everything it claims to support must work, and everything it does
+//! not must be refused before sending. Checks panic with a message naming the provider and the
+//! broken promise, like `assert!`.
+//!
+//! ```
+//! use kyc_core::{conformance, StubProvider};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let stub = StubProvider::new("stub");
+//! conformance::run(&stub, &stub).await;
+//! # }
+//! ```
+//!
+//! An adapter tested against a local server passes a [`RequestCounter`] that asks the server
+//! how many requests it received.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{NaiveDate, Utc};
+use secrecy::ExposeSecret;
+use strum::IntoEnumIterator;
+use url::Url;
+
+use crate::Capabilities;
+use crate::capabilities::{Feature, KindCapabilities};
+use crate::error::{ErrorKind, Outcome};
+use crate::model::{ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind};
+use crate::provider::VerificationSession;
+use crate::request::{ExpectedDocument, Field, Person, SessionRequest};
+use crate::stub::StubProvider;
+
+/// Counts the create requests that reached the provider's server, so the suite can check that
+/// refused requests were never sent.
+#[async_trait]
+pub trait RequestCounter: Send + Sync {
+    /// How many create requests the server has received so far.
+    async fn requests_received(&self) -> usize;
+}
+
+#[async_trait]
+impl RequestCounter for StubProvider {
+    async fn requests_received(&self) -> usize {
+        self.requests().len()
+    }
+}
+
+/// Personal values the checks send, and then look for in `Debug` output.
+const FIRST_NAME: &str = "Conformance";
+const LAST_NAME: &str = "Tester";
+const PERSONAL_NUMBER: &str = "39005150000";
+const DOCUMENT_NUMBER: &str = "AB1234567";
+
+/// Runs every check.
+pub async fn run(provider: &dyn VerificationSession, counter: &dyn RequestCounter) {
+    creates_a_minimal_session(provider, counter).await;
+    creates_the_fullest_supported_session(provider, counter).await;
+    refuses_invalid_requests_before_sending(provider, counter).await;
+    refuses_unsupported_requests_before_sending(provider, counter).await;
+}
+
+/// The kinds a provider offers, with their capabilities.
+fn offered(capabilities: &Capabilities) -> Vec<(VerificationKind, &KindCapabilities)> {
+    VerificationKind::iter()
+        .filter_map(|kind| capabilities.for_kind(kind).map(|caps| (kind, caps)))
+        .collect()
+}
+
+fn client_id(suffix: &str) -> ClientId {
+    ClientId::new(format!("conformance-{suffix}")).expect("valid client id")
+}
+
+/// A request with only the client id succeeds, once, with a consistent session.
+pub async fn creates_a_minimal_session(
+    provider: &dyn VerificationSession,
+    counter: &dyn RequestCounter,
+) {
+    let name = provider.provider();
+    for (kind, _) in offered(provider.capabilities()) {
+        let request = SessionRequest::new(client_id("minimal")).with_kind(kind);
+        let before = counter.requests_received().await;
+        let session = match provider.create_session(&request).await {
+            Ok(session) => session,
+            Err(error) => panic!("{name}: minimal {kind} request failed: {error} ({error:?})"),
+        };
+        let sent = counter.requests_received().await - before;
+        assert_eq!(sent, 1, "{name}: a {kind} session must take exactly one request, took {sent}");
+        check_session(provider, &request, &session);
+    }
+}
+
+/// A request that sets everything the provider declares succeeds: declared support is real.
+pub async fn creates_the_fullest_supported_session(
+    provider: &dyn VerificationSession,
+    counter: &dyn RequestCounter,
+) {
+    let name = provider.provider();
+    for (kind, caps) in offered(provider.capabilities()) {
+        let request = fullest_request(kind, caps);
+        let before = counter.requests_received().await;
+        let session = match provider.create_session(&request).await {
+            Ok(session) => session,
+            Err(error) => panic!(
+                "{name}: a {kind} request using only declared capabilities failed: {error} \
+                 ({error:?}); fields: {:?}",
+                request.fields_set()
+            ),
+        };
+        assert_eq!(
+            counter.requests_received().await - before,
+            1,
+            "{name}: one request per session"
+        );
+        check_session(provider, &request, &session);
+        let printed = format!("{request:?} {session:?}");
+        for personal in [FIRST_NAME, LAST_NAME, PERSONAL_NUMBER, DOCUMENT_NUMBER, "1990-05-15"] {
+            assert!(!printed.contains(personal), "{name}: Debug output shows personal data");
+        }
+    }
+}
+
+/// A request breaking several neutral rules is refused with every field named, and not sent.
+pub async fn refuses_invalid_requests_before_sending(
+    provider: &dyn VerificationSession,
+    counter: &dyn RequestCounter,
+) {
+    let name = provider.provider();
+    let tomorrow = Utc::now().date_naive() + chrono::TimeDelta::days(1);
+    let request = SessionRequest::new(client_id("invalid"))
+        .with_person(Person::default().with_first_name("").with_date_of_birth(tomorrow))
+        .with_link_validity(Duration::ZERO)
+        .with_tag("repeated")
+        .with_tag("repeated");
+    let before = counter.requests_received().await;
+    let error = provider
+        .create_session(&request)
+        .await
+        .expect_err(&format!("{name}: accepted an invalid request"));
+    assert_eq!(error.kind(), ErrorKind::InvalidRequest, "{name}: {error}");
+    assert_eq!(error.outcome(), Outcome::NotSent, "{name}: {error}");
+    assert!(!error.is_retryable(), "{name}: invalid requests are not retryable");
+    let fields: Vec<&str> = error.invalid_fields().iter().map(|f| f.field()).collect();
+    for expected in ["person.firstName", "person.dateOfBirth", "linkValiditySeconds", "tags[1]"] {
+        assert!(fields.contains(&expected), "{name}: {expected} not named in {fields:?}");
+    }
+    assert_eq!(counter.requests_received().await, before, "{name}: sent an invalid request");
+}
+
+/// Every undeclared kind, field, flow, document type and locale is refused as unsupported,
+/// naming the provider and the feature, and not sent.
+pub async fn refuses_unsupported_requests_before_sending(
+    provider: &dyn VerificationSession,
+    counter: &dyn RequestCounter,
+) {
+    let name = provider.provider();
+    let capabilities = provider.capabilities();
+    let mut cases: Vec<(SessionRequest, Feature)> = Vec::new();
+    for kind in VerificationKind::iter() {
+        let Some(caps) = capabilities.for_kind(kind) else {
+            let request = SessionRequest::new(client_id("unsupported")).with_kind(kind);
+            cases.push((request, Feature::Kind(kind)));
+            continue;
+        };
+        let base = || SessionRequest::new(client_id("unsupported")).with_kind(kind);
+        for field in Field::iter().filter(|field| !caps.supports(*field)) {
+            if kind == VerificationKind::Business && field == Field::Flow {
+                continue; // refused as invalid before capabilities are consulted
+            }
+            cases.push((with_field(base(), field, caps), Feature::Field(field)));
+        }
+        if caps.supports(Field::Flow) {
+            for flow in Flow::iter().filter(|flow| !caps.flows.contains(flow)) {
+                cases.push((base().with_flow(flow), Feature::Flow(flow)));
+            }
+        }
+        if caps.supports(Field::DocumentTypes) {
+            for t in DocumentType::iter().filter(|t| !caps.document_types.contains(t)) {
+                let document = ExpectedDocument::default().with_type(t);
+                cases.push((base().with_document(document), Feature::DocumentType(t)));
+            }
+        }
+        if caps.supports(Field::Locale) {
+            for locale in Locale::iter().filter(|locale| !caps.locales.contains(locale)) {
+                cases.push((base().with_locale(locale), Feature::Locale(locale)));
+            }
+        }
+    }
+    let before = counter.requests_received().await;
+    for (request, feature) in cases {
+        let error = provider
+            .create_session(&request)
+            .await
+            .expect_err(&format!("{name}: accepted a request with unsupported {feature}"));
+        assert_eq!(error.kind(), ErrorKind::Unsupported, "{name}, {feature}: {error}");
+        assert_eq!(error.outcome(), Outcome::NotSent, "{name}, {feature}");
+        assert_eq!(error.provider(), Some(name), "{name}, {feature}: provider not named");
+        assert_eq!(error.unsupported_feature(), Some(&feature), "{name}: wrong feature named");
+    }
+    assert_eq!(counter.requests_received().await, before, "{name}: sent an unsupported request");
+}
+
+fn check_session(
+    provider: &dyn VerificationSession,
+    request: &SessionRequest,
+    session: &crate::Session,
+) {
+    let name = provider.provider();
+    assert_eq!(session.provider, name, "{name}: session names another provider");
+    assert!(!session.id.trim().is_empty(), "{name}: empty session id");
+    assert!(matches!(session.url.scheme(), "http" | "https"), "{name}: session URL is not http(s)");
+    assert_eq!(session.client_id, request.client_id, "{name}: client id not echoed");
+    let drift = (Utc::now() - session.created_at).num_seconds().abs();
+    assert!(drift < 300, "{name}: created_at is {drift}s away from now");
+    if let Some(expires_at) = session.expires_at {
+        assert!(expires_at > session.created_at, "{name}: session expires before it is created");
+    }
+    let printed = format!("{session:?}");
+    if let Some(token) = &session.token {
+        assert!(!printed.contains(token.expose_secret()), "{name}: Debug shows the token");
+    }
+    assert!(!printed.contains(session.url.as_str()), "{name}: Debug shows the full session URL");
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+fn https(path: &str) -> Url {
+    Url::parse("https://app.example/kyc/").and_then(|base| base.join(path)).expect("valid URL")
+}
+
+/// `request` with `field` set to a value valid under the neutral rules and `caps`' lists and
+/// ranges (the first or shortest allowed, so limits are respected).
+fn with_field(
+    mut request: SessionRequest,
+    field: Field,
+    caps: &KindCapabilities,
+) -> SessionRequest {
+    let country = |code: &str| code.parse::<CountryCode>().expect("valid country");
+    let p = &mut request.person;
+    let d = &mut request.document;
+    match field {
+        Field::ClientId => {}
+        Field::FirstName => p.first_name = Some(FIRST_NAME.into()),
+        Field::LastName => p.last_name = Some(LAST_NAME.into()),
+        Field::DateOfBirth => p.date_of_birth = Some(date(1990, 5, 15)),
+        Field::Sex => p.sex = Some(Sex::Female),
+        Field::Nationality => p.nationality = Some(country("LT")),
+        Field::PersonalNumber => p.personal_number = Some(PERSONAL_NUMBER.into()),
+        Field::Address => p.address = Some("Gedimino pr. 1, Vilnius".into()),
+        Field::Email => p.email = Some("tester@example.com".into()),
+        Field::Phone => p.phone = Some("+37060000000".into()),
+        Field::DocumentTypes => {
+            d.types = caps.document_types.iter().take(2).copied().collect();
+            if d.types.is_empty() {
+                d.types.push(DocumentType::Passport);
+            }
+        }
+        Field::DocumentCountry => d.country = Some(country("LT")),
+        Field::DocumentNumber => d.number = Some(DOCUMENT_NUMBER.into()),
+        Field::DocumentIssueDate => d.issue_date = Some(date(2020, 1, 1)),
+        Field::DocumentExpiryDate => d.expiry_date = Some(date(2030, 1, 1)),
+        Field::Locale => {
+            let preferred = caps.locales.get(&Locale::En).or_else(|| caps.locales.first());
+            request.locale = Some(preferred.copied().unwrap_or(Locale::En));
+        }
+        Field::Flow => {
+            request.flow = Some(caps.flows.first().copied().unwrap_or(Flow::DocumentOnly))
+        }
+        Field::SuccessUrl => request.redirects.success = Some(https("success")),
+        Field::FailureUrl => request.redirects.failure = Some(https("failure")),
+        Field::CancelUrl => request.redirects.cancel = Some(https("cancel")),
+        Field::WebhookUrl => request.webhook_url = Some(https("webhook")),
+        Field::LinkValidity => {
+            request.link_validity =
+                Some(caps.link_validity.as_ref().map_or(Duration::from_secs(3600), |r| *r.start()))
+        }
+        Field::SessionDuration => {
+            request.session_duration = Some(
+                caps.session_duration.as_ref().map_or(Duration::from_secs(600), |r| *r.start()),
+            )
+        }
+        Field::ExternalRef => request.external_ref = Some("conformance-ref".into()),
+        Field::Tags => request.tags = vec!["conformance".into()],
+    }
+    request
+}
+
+/// A request of `kind` setting every field `caps` supports.
+fn fullest_request(kind: VerificationKind, caps: &KindCapabilities) -> SessionRequest {
+    let mut request = SessionRequest::new(client_id("full")).with_kind(kind);
+    for field in Field::iter().filter(|field| caps.supports(*field)) {
+        if kind == VerificationKind::Business && field == Field::Flow {
+            continue;
+        }
+        request = with_field(request, field, caps);
+    }
+    if caps.max_tags == 0 {
+        request.tags.clear();
+    }
+    request
+}

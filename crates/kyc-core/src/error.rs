@@ -1,0 +1,568 @@
+//! One error type for every provider, answering the two questions failover and callers ask:
+//! is another try worth it ([`Error::is_retryable`]) and may a session (and a vendor credit)
+//! exist now ([`Error::outcome`]).
+//!
+//! Shaped after reqwest's and lettre's errors: a boxed interior (a `Result<Session, Error>` stays
+//! small), predicates instead of public variants (new kinds are not breaking), lowercase one-line
+//! messages that leave the cause to [`source`](std::error::Error::source). An error never holds a
+//! raw response body, a URL with a token, a credential or personal data.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use strum::{AsRefStr, Display, EnumIter, IntoStaticStr};
+
+use crate::capabilities::Feature;
+use crate::session::Attempt;
+
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// What went wrong, in provider-neutral terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Display, AsRefStr, IntoStaticStr, EnumIter)]
+#[strum(serialize_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request broke a rule ([`Error::invalid_fields`] lists every one). Nothing was sent.
+    InvalidRequest,
+    /// The provider cannot honour something the request asks for
+    /// ([`Error::unsupported_feature`]). Nothing was sent; another provider may serve it.
+    Unsupported,
+    /// The client is misconfigured (missing credential, bad base URL). Nothing was sent.
+    Config,
+    /// The provider refused the credentials, or the account may not do this.
+    Unauthenticated,
+    /// The provider asked to slow down ([`Error::retry_after`] when it said how long).
+    RateLimited,
+    /// The provider refused the request ([`Error::http_status`], [`Error::vendor_code`]).
+    Rejected,
+    /// The provider answered that it is failing or unavailable (5xx).
+    Unavailable,
+    /// The connection failed; [`Error::outcome`] tells whether the request got out.
+    Transport,
+    /// No answer in time; [`Error::outcome`] tells whether the request got out.
+    Timeout,
+    /// The provider answered with something that could not be understood.
+    Decode,
+}
+
+impl ErrorKind {
+    /// Whether a later attempt (here or at another provider) may succeed.
+    ///
+    /// True for [`RateLimited`](Self::RateLimited), [`Unavailable`](Self::Unavailable),
+    /// [`Transport`](Self::Transport) and [`Timeout`](Self::Timeout); false for the rest, which
+    /// would fail the same way again.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, Self::RateLimited | Self::Unavailable | Self::Transport | Self::Timeout)
+    }
+}
+
+/// May a session exist at the provider after this error? (Every session costs a credit.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Display, AsRefStr, IntoStaticStr, EnumIter)]
+#[strum(serialize_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The request never left this process, or never reached the provider (connection refused,
+    /// DNS failure). Safe to send again anywhere.
+    NotSent,
+    /// The provider received the request and said no: no session was created.
+    Rejected,
+    /// The request may have been processed (timeout after sending, connection lost mid-answer, a
+    /// 500, an unreadable success). A session may exist: sending again may cost a second credit.
+    Unknown,
+}
+
+impl Outcome {
+    /// Whether a session, and so a credit, may have been created.
+    pub fn may_have_created_session(self) -> bool {
+        self == Self::Unknown
+    }
+}
+
+/// One rule one field of a request breaks: `person.firstName: must not be empty`.
+///
+/// Names the field by its path in the request's JSON shape and states the rule; it never quotes
+/// the value (which may be personal data).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FieldError {
+    field: String,
+    rule: String,
+}
+
+impl FieldError {
+    /// A broken `rule` (lowercase, no trailing period) of `field` (a JSON path such as
+    /// `person.dateOfBirth` or `tags[2]`).
+    pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self { field: field.into(), rule: rule.into() }
+    }
+
+    /// The field's path in the request's JSON shape.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// The rule it breaks.
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.rule)
+    }
+}
+
+/// The error of every operation in this workspace.
+///
+/// Read it through [`kind`](Self::kind), [`is_retryable`](Self::is_retryable) and
+/// [`outcome`](Self::outcome); the accessors give the details each kind carries.
+///
+/// | kind | `is_retryable()` | `outcome()` |
+/// |---|---|---|
+/// | `InvalidRequest`, `Unsupported`, `Config` | no | `NotSent` |
+/// | `Unauthenticated`, `Rejected` | no | `Rejected` |
+/// | `RateLimited` | yes | `Rejected` |
+/// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx |
+/// | `Transport`, `Timeout` | yes | `NotSent` before the request got out, else `Unknown` |
+/// | `Decode` | no | `Unknown` after a success status, else `Rejected` |
+///
+/// `is_retryable()` says whether another try may succeed, not whether it is free: check
+/// [`outcome`](Self::outcome) before sending a create request again.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    outcome: Outcome,
+    provider: Option<String>,
+    fields: Vec<FieldError>,
+    feature: Option<Feature>,
+    status: Option<u16>,
+    vendor_code: Option<String>,
+    vendor_message: Option<String>,
+    retry_after: Option<Duration>,
+    detail: Option<String>,
+    attempts: Vec<Attempt>,
+    source: Option<BoxError>,
+}
+
+impl Error {
+    fn new(kind: ErrorKind, outcome: Outcome) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                outcome,
+                provider: None,
+                fields: Vec::new(),
+                feature: None,
+                status: None,
+                vendor_code: None,
+                vendor_message: None,
+                retry_after: None,
+                detail: None,
+                attempts: Vec::new(),
+                source: None,
+            }),
+        }
+    }
+
+    /// The request breaks these rules (give all of them, not just the first).
+    pub fn invalid_request(fields: Vec<FieldError>) -> Self {
+        let mut error = Self::new(ErrorKind::InvalidRequest, Outcome::NotSent);
+        error.inner.fields = fields;
+        error
+    }
+
+    /// `provider` cannot honour `feature`.
+    pub fn unsupported(provider: impl Into<String>, feature: Feature) -> Self {
+        let mut error = Self::new(ErrorKind::Unsupported, Outcome::NotSent);
+        error.inner.provider = Some(provider.into());
+        error.inner.feature = Some(feature);
+        error
+    }
+
+    /// The client for `provider` is misconfigured; `detail` says how (never a secret's value).
+    pub fn config(provider: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut error = Self::new(ErrorKind::Config, Outcome::NotSent);
+        error.inner.provider = Some(provider.into());
+        error.inner.detail = Some(detail.into());
+        error
+    }
+
+    /// `provider` refused the credentials or the permission (HTTP `status`).
+    pub fn unauthenticated(provider: impl Into<String>, status: u16) -> Self {
+        let mut error = Self::new(ErrorKind::Unauthenticated, Outcome::Rejected);
+        error.inner.provider = Some(provider.into());
+        error.inner.status = Some(status);
+        error
+    }
+
+    /// `provider` asked to slow down, for `retry_after` when it said.
+    pub fn rate_limited(provider: impl Into<String>, retry_after: Option<Duration>) -> Self {
+        let mut error = Self::new(ErrorKind::RateLimited, Outcome::Rejected);
+        error.inner.provider = Some(provider.into());
+        error.inner.retry_after = retry_after;
+        error
+    }
+
+    /// `provider` refused the request with HTTP `status`; add its code and message with
+    /// [`with_vendor_code`](Self::with_vendor_code) and
+    /// [`with_vendor_message`](Self::with_vendor_message).
+    pub fn rejected(provider: impl Into<String>, status: u16) -> Self {
+        let mut error = Self::new(ErrorKind::Rejected, Outcome::Rejected);
+        error.inner.provider = Some(provider.into());
+        error.inner.status = Some(status);
+        error
+    }
+
+    /// `provider` answered that it is failing (HTTP `status`, 5xx). Only a 503 says that
+    /// nothing was processed; any other 5xx may come after the work was done.
+    pub fn unavailable(provider: impl Into<String>, status: u16) -> Self {
+        let outcome = if status == 503 { Outcome::Rejected } else { Outcome::Unknown };
+        let mut error = Self::new(ErrorKind::Unavailable, outcome);
+        error.inner.provider = Some(provider.into());
+        error.inner.status = Some(status);
+        error
+    }
+
+    /// The connection to `provider` failed; `sent` says whether the request may have got out.
+    pub fn transport(provider: impl Into<String>, sent: bool) -> Self {
+        let outcome = if sent { Outcome::Unknown } else { Outcome::NotSent };
+        let mut error = Self::new(ErrorKind::Transport, outcome);
+        error.inner.provider = Some(provider.into());
+        error
+    }
+
+    /// `provider` did not answer in time; `sent` says whether the request may have got out.
+    pub fn timeout(provider: impl Into<String>, sent: bool) -> Self {
+        let outcome = if sent { Outcome::Unknown } else { Outcome::NotSent };
+        let mut error = Self::new(ErrorKind::Timeout, outcome);
+        error.inner.provider = Some(provider.into());
+        error
+    }
+
+    /// `provider`'s answer (HTTP `status`) could not be understood; `detail` says what was
+    /// wrong with it in our words (never the body itself).
+    pub fn decode(provider: impl Into<String>, status: u16, detail: impl Into<String>) -> Self {
+        let outcome =
+            if (200..300).contains(&status) { Outcome::Unknown } else { Outcome::Rejected };
+        let mut error = Self::new(ErrorKind::Decode, outcome);
+        error.inner.provider = Some(provider.into());
+        error.inner.status = Some(status);
+        error.inner.detail = Some(detail.into());
+        error
+    }
+
+    /// Adds the vendor's own error code (`BAD_VALUE`, `1102`).
+    pub fn with_vendor_code(mut self, code: impl Into<String>) -> Self {
+        self.inner.vendor_code = Some(code.into());
+        self
+    }
+
+    /// Adds the vendor's message. It is kept for [`vendor_message`](Self::vendor_message) only
+    /// and printed by neither `Display` nor `Debug`: vendors may quote submitted values.
+    pub fn with_vendor_message(mut self, message: impl Into<String>) -> Self {
+        self.inner.vendor_message = Some(message.into());
+        self
+    }
+
+    /// Adds how long the provider asked to wait.
+    pub fn with_retry_after(mut self, retry_after: Duration) -> Self {
+        self.inner.retry_after = Some(retry_after);
+        self
+    }
+
+    /// Adds the underlying cause, returned by [`source`](StdError::source). It must not print
+    /// secrets or personal data (strip URLs from reqwest errors first).
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    /// Adds the attempts (for failover) that led to this error.
+    pub fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// Whether a later attempt may succeed (see the table on [`Error`]).
+    pub fn is_retryable(&self) -> bool {
+        self.inner.kind.is_retryable()
+    }
+
+    /// Whether a session may exist at the provider now.
+    pub fn outcome(&self) -> Outcome {
+        self.inner.outcome
+    }
+
+    /// The provider that failed, when one did.
+    pub fn provider(&self) -> Option<&str> {
+        self.inner.provider.as_deref()
+    }
+
+    /// Every broken rule of an [`ErrorKind::InvalidRequest`]; empty otherwise.
+    pub fn invalid_fields(&self) -> &[FieldError] {
+        &self.inner.fields
+    }
+
+    /// What the provider could not honour, for [`ErrorKind::Unsupported`].
+    pub fn unsupported_feature(&self) -> Option<&Feature> {
+        self.inner.feature.as_ref()
+    }
+
+    /// The provider's HTTP status, when it answered.
+    pub fn http_status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// The vendor's own error code.
+    pub fn vendor_code(&self) -> Option<&str> {
+        self.inner.vendor_code.as_deref()
+    }
+
+    /// The vendor's own message. May quote what was submitted: do not log it where personal
+    /// data must not go.
+    pub fn vendor_message(&self) -> Option<&str> {
+        self.inner.vendor_message.as_deref()
+    }
+
+    /// How long the provider asked to wait before the next request.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// The attempts that led to this error, when a failover chain produced it.
+    pub fn attempts(&self) -> &[Attempt] {
+        &self.inner.attempts
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let provider = inner.provider.as_deref().unwrap_or("the provider");
+        match inner.kind {
+            ErrorKind::InvalidRequest => {
+                f.write_str("invalid request")?;
+                for (i, field) in inner.fields.iter().enumerate() {
+                    f.write_str(if i == 0 { ": " } else { "; " })?;
+                    fmt::Display::fmt(field, f)?;
+                }
+                Ok(())
+            }
+            ErrorKind::Unsupported => match &inner.feature {
+                Some(feature) => write!(f, "{provider} does not support {feature}"),
+                None => write!(f, "{provider} does not support this request"),
+            },
+            ErrorKind::Config => {
+                write!(f, "invalid {provider} configuration")?;
+                match &inner.detail {
+                    Some(detail) => write!(f, ": {detail}"),
+                    None => Ok(()),
+                }
+            }
+            ErrorKind::Unauthenticated => write!(f, "{provider} refused the credentials"),
+            ErrorKind::RateLimited => {
+                write!(f, "{provider} rate limited the request")?;
+                match inner.retry_after {
+                    Some(wait) => write!(f, " (retry after {}s)", wait.as_secs()),
+                    None => Ok(()),
+                }
+            }
+            ErrorKind::Rejected => write!(f, "{provider} rejected the request"),
+            ErrorKind::Unavailable => write!(f, "{provider} is unavailable"),
+            ErrorKind::Transport => write!(f, "error sending the request to {provider}"),
+            ErrorKind::Timeout => write!(f, "request to {provider} timed out"),
+            ErrorKind::Decode => {
+                write!(f, "undecodable response from {provider}")?;
+                match &inner.detail {
+                    Some(detail) => write!(f, ": {detail}"),
+                    None => Ok(()),
+                }
+            }
+        }?;
+        if !matches!(inner.kind, ErrorKind::InvalidRequest | ErrorKind::Unsupported) {
+            match (inner.status, &inner.vendor_code) {
+                (Some(status), Some(code)) => write!(f, " (http {status}, code {code})")?,
+                (Some(status), None) => write!(f, " (http {status})")?,
+                (None, Some(code)) => write!(f, " (code {code})")?,
+                (None, None) => {}
+            }
+        }
+        if !inner.attempts.is_empty() {
+            write!(f, " after {} attempts", inner.attempts.len())?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let mut s = f.debug_struct("Error");
+        s.field("kind", &inner.kind).field("outcome", &inner.outcome);
+        if let Some(provider) = &inner.provider {
+            s.field("provider", provider);
+        }
+        if !inner.fields.is_empty() {
+            s.field("fields", &inner.fields);
+        }
+        if let Some(feature) = &inner.feature {
+            s.field("feature", feature);
+        }
+        if let Some(status) = inner.status {
+            s.field("status", &status);
+        }
+        if let Some(code) = &inner.vendor_code {
+            s.field("vendor_code", code);
+        }
+        if inner.vendor_message.is_some() {
+            s.field("vendor_message", &"<redacted>");
+        }
+        if let Some(wait) = inner.retry_after {
+            s.field("retry_after", &wait);
+        }
+        if let Some(detail) = &inner.detail {
+            s.field("detail", detail);
+        }
+        if !inner.attempts.is_empty() {
+            s.field("attempts", &inner.attempts);
+        }
+        if let Some(source) = &inner.source {
+            s.field("source", source);
+        }
+        s.finish()
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    fn one_of_each() -> Vec<Error> {
+        vec![
+            Error::invalid_request(vec![FieldError::new("clientId", "must not be empty")]),
+            Error::unsupported("veriff", Feature::Kind(crate::VerificationKind::Business)),
+            Error::config("idenfy", "IDENFY_API_KEY is not set"),
+            Error::unauthenticated("idenfy", 401),
+            Error::rate_limited("veriff", Some(Duration::from_secs(30))),
+            Error::rejected("idenfy", 400).with_vendor_code("BAD_VALUE"),
+            Error::unavailable("veriff", 503),
+            Error::transport("veriff", false),
+            Error::timeout("idenfy", true),
+            Error::decode("veriff", 201, "missing verification.url"),
+        ]
+    }
+
+    #[test]
+    fn every_kind_is_covered_and_answers_as_documented() {
+        let errors = one_of_each();
+        let kinds: Vec<ErrorKind> = errors.iter().map(Error::kind).collect();
+        assert_eq!(kinds, ErrorKind::iter().collect::<Vec<_>>());
+        let answers: Vec<(ErrorKind, bool, Outcome)> =
+            errors.iter().map(|e| (e.kind(), e.is_retryable(), e.outcome())).collect();
+        use ErrorKind as K;
+        use Outcome as O;
+        assert_eq!(
+            answers,
+            vec![
+                (K::InvalidRequest, false, O::NotSent),
+                (K::Unsupported, false, O::NotSent),
+                (K::Config, false, O::NotSent),
+                (K::Unauthenticated, false, O::Rejected),
+                (K::RateLimited, true, O::Rejected),
+                (K::Rejected, false, O::Rejected),
+                (K::Unavailable, true, O::Rejected),
+                (K::Transport, true, O::NotSent),
+                (K::Timeout, true, O::Unknown),
+                (K::Decode, false, O::Unknown),
+            ]
+        );
+    }
+
+    #[test]
+    fn outcomes_depend_on_what_happened() {
+        assert_eq!(Error::unavailable("p", 500).outcome(), Outcome::Unknown);
+        assert_eq!(Error::unavailable("p", 502).outcome(), Outcome::Unknown);
+        assert_eq!(Error::transport("p", true).outcome(), Outcome::Unknown);
+        assert_eq!(Error::timeout("p", false).outcome(), Outcome::NotSent);
+        assert_eq!(Error::decode("p", 400, "not json").outcome(), Outcome::Rejected);
+        assert!(Outcome::Unknown.may_have_created_session());
+        assert!(!Outcome::Rejected.may_have_created_session());
+    }
+
+    #[test]
+    fn messages_are_lowercase_single_lines() {
+        let rendered: Vec<String> = one_of_each().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rendered,
+            vec![
+                "invalid request: clientId: must not be empty",
+                "veriff does not support business verification",
+                "invalid idenfy configuration: IDENFY_API_KEY is not set",
+                "idenfy refused the credentials (http 401)",
+                "veriff rate limited the request (retry after 30s)",
+                "idenfy rejected the request (http 400, code BAD_VALUE)",
+                "veriff is unavailable (http 503)",
+                "error sending the request to veriff",
+                "request to idenfy timed out",
+                "undecodable response from veriff: missing verification.url (http 201)",
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_request_lists_every_field() {
+        let error = Error::invalid_request(vec![
+            FieldError::new("person.firstName", "must not be empty"),
+            FieldError::new("tags[1]", "must not repeat another tag"),
+        ]);
+        assert_eq!(
+            error.to_string(),
+            "invalid request: person.firstName: must not be empty; tags[1]: must not repeat another tag"
+        );
+        assert_eq!(error.invalid_fields().len(), 2);
+    }
+
+    #[test]
+    fn vendor_message_is_kept_but_never_printed() {
+        let error = Error::rejected("idenfy", 400)
+            .with_vendor_code("BAD_VALUE")
+            .with_vendor_message("firstName 'Jonas Jonaitis' is invalid");
+        assert_eq!(error.vendor_message(), Some("firstName 'Jonas Jonaitis' is invalid"));
+        for printed in [error.to_string(), format!("{error:?}"), format!("{error:#?}")] {
+            assert!(!printed.contains("Jonas"), "{printed}");
+        }
+    }
+
+    #[test]
+    fn source_chain_is_kept() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let error = Error::transport("idenfy", false).with_source(io);
+        let source = error.source().expect("source kept");
+        assert_eq!(source.to_string(), "refused");
+        // The cause is not repeated in Display: reporters walking the chain print it once.
+        assert!(!error.to_string().contains("refused"));
+    }
+
+    #[test]
+    fn error_is_small_and_thread_safe() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<Error>();
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+}

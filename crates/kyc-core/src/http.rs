@@ -1,0 +1,275 @@
+//! HTTP plumbing every adapter shares, so each vendor's error mapping is one small refinement
+//! on top of one classification (object_store's `RetryError` and `HttpError::reqwest` play the
+//! same role there):
+//!
+//! - [`status_error`]: an HTTP status (plus `Retry-After`) to the neutral [`Error`];
+//! - [`transport_error`]: a [`reqwest::Error`] to the neutral [`Error`], deciding whether the
+//!   request may have reached the vendor (connect failure: not sent; timeout or loss after
+//!   sending: unknown);
+//! - [`read_body`]: a response body read under a size cap, so a hostile or broken server cannot
+//!   exhaust memory;
+//! - [`check_base_url`] and [`endpoint`]: base URLs that are https (plain http only on
+//!   loopback, for emulators) and paths appended without losing the base's own path.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use url::{Host, Url};
+
+use crate::error::Error;
+
+/// The default cap on a vendor's response body: session and error bodies are a few kilobytes.
+pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
+
+/// The neutral error for a non-success HTTP `status` from `provider`.
+///
+/// | status | kind | outcome |
+/// |---|---|---|
+/// | 401, 403 | `Unauthenticated` | rejected |
+/// | 408 | `Timeout` (the vendor gave up reading the request) | not sent |
+/// | 429 | `RateLimited`, with `retry_after` | rejected |
+/// | 503 | `Unavailable`, with `retry_after` | rejected |
+/// | other 5xx | `Unavailable` | unknown: the work may have been done |
+/// | anything else | `Rejected` | rejected |
+///
+/// Adapters refine it with the vendor's code (an iDenfy `TOO_MANY_REQUESTS` in a 400 is rate
+/// limiting) and attach the code with [`Error::with_vendor_code`].
+pub fn status_error(provider: &str, status: u16, retry_after: Option<Duration>) -> Error {
+    let error = match status {
+        401 | 403 => Error::unauthenticated(provider, status),
+        408 => Error::timeout(provider, false),
+        429 => Error::rate_limited(provider, retry_after),
+        500..=599 => Error::unavailable(provider, status),
+        _ => Error::rejected(provider, status),
+    };
+    match retry_after {
+        Some(wait) if status == 503 => error.with_retry_after(wait),
+        _ => error,
+    }
+}
+
+/// The `Retry-After` header of a response, as a wait from now.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, Utc::now())
+}
+
+/// Parses a `Retry-After` value: delay seconds (`"120"`) or an HTTP date
+/// (`"Wed, 21 Oct 2015 07:28:00 GMT"`, RFC 9110 §10.2.3), as a wait from `now`. A date in the
+/// past means no wait.
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    Some((when - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// The neutral error for a failed reqwest call to `provider`.
+///
+/// The URL is stripped first: paths may carry session ids. A failure to connect (refused, DNS,
+/// TLS handshake, connect timeout) means the request never got out ([`Outcome::NotSent`]);
+/// anything after that (a timeout waiting for the answer, a connection lost mid-response)
+/// leaves the outcome unknown.
+///
+/// [`Outcome::NotSent`]: crate::Outcome::NotSent
+pub fn transport_error(provider: &str, error: reqwest::Error) -> Error {
+    let error = error.without_url();
+    let sent = !error.is_connect();
+    if error.is_timeout() {
+        Error::timeout(provider, sent).with_source(error)
+    } else if error.is_builder() {
+        Error::config(provider, "the HTTP request could not be built").with_source(error)
+    } else {
+        Error::transport(provider, sent).with_source(error)
+    }
+}
+
+/// Reads `response`'s body, refusing one larger than `cap` bytes without reading it all.
+///
+/// # Errors
+/// [`ErrorKind::Decode`](crate::ErrorKind::Decode) for a body over the cap (by its
+/// `Content-Length` before reading, or as it arrives); [`transport_error`]'s classification when
+/// the connection fails or times out mid-body.
+pub async fn read_body(
+    provider: &str,
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, Error> {
+    let status = response.status().as_u16();
+    let too_large = || Error::decode(provider, status, format!("body larger than {cap} bytes"));
+    if response.content_length().is_some_and(|length| length > cap as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(provider, e))? {
+        if body.len() + chunk.len() > cap {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Whether `url` points at this machine (`localhost`, `127.0.0.0/8`, `::1`).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => {
+            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+            domain == "localhost" || domain.ends_with(".localhost")
+        }
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks a vendor base URL: https, or plain http for a loopback host (an emulator or a test
+/// server); no credentials, query or fragment.
+///
+/// # Errors
+/// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the rule.
+pub fn check_base_url(provider: &str, url: &Url) -> Result<(), Error> {
+    let problem = match url.scheme() {
+        "https" => None,
+        "http" if is_loopback(url) => None,
+        "http" => Some("base URL must use https (plain http only for loopback hosts)"),
+        _ => Some("base URL must be an http or https URL"),
+    }
+    .or_else(|| {
+        (!url.username().is_empty() || url.password().is_some())
+            .then_some("base URL must not contain credentials")
+    })
+    .or_else(|| {
+        (url.query().is_some() || url.fragment().is_some())
+            .then_some("base URL must not have a query or fragment")
+    });
+    match problem {
+        Some(problem) => Err(Error::config(provider, problem)),
+        None => Ok(()),
+    }
+}
+
+/// `base` with `path` appended to its own path.
+///
+/// Unlike [`Url::join`], which replaces the last segment (`https://host/v1` joined with
+/// `sessions` loses `/v1`, a bug seen in community Veriff clients), the base path is always
+/// kept. A trailing slash in `path` is kept too (iDenfy's `/kyb/tokens/` needs it).
+///
+/// ```
+/// use url::Url;
+/// let base = Url::parse("https://proxy.example/veriff").unwrap();
+/// let url = kyc_core::http::endpoint(&base, "/v1/sessions");
+/// assert_eq!(url.as_str(), "https://proxy.example/veriff/v1/sessions");
+/// ```
+pub fn endpoint(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let joined = format!("{}/{}", base.path().trim_end_matches('/'), path.trim_start_matches('/'));
+    url.set_path(&joined);
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ErrorKind, Outcome};
+
+    #[test]
+    fn statuses_map_as_documented() {
+        let wait = Some(Duration::from_secs(7));
+        let table = [
+            (400, ErrorKind::Rejected, Outcome::Rejected),
+            (401, ErrorKind::Unauthenticated, Outcome::Rejected),
+            (402, ErrorKind::Rejected, Outcome::Rejected),
+            (403, ErrorKind::Unauthenticated, Outcome::Rejected),
+            (404, ErrorKind::Rejected, Outcome::Rejected),
+            (408, ErrorKind::Timeout, Outcome::NotSent),
+            (409, ErrorKind::Rejected, Outcome::Rejected),
+            (429, ErrorKind::RateLimited, Outcome::Rejected),
+            (500, ErrorKind::Unavailable, Outcome::Unknown),
+            (502, ErrorKind::Unavailable, Outcome::Unknown),
+            (503, ErrorKind::Unavailable, Outcome::Rejected),
+            (504, ErrorKind::Unavailable, Outcome::Unknown),
+            (302, ErrorKind::Rejected, Outcome::Rejected),
+        ];
+        for (status, kind, outcome) in table {
+            let error = status_error("p", status, wait);
+            assert_eq!((error.kind(), error.outcome()), (kind, outcome), "status {status}");
+            assert_eq!(error.provider(), Some("p"));
+        }
+        assert_eq!(status_error("p", 429, wait).retry_after(), wait);
+        assert_eq!(status_error("p", 503, wait).retry_after(), wait);
+        assert_eq!(status_error("p", 500, wait).retry_after(), None);
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:00Z").unwrap().to_utc();
+        assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for yes in [
+            "http://localhost:1/",
+            "http://127.0.0.1/",
+            "http://127.8.0.1/",
+            "http://[::1]/",
+            "http://a.localhost/",
+        ] {
+            assert!(is_loopback(&Url::parse(yes).unwrap()), "{yes}");
+        }
+        for no in [
+            "http://10.0.0.1/",
+            "http://example.com/",
+            "http://localhost.example.com/",
+            "file:///tmp",
+        ] {
+            assert!(!is_loopback(&Url::parse(no).unwrap()), "{no}");
+        }
+    }
+
+    #[test]
+    fn base_urls() {
+        let check =
+            |s: &str| check_base_url("p", &Url::parse(s).unwrap()).map_err(|e| e.to_string());
+        assert_eq!(check("https://ivs.idenfy.com"), Ok(()));
+        assert_eq!(check("http://127.0.0.1:8080/idenfy"), Ok(()));
+        assert_eq!(
+            check("http://ivs.idenfy.com"),
+            Err("invalid p configuration: base URL must use https (plain http only for loopback hosts)".into())
+        );
+        assert!(check("ftp://x.example").is_err());
+        assert!(check("https://u:p@x.example").is_err());
+        assert!(check("https://x.example/?a=1").is_err());
+    }
+
+    #[test]
+    fn endpoints_keep_the_base_path() {
+        let cases = [
+            (
+                "https://stationapi.veriff.com",
+                "/v1/sessions",
+                "https://stationapi.veriff.com/v1/sessions",
+            ),
+            (
+                "https://stationapi.veriff.com/",
+                "v1/sessions",
+                "https://stationapi.veriff.com/v1/sessions",
+            ),
+            ("http://127.0.0.1:9/veriff/", "/v1/sessions", "http://127.0.0.1:9/veriff/v1/sessions"),
+            ("https://ivs.idenfy.com", "/kyb/tokens/", "https://ivs.idenfy.com/kyb/tokens/"),
+        ];
+        for (base, path, expected) in cases {
+            assert_eq!(endpoint(&Url::parse(base).unwrap(), path).as_str(), expected);
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! The small typed values a [`SessionRequest`](crate::SessionRequest) is made of: validated
+//! newtypes for the client id and countries, and the closed vocabularies (document types,
+//! locales, sexes, flows, kinds) every adapter translates into its vendor's words.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
+
+use crate::error::{Error, FieldError};
+use crate::validate::text_rule_violation;
+
+/// The longest client id any provider is asked to take. Providers with tighter limits (iDenfy:
+/// 100 ASCII characters) declare them in their [`Capabilities`](crate::Capabilities).
+pub(crate) const CLIENT_ID_MAX_CHARS: usize = 255;
+
+/// Your own identifier for the person or company being verified.
+///
+/// Every vendor echoes it back in sessions, webhooks and decisions, so it ties results to your
+/// records. Use an opaque id (a database key or UUID), not an email address or a name: vendors
+/// store it and show it in their dashboards.
+///
+/// Rules: 1 to 255 characters, no control characters, no leading or trailing whitespace.
+///
+/// ```
+/// use kyc_core::ClientId;
+/// assert_eq!(ClientId::new("user-123").unwrap().as_str(), "user-123");
+/// assert!(ClientId::new("").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Checks `value` against the rules above.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) naming `clientId` and the
+    /// rule it breaks.
+    pub fn new(value: impl Into<String>) -> Result<Self, Error> {
+        let value = value.into();
+        match text_rule_violation(&value, CLIENT_ID_MAX_CHARS) {
+            None => Ok(Self(value)),
+            Some(rule) => Err(Error::invalid_request(vec![FieldError::new("clientId", rule)])),
+        }
+    }
+
+    /// The id as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ClientId").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for ClientId {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self, Error> {
+        Self::new(value)
+    }
+}
+
+impl FromStr for ClientId {
+    type Err = Error;
+    fn from_str(value: &str) -> Result<Self, Error> {
+        Self::new(value)
+    }
+}
+
+impl From<ClientId> for String {
+    fn from(id: ClientId) -> Self {
+        id.0
+    }
+}
+
+impl AsRef<str> for ClientId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The ISO 3166-1 alpha-2 codes in use (2024), plus `XK` (Kosovo): user-assigned in the
+/// standard, but issued on Kosovar documents and accepted by identity vendors.
+const ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL \
+BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK \
+DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU \
+GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ \
+LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY \
+MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU \
+RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO \
+TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW";
+
+/// An ISO 3166-1 alpha-2 country code (`"LT"`, `"US"`), checked against the assigned codes.
+///
+/// Parsing accepts either case and stores upper case, which is what both vendors send back.
+///
+/// ```
+/// use kyc_core::CountryCode;
+/// assert_eq!("lt".parse::<CountryCode>().unwrap().as_str(), "LT");
+/// assert!("XX".parse::<CountryCode>().is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CountryCode([u8; 2]);
+
+impl CountryCode {
+    /// Parses a code, naming `field` in the error (the same type serves nationality and
+    /// document country).
+    pub(crate) fn parse_for(field: &str, value: &str) -> Result<Self, FieldError> {
+        let upper = value.to_ascii_uppercase();
+        let bytes = upper.as_bytes();
+        if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_uppercase) {
+            return Err(FieldError::new(field, "must be an ISO 3166-1 alpha-2 code (two letters)"));
+        }
+        if !ALPHA2.split(' ').any(|code| code == upper) {
+            return Err(FieldError::new(field, "must be an assigned ISO 3166-1 alpha-2 code"));
+        }
+        Ok(Self([bytes[0], bytes[1]]))
+    }
+
+    /// The code in upper case.
+    pub fn as_str(&self) -> &str {
+        // Only ever built from two ASCII letters.
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+impl FromStr for CountryCode {
+    type Err = Error;
+    fn from_str(value: &str) -> Result<Self, Error> {
+        Self::parse_for("country", value).map_err(|e| Error::invalid_request(vec![e]))
+    }
+}
+
+impl TryFrom<String> for CountryCode {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self, Error> {
+        value.parse()
+    }
+}
+
+impl From<CountryCode> for String {
+    fn from(code: CountryCode) -> Self {
+        code.as_str().to_owned()
+    }
+}
+
+impl fmt::Debug for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CountryCode({})", self.as_str())
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Identity (KYC: a person) or business (KYB: a company) verification.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+    AsRefStr,
+    IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[non_exhaustive]
+pub enum VerificationKind {
+    /// A person proves who they are (KYC).
+    #[default]
+    Identity,
+    /// A company is verified (KYB).
+    Business,
+}
+
+/// What the person has to show.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+    AsRefStr,
+    IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[non_exhaustive]
+pub enum Flow {
+    /// An identity document and a selfie matched against it (iDenfy `IDENTIFICATION`).
+    #[strum(to_string = "document_and_selfie", serialize = "identity")]
+    DocumentAndSelfie,
+    /// The identity document alone (iDenfy `DOCUMENT`).
+    #[strum(to_string = "document_only", serialize = "document")]
+    DocumentOnly,
+}
+
+/// Sex as printed on identity documents (`M`/`F` in the vendors' wire formats).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+    AsRefStr,
+    IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[non_exhaustive]
+pub enum Sex {
+    /// `M`.
+    #[strum(to_string = "male", serialize = "m")]
+    Male,
+    /// `F`.
+    #[strum(to_string = "female", serialize = "f")]
+    Female,
+}
+
+/// The identity documents the vendors document, under one name each.
+///
+/// iDenfy accepts all of them; Veriff the first five (it calls the driver's licence
+/// `DRIVERS_LICENSE`). What a provider accepts is in its [`Capabilities`](crate::Capabilities).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+    AsRefStr,
+    IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[non_exhaustive]
+#[allow(missing_docs)] // the names are the documentation
+pub enum DocumentType {
+    Passport,
+    IdCard,
+    DriverLicense,
+    ResidencePermit,
+    Visa,
+    Aadhaar,
+    PanCard,
+    BorderCrossing,
+    Asylum,
+    NationalPassport,
+    InternationalPassport,
+    VoterCard,
+    OldIdCard,
+    TravelCard,
+    PhotoCard,
+    MilitaryCard,
+    ProofOfAgeCard,
+    DiplomaticId,
+}
+
+/// The language of the verification UI, as an ISO 639-1 code (`"en"`).
+///
+/// The list is the languages identity vendors commonly offer; each provider's
+/// [`Capabilities`](crate::Capabilities) says which of them it takes (iDenfy documents its list;
+/// Veriff passes `lang` through).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+    AsRefStr,
+    IntoStaticStr,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+#[non_exhaustive]
+#[allow(missing_docs)] // the ISO 639-1 code is the documentation
+pub enum Locale {
+    Ar,
+    Bg,
+    Bn,
+    Ca,
+    Cs,
+    Da,
+    De,
+    El,
+    En,
+    Es,
+    Et,
+    Fa,
+    Fi,
+    Fr,
+    He,
+    Hi,
+    Hr,
+    Hu,
+    Hy,
+    Id,
+    It,
+    Ja,
+    Ka,
+    Kk,
+    Ko,
+    Lt,
+    Lv,
+    Mk,
+    Ms,
+    Nb,
+    Nl,
+    No,
+    Pl,
+    Pt,
+    Ro,
+    Ru,
+    Sk,
+    Sl,
+    Sq,
+    Sr,
+    Sv,
+    Th,
+    Tr,
+    Uk,
+    Ur,
+    Uz,
+    Vi,
+    Zh,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn country_list_has_every_assigned_code_once() {
+        let codes: Vec<&str> = ALPHA2.split(' ').collect();
+        // 249 assigned codes plus XK.
+        assert_eq!(codes.len(), 250);
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, codes, "list must be sorted and free of duplicates");
+    }
+
+    #[test]
+    fn country_codes_normalize_and_reject() {
+        assert_eq!("us".parse::<CountryCode>().unwrap().to_string(), "US");
+        for bad in ["", "U", "USA", "U1", "ÜS", "XX", "  "] {
+            let err = bad.parse::<CountryCode>().unwrap_err();
+            assert_eq!(err.invalid_fields()[0].field(), "country", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn client_id_rules() {
+        assert!(ClientId::new("a").is_ok());
+        assert!(ClientId::new("x".repeat(255)).is_ok());
+        for bad in [String::new(), "   ".into(), " a".into(), "a\n".into(), "x".repeat(256)] {
+            let err = ClientId::new(bad.clone()).unwrap_err();
+            assert_eq!(err.invalid_fields()[0].field(), "clientId", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn vocabularies_round_trip_through_strings_and_json() {
+        for t in DocumentType::iter() {
+            assert_eq!(t.to_string().parse::<DocumentType>().unwrap(), t);
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(json, format!("\"{t}\""));
+        }
+        for l in Locale::iter() {
+            assert_eq!(l.as_ref().len(), 2);
+            assert_eq!(serde_json::to_string(&l).unwrap(), format!("\"{l}\""));
+        }
+        assert_eq!("identity".parse::<Flow>().unwrap(), Flow::DocumentAndSelfie);
+        assert_eq!("DOCUMENT".parse::<Flow>().unwrap(), Flow::DocumentOnly);
+        assert_eq!(Flow::DocumentOnly.to_string(), "document_only");
+        assert_eq!("F".parse::<Sex>().unwrap(), Sex::Female);
+        assert_eq!(Sex::Male.to_string(), "male");
+        assert_eq!("KYB".parse::<VerificationKind>().ok(), None);
+        assert_eq!("business".parse::<VerificationKind>().unwrap(), VerificationKind::Business);
+    }
+}

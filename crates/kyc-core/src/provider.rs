@@ -1,0 +1,82 @@
+//! The trait every identity-verification provider implements.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::capabilities::Capabilities;
+use crate::error::Error;
+use crate::request::SessionRequest;
+use crate::session::Session;
+
+/// A provider of identity-verification sessions: a vendor adapter, or a wrapper (failover,
+/// routing) that is itself made of providers.
+///
+/// Object-safe: hold providers as `Arc<dyn VerificationSession>` ([`DynVerificationSession`])
+/// and switch vendors by configuration.
+///
+/// # Behavior
+/// Every implementation, checked by the conformance suite (feature `test-util`):
+/// - checks [`SessionRequest::validate`] and then [`Capabilities::check`] before sending
+///   anything, so an invalid or unsupported request never reaches a vendor;
+/// - sends at most one create request per call: it never retries on its own after the request
+///   may have reached the vendor (each vendor session costs a credit);
+/// - returns a [`Session`] whose `provider` is [`provider`](Self::provider), whose `client_id`
+///   is the request's, and whose `url` is http(s).
+///
+/// # Errors
+/// [`Error`], classified so that [`Error::is_retryable`] and [`Error::outcome`] answer
+/// without knowing the vendor: `InvalidRequest` and `Unsupported` before sending; `Config`
+/// for a client that cannot work; the rest from the vendor's answer or its absence.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait VerificationSession: Debug + Send + Sync {
+    /// The provider's name (`"idenfy"`, `"veriff"`), as it appears in sessions and errors.
+    fn provider(&self) -> &str;
+
+    /// What this provider can honour.
+    fn capabilities(&self) -> &Capabilities;
+
+    /// Creates a verification session for `request`.
+    async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error>;
+}
+
+/// A provider behind a pointer, chosen at run time.
+pub type DynVerificationSession = dyn VerificationSession;
+
+macro_rules! forward_impl {
+    ($ptr:ident) => {
+        #[async_trait]
+        impl<T: VerificationSession + ?Sized> VerificationSession for $ptr<T> {
+            fn provider(&self) -> &str {
+                (**self).provider()
+            }
+
+            fn capabilities(&self) -> &Capabilities {
+                (**self).capabilities()
+            }
+
+            async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
+                (**self).create_session(request).await
+            }
+        }
+    };
+}
+
+forward_impl!(Arc);
+forward_impl!(Box);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Fails to compile if the trait stops being object-safe.
+    fn _object_safe(_: &dyn VerificationSession) {}
+
+    #[test]
+    fn mock_implements_debug() {
+        let mock = MockVerificationSession::new();
+        assert!(format!("{mock:?}").contains("MockVerificationSession"));
+    }
+}

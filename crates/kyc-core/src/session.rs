@@ -1,0 +1,138 @@
+//! The normalized result of creating a session: where to send the person, and what to store.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use url::Url;
+
+use crate::error::ErrorKind;
+use crate::model::ClientId;
+
+/// A verification session a provider created.
+///
+/// Store [`id`](Self::id) (every webhook and decision names it) and send the person to
+/// [`url`](Self::url). The URL embeds the session's token at both vendors, so treat it like a
+/// password until the session ends: `Debug` prints only its origin, and
+/// [`token`](Self::token) is a [`SecretString`].
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct Session {
+    /// The provider that created it.
+    pub provider: String,
+    /// The provider's id for it (iDenfy `scanRef`, Veriff `verification.id`).
+    pub id: String,
+    /// Where to send the person.
+    pub url: Url,
+    /// The session token for SDKs and iframes (iDenfy `authToken`, Veriff `sessionToken`).
+    pub token: Option<SecretString>,
+    /// Your client id, as the provider echoed it.
+    pub client_id: ClientId,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When the link stops working, when known.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Failed attempts at other providers that came before this session (failover); empty when
+    /// the first provider created it.
+    pub attempts: Vec<Attempt>,
+}
+
+impl Session {
+    /// A session created now, without token or expiry; set those fields as the provider gives
+    /// them.
+    pub fn new(
+        provider: impl Into<String>,
+        id: impl Into<String>,
+        url: Url,
+        client_id: ClientId,
+    ) -> Self {
+        Self {
+            provider: provider.into(),
+            id: id.into(),
+            url,
+            token: None,
+            client_id,
+            created_at: Utc::now(),
+            expires_at: None,
+            attempts: Vec::new(),
+        }
+    }
+
+    /// Sets the token.
+    pub fn with_token(mut self, token: SecretString) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// Sets when it was created.
+    pub fn with_created_at(mut self, created_at: DateTime<Utc>) -> Self {
+        self.created_at = created_at;
+        self
+    }
+
+    /// Sets when the link stops working.
+    pub fn with_expires_at(mut self, expires_at: DateTime<Utc>) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("provider", &self.provider)
+            .field("id", &self.id)
+            // The path or query carries the token: print where it points, not the link.
+            .field("url", &format_args!("{}/<redacted>", self.url.origin().ascii_serialization()))
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("client_id", &self.client_id)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// One try at one provider that did not produce the session, recorded by failover.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// The provider tried.
+    pub provider: String,
+    /// How it failed.
+    pub error: ErrorKind,
+    /// Whether it may have left a session (and a spent credit) behind.
+    pub may_have_created_session: bool,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+impl Attempt {
+    /// A failed attempt.
+    pub fn new(
+        provider: impl Into<String>,
+        error: ErrorKind,
+        may_have_created_session: bool,
+        elapsed: Duration,
+    ) -> Self {
+        Self { provider: provider.into(), error, may_have_created_session, elapsed }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_token_and_link() {
+        let url =
+            Url::parse("https://ivs.idenfy.com/api/v2/redirect?authToken=SeCrEtToKeN").unwrap();
+        let session = Session::new("idenfy", "scan-1", url, ClientId::new("u1").unwrap())
+            .with_token(SecretString::from("SeCrEtToKeN"));
+        let printed = format!("{session:?} {session:#?}");
+        assert!(!printed.contains("SeCrEtToKeN"), "{printed}");
+        assert!(printed.contains("https://ivs.idenfy.com/<redacted>"), "{printed}");
+        assert!(printed.contains("scan-1"));
+    }
+}
