@@ -107,7 +107,7 @@ pub async fn creates_the_fullest_supported_session(
         let session = match provider.create_session(&request).await {
             Ok(session) => session,
             Err(error) => panic!(
-                "{name}: a {kind} request using only declared capabilities failed: {error} \
+                "{name}: {kind} request using only declared capabilities failed: {error} \
                  ({error:?}); fields: {:?}",
                 request.fields_set()
             ),
