@@ -54,7 +54,8 @@ async fn a_narrow_stub_passes_the_conformance_suite() {
 #[tokio::test]
 async fn refused_requests_never_reach_the_provider() {
     let stub = StubProvider::new("stub").with_capabilities(
-        Capabilities::new("stub").with_identity(KindCapabilities::new().with_fields([Field::DocumentTypes])),
+        Capabilities::new("stub")
+            .with_identity(KindCapabilities::new().with_fields([Field::DocumentTypes])),
     );
     let unsupported = request("user-1")
         .with_document(ExpectedDocument::default().with_type(DocumentType::Aadhaar));
@@ -148,9 +149,13 @@ async fn the_suite_catches_a_provider_that_ignores_its_capabilities() {
 async fn the_suite_catches_a_provider_that_overclaims() {
     // Declares every locale, but the provider behind it only takes English.
     let provider = IgnoresItsCapabilities {
-        inner: StubProvider::new("overclaims").with_capabilities(Capabilities::new("x").with_identity(
-            KindCapabilities::new().with_fields([Field::Locale]).with_locales([kyc::Locale::En]),
-        )),
+        inner: StubProvider::new("overclaims").with_capabilities(
+            Capabilities::new("x").with_identity(
+                KindCapabilities::new()
+                    .with_fields([Field::Locale])
+                    .with_locales([kyc::Locale::En]),
+            ),
+        ),
         declared: Capabilities::new("overclaims").with_identity(
             KindCapabilities::new().with_fields([Field::Locale]).with_locales([kyc::Locale::Lt]),
         ),
