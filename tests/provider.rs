@@ -32,7 +32,7 @@ async fn providers_are_interchangeable_behind_arc_dyn() {
 #[tokio::test]
 async fn the_stub_passes_the_conformance_suite() {
     let stub = Arc::new(StubProvider::new("stub"));
-    let as_dyn: Arc<dyn VerificationSession> = stub.clone();
+    let as_dyn: Arc<dyn VerificationSession> = Arc::clone(&stub) as _;
     conformance::run(as_dyn.as_ref(), stub.as_ref()).await;
 }
 
