@@ -81,17 +81,9 @@ pub async fn creates_a_minimal_session(
     provider: &dyn VerificationSession,
     counter: &dyn RequestCounter,
 ) {
-    let name = provider.provider();
     for (kind, _) in offered(provider.capabilities()) {
         let request = SessionRequest::new(client_id("minimal")).with_kind(kind);
-        let before = counter.requests_received().await;
-        let session = match provider.create_session(&request).await {
-            Ok(session) => session,
-            Err(error) => panic!("{name}: minimal {kind} request failed: {error} ({error:?})"),
-        };
-        let sent = counter.requests_received().await - before;
-        assert_eq!(sent, 1, "{name}: a {kind} session must take exactly one request, took {sent}");
-        check_session(provider, &request, &session);
+        create_once(provider, counter, &request, "with only a client id").await;
     }
 }
 
@@ -103,21 +95,8 @@ pub async fn creates_the_fullest_supported_session(
     let name = provider.provider();
     for (kind, caps) in offered(provider.capabilities()) {
         let request = fullest_request(kind, caps);
-        let before = counter.requests_received().await;
-        let session = match provider.create_session(&request).await {
-            Ok(session) => session,
-            Err(error) => panic!(
-                "{name}: {kind} request using only declared capabilities failed: {error} \
-                 ({error:?}); fields: {:?}",
-                request.fields_set()
-            ),
-        };
-        assert_eq!(
-            counter.requests_received().await - before,
-            1,
-            "{name}: one request per session"
-        );
-        check_session(provider, &request, &session);
+        let session =
+            create_once(provider, counter, &request, "using only declared capabilities").await;
         let printed = format!("{request:?} {session:?}");
         for personal in [FIRST_NAME, LAST_NAME, PERSONAL_NUMBER, DOCUMENT_NUMBER, "1990-05-15"] {
             assert!(!printed.contains(personal), "{name}: Debug output shows personal data");
@@ -203,6 +182,30 @@ pub async fn refuses_unsupported_requests_before_sending(
         assert_eq!(error.unsupported_feature(), Some(&feature), "{name}: wrong feature named");
     }
     assert_eq!(counter.requests_received().await, before, "{name}: sent an unsupported request");
+}
+
+/// Creates a session for `request`, which must succeed with exactly one request sent, and checks
+/// the session against the request.
+async fn create_once(
+    provider: &dyn VerificationSession,
+    counter: &dyn RequestCounter,
+    request: &SessionRequest,
+    described: &str,
+) -> crate::Session {
+    let name = provider.provider();
+    let kind = request.kind;
+    let before = counter.requests_received().await;
+    let session = match provider.create_session(request).await {
+        Ok(session) => session,
+        Err(error) => panic!(
+            "{name}: {kind} request {described} failed: {error} ({error:?}); fields: {:?}",
+            request.fields_set()
+        ),
+    };
+    let sent = counter.requests_received().await - before;
+    assert_eq!(sent, 1, "{name}: a {kind} session must take exactly one request, took {sent}");
+    check_session(provider, request, &session);
+    session
 }
 
 fn check_session(

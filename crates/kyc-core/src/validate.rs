@@ -51,17 +51,20 @@ impl Rules {
         self.errors.push(FieldError::new(field, rule));
     }
 
-    fn text(&mut self, field: impl Into<String>, value: Option<&str>, max_chars: usize) {
-        if let Some(rule) = value.and_then(|v| text_rule_violation(v, max_chars)) {
-            self.fail(field, rule);
+    /// Checks a free-text value; false when it broke a rule.
+    fn text(&mut self, field: impl Into<String>, value: Option<&str>, max_chars: usize) -> bool {
+        match value.and_then(|v| text_rule_violation(v, max_chars)) {
+            Some(rule) => {
+                self.fail(field, rule);
+                false
+            }
+            None => true,
         }
     }
 
     fn email(&mut self, value: Option<&str>) {
         let Some(value) = value else { return };
-        let before = self.errors.len();
-        self.text(Field::Email.as_ref(), Some(value), EMAIL_MAX_CHARS);
-        if self.errors.len() > before {
+        if !self.text(Field::Email.as_ref(), Some(value), EMAIL_MAX_CHARS) {
             return;
         }
         let well_formed = match value.split_once('@') {
@@ -82,9 +85,7 @@ impl Rules {
 
     fn phone(&mut self, value: Option<&str>) {
         let Some(value) = value else { return };
-        let before = self.errors.len();
-        self.text(Field::Phone.as_ref(), Some(value), PHONE_MAX_CHARS);
-        if self.errors.len() > before {
+        if !self.text(Field::Phone.as_ref(), Some(value), PHONE_MAX_CHARS) {
             return;
         }
         let body = value.strip_prefix('+').unwrap_or(value);
