@@ -96,6 +96,31 @@ impl FieldError {
         Self { field: field.into(), rule: rule.into() }
     }
 
+    /// A JSON document (`what`: `json`, `providerOptions.idenfy`) that did not parse, placed by
+    /// line and column.
+    ///
+    /// serde's messages quote the offending value (`invalid type: string "Jonas", expected
+    /// u64`); only what was expected is kept, so the error never echoes personal data.
+    pub fn from_json(what: &str, error: &serde_json::Error) -> Self {
+        let field = format!("{what} (line {}, column {})", error.line(), error.column());
+        let message = error.to_string();
+        // The position is in the field name already.
+        let message = match message.rfind(" at line ") {
+            Some(at) => &message[..at],
+            None => message.as_str(),
+        };
+        let rule = if message.starts_with("invalid type") || message.starts_with("invalid value") {
+            let kind = message.split(':').next().unwrap_or("invalid value");
+            match message.rfind(", expected ") {
+                Some(at) => format!("{kind}, {}", &message[at + 2..]),
+                None => kind.to_owned(),
+            }
+        } else {
+            message.to_owned()
+        };
+        Self::new(field, rule)
+    }
+
     /// The field's path in the request's JSON shape.
     pub fn field(&self) -> &str {
         &self.field
@@ -120,7 +145,8 @@ impl fmt::Display for FieldError {
 ///
 /// | kind | `is_retryable()` | `outcome()` |
 /// |---|---|---|
-/// | `InvalidRequest`, `Unsupported`, `Config` | no | `NotSent` |
+/// | `InvalidRequest`, `Config` | no | `NotSent` |
+/// | `Unsupported` | no | `NotSent`; `Rejected` when the provider answered it |
 /// | `Unauthenticated`, `Rejected` | no | `Rejected` |
 /// | `RateLimited` | yes | `Rejected` |
 /// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx |
@@ -180,6 +206,19 @@ impl Error {
         let mut error = Self::new(ErrorKind::Unsupported, Outcome::NotSent);
         error.inner.provider = Some(provider.into());
         error.inner.feature = Some(feature);
+        error
+    }
+
+    /// `provider` answered (HTTP `status`) that it cannot honour `feature` for this account, such
+    /// as business verification missing from the contract.
+    pub fn unsupported_by_provider(
+        provider: impl Into<String>,
+        feature: Feature,
+        status: u16,
+    ) -> Self {
+        let mut error = Self::unsupported(provider, feature);
+        error.inner.outcome = Outcome::Rejected;
+        error.inner.status = Some(status);
         error
     }
 
@@ -496,6 +535,14 @@ mod tests {
 
     #[test]
     fn outcomes_depend_on_what_happened() {
+        let kyb = Feature::Kind(crate::VerificationKind::Business);
+        let refused = Error::unsupported_by_provider("idenfy", kyb.clone(), 400);
+        assert_eq!(
+            (refused.kind(), refused.outcome()),
+            (ErrorKind::Unsupported, Outcome::Rejected)
+        );
+        assert_eq!(refused.unsupported_feature(), Some(&kyb));
+        assert_eq!(refused.http_status(), Some(400));
         assert_eq!(Error::unavailable("p", 500).outcome(), Outcome::Unknown);
         assert_eq!(Error::unavailable("p", 502).outcome(), Outcome::Unknown);
         assert_eq!(Error::transport("p", true).outcome(), Outcome::Unknown);

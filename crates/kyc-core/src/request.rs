@@ -207,12 +207,8 @@ impl SessionRequest {
     /// wrong; the message never quotes a submitted value. A request that parses still needs
     /// [`validate`](Self::validate).
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        serde_json::from_str(json).map_err(|e| {
-            Error::invalid_request(vec![FieldError::new(
-                format!("json (line {}, column {})", e.line(), e.column()),
-                redact_serde_message(&e),
-            )])
-        })
+        serde_json::from_str(json)
+            .map_err(|e| Error::invalid_request(vec![FieldError::from_json("json", &e)]))
     }
 
     /// The request in its JSON shape.
@@ -608,25 +604,6 @@ impl Redirects {
         self.cancel = Some(url);
         self
     }
-}
-
-/// serde's messages quote offending values (`invalid type: string "Jonas", expected u64`);
-/// keep only what was expected, so a parse error never echoes personal data.
-fn redact_serde_message(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    // Drop serde_json's " at line L column C" suffix: the field path already carries it.
-    let message = match message.rfind(" at line ") {
-        Some(at) => &message[..at],
-        None => message.as_str(),
-    };
-    if message.starts_with("invalid type") || message.starts_with("invalid value") {
-        let kind = message.split(':').next().unwrap_or("invalid value");
-        return match message.rfind(", expected ") {
-            Some(at) => format!("{kind}, {}", &message[at + 2..]),
-            None => kind.to_owned(),
-        };
-    }
-    message.to_owned()
 }
 
 mod whole_seconds {

@@ -1,5 +1,6 @@
 //! The normalized result of creating a session: where to send the person, and what to store.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -33,6 +34,10 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     /// When the link stops working, when known.
     pub expires_at: Option<DateTime<Utc>>,
+    /// Vendor values worth keeping that have no neutral field (iDenfy `digitString`, Veriff
+    /// `host`), under the vendor's names. Some are secrets (a `digitString` starts the session
+    /// in iDenfy's app): `Debug` prints the keys only.
+    pub vendor_fields: BTreeMap<String, String>,
     /// Failed attempts at other providers that came before this session (failover); empty when
     /// the first provider created it.
     pub attempts: Vec<Attempt>,
@@ -55,6 +60,7 @@ impl Session {
             client_id,
             created_at: Utc::now(),
             expires_at: None,
+            vendor_fields: BTreeMap::new(),
             attempts: Vec::new(),
         }
     }
@@ -76,6 +82,12 @@ impl Session {
         self.expires_at = Some(expires_at);
         self
     }
+
+    /// Keeps a vendor value under its vendor name.
+    pub fn with_vendor_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.vendor_fields.insert(name.into(), value.into());
+        self
+    }
 }
 
 impl fmt::Debug for Session {
@@ -89,6 +101,7 @@ impl fmt::Debug for Session {
             .field("client_id", &self.client_id)
             .field("created_at", &self.created_at)
             .field("expires_at", &self.expires_at)
+            .field("vendor_fields", &self.vendor_fields.keys().collect::<Vec<_>>())
             .field("attempts", &self.attempts)
             .finish()
     }
@@ -129,9 +142,12 @@ mod tests {
         let url =
             Url::parse("https://ivs.idenfy.com/api/v2/redirect?authToken=SeCrEtToKeN").unwrap();
         let session = Session::new("idenfy", "scan-1", url, ClientId::new("u1").unwrap())
-            .with_token(SecretString::from("SeCrEtToKeN"));
+            .with_token(SecretString::from("SeCrEtToKeN"))
+            .with_vendor_field("digitString", "48236570");
         let printed = format!("{session:?} {session:#?}");
         assert!(!printed.contains("SeCrEtToKeN"), "{printed}");
+        assert!(!printed.contains("48236570"), "{printed}");
+        assert!(printed.contains("digitString"), "{printed}");
         assert!(printed.contains("https://ivs.idenfy.com/<redacted>"), "{printed}");
         assert!(printed.contains("scan-1"));
     }
