@@ -32,6 +32,7 @@
 mod capabilities;
 #[cfg(feature = "test-util")]
 pub mod conformance;
+pub mod decode;
 mod error;
 pub mod http;
 #[cfg(feature = "mock")]
@@ -45,7 +46,9 @@ mod validate;
 
 pub use capabilities::{Capabilities, Feature, KindCapabilities};
 pub use error::{Error, ErrorKind, FieldError, Outcome};
-pub use model::{ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind};
+pub use model::{
+    ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind, is_uuid,
+};
 #[cfg(any(test, feature = "mock"))]
 pub use provider::MockVerificationSession;
 pub use provider::{DynVerificationSession, VerificationSession};

@@ -90,6 +90,21 @@ impl AsRef<str> for ClientId {
     }
 }
 
+/// Whether `value` is a UUID in its canonical textual form (`8-4-4-4-12` hexadecimal digits,
+/// either case), as vendors use for session, workflow and end-user ids.
+///
+/// ```
+/// assert!(kyc_core::is_uuid("f04bdb47-d3be-4b28-b028-a652feb060b5"));
+/// assert!(!kyc_core::is_uuid("f04bdb47d3be4b28b028a652feb060b5"));
+/// ```
+pub fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, length)| {
+            group.len() == length && group.chars().all(|c| c.is_ascii_hexdigit())
+        })
+}
+
 /// The ISO 3166-1 alpha-2 codes in use (2024), plus `XK` (Kosovo): user-assigned in the
 /// standard, but issued on Kosovar documents and accepted by identity vendors.
 const ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL \

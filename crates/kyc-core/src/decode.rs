@@ -1,0 +1,100 @@
+//! Helpers for decoding vendor responses leniently: vendors add fields, change types and send
+//! `null` where they documented a value, and an optional field gone wrong must not fail a
+//! response whose essential fields are fine (iDenfy's "schema drift", Veriff's "may change
+//! without notice").
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+/// A `deserialize_with` for optional fields: the value when it has the expected type, `None`
+/// when it is missing, `null` or of another type.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Response {
+///     #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+///     expiry_time: Option<u64>,
+/// }
+/// let wrong: Response = serde_json::from_str(r#"{"expiry_time": "soon"}"#).unwrap();
+/// assert_eq!(wrong.expiry_time, None);
+/// let right: Response = serde_json::from_str(r#"{"expiry_time": 600}"#).unwrap();
+/// assert_eq!(right.expiry_time, Some(600));
+/// ```
+pub fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
+}
+
+/// Like [`lenient`], and also accepts a number sent as a string (`"600"`).
+pub fn lenient_u64<'de, D>(deserializer: D) -> Result<Option<u64>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// A short, single-line excerpt of an unexpected body (an HTML error page, a proxy's text),
+/// for [`Error::with_vendor_message`](crate::Error::with_vendor_message): markup dropped,
+/// whitespace collapsed, at most 160 characters.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            _ if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let collapsed = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed.chars().take(160).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(default, deserialize_with = "lenient_u64")]
+        n: Option<u64>,
+        #[serde(default, deserialize_with = "lenient")]
+        s: Option<String>,
+    }
+
+    #[test]
+    fn lenient_fields_take_what_fits() {
+        let cases = [
+            (r#"{"n": 5, "s": "x"}"#, Some(5), Some("x")),
+            (r#"{"n": "7", "s": 3}"#, Some(7), None),
+            (r#"{"n": null, "s": null}"#, None, None),
+            (r#"{"n": -1, "s": ["x"]}"#, None, None),
+            (r#"{}"#, None, None),
+        ];
+        for (json, n, s) in cases {
+            let probe: Probe = serde_json::from_str(json).unwrap();
+            assert_eq!((probe.n, probe.s.as_deref()), (n, s), "{json}");
+        }
+    }
+
+    #[test]
+    fn excerpts_are_short_plain_text() {
+        let page = b"<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502</h1></body></html>";
+        assert_eq!(excerpt(page), "502 Bad Gateway 502");
+        assert_eq!(excerpt(&[0xff, 0xfe, b'o', b'k']), "\u{fffd}\u{fffd}ok");
+        assert_eq!(excerpt("x".repeat(1000).as_bytes()).len(), 160);
+    }
+}

@@ -1,0 +1,487 @@
+//! The iDenfy client: configuration, and one async call per endpoint.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use tracing::Instrument;
+use url::Url;
+
+use kyc_core::http::{
+    DEFAULT_BODY_CAP, check_base_url, endpoint, read_body, retry_after, transport_error,
+};
+use kyc_core::{
+    Capabilities, Error, Feature, Field, Session, SessionRequest, VerificationKind,
+    VerificationSession,
+};
+
+use crate::error::{error_from_response, undecodable};
+use crate::options::IdenfyOptions;
+use crate::wire::{self, KybTokenRequest, KybTokenResponse, TokenRequest, TokenResponse};
+use crate::{PROVIDER, capabilities};
+
+/// iDenfy's API host; every environment (DEV, DEMO, TEST, PROD) is served there, the key pair
+/// picks the environment.
+pub const DEFAULT_BASE_URL: &str = "https://ivs.idenfy.com";
+
+/// The KYB UI, which takes the token in `authToken` (documentation.idenfy.com/kyb).
+pub const DEFAULT_KYB_UI_URL: &str = "https://kyb.ui.idenfy.com/welcome";
+
+/// Seed 002: `expiryTime` defaults to 86400 seconds.
+const DEFAULT_EXPIRY_TIME: u64 = 86_400;
+
+/// OpenAPI `KybFormTokenRequest.lifetime`: defaults to 3600 seconds.
+const DEFAULT_KYB_LIFETIME: u64 = 3_600;
+
+/// A client for iDenfy's identity (KYC) and business (KYB) verification tokens.
+///
+/// Cheap to clone: clones share one connection pool. Build one with [`Idenfy::new`],
+/// [`Idenfy::builder`] or [`Idenfy::from_env`].
+///
+/// ```no_run
+/// use kyc_core::{ClientId, SessionRequest, VerificationSession};
+/// use kyc_idenfy::Idenfy;
+///
+/// # async fn run() -> Result<(), kyc_core::Error> {
+/// let idenfy = Idenfy::from_env()?; // IDENFY_API_KEY, IDENFY_API_SECRET
+/// let session = idenfy.create_session(&SessionRequest::new(ClientId::new("user-1")?)).await?;
+/// println!("{}", session.url);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Idenfy {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    name: String,
+    http: reqwest::Client,
+    base_url: Url,
+    kyb_ui_url: Url,
+    api_key: SecretString,
+    api_secret: SecretString,
+    defaults: IdenfyOptions,
+    capabilities: Capabilities,
+}
+
+/// Configuration for [`Idenfy`]; nothing is checked until [`build`](Self::build).
+#[derive(Clone)]
+pub struct IdenfyBuilder {
+    name: String,
+    api_key: SecretString,
+    api_secret: SecretString,
+    base_url: String,
+    kyb_ui_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    defaults: IdenfyOptions,
+}
+
+impl Idenfy {
+    /// A client with the default settings.
+    ///
+    /// # Errors
+    /// As [`IdenfyBuilder::build`].
+    pub fn new(
+        api_key: impl Into<SecretString>,
+        api_secret: impl Into<SecretString>,
+    ) -> Result<Self, Error> {
+        Self::builder(api_key, api_secret).build()
+    }
+
+    /// A builder, for a base URL (a proxy, the emulator), timeouts or default options.
+    pub fn builder(
+        api_key: impl Into<SecretString>,
+        api_secret: impl Into<SecretString>,
+    ) -> IdenfyBuilder {
+        IdenfyBuilder {
+            name: PROVIDER.to_owned(),
+            api_key: api_key.into(),
+            api_secret: api_secret.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            kyb_ui_url: DEFAULT_KYB_UI_URL.to_owned(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            defaults: IdenfyOptions::default(),
+        }
+    }
+
+    /// A client configured from the process environment (see [`IdenfyBuilder::from_vars`]).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) naming the variable that is missing
+    /// or wrong.
+    pub fn from_env() -> Result<Self, Error> {
+        IdenfyBuilder::from_vars(std::env::vars())?.build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The options every request starts from.
+    pub fn default_options(&self) -> &IdenfyOptions {
+        &self.inner.defaults
+    }
+
+    /// Checks `request` and resolves its options, sending nothing.
+    fn prepare(&self, request: &SessionRequest) -> Result<IdenfyOptions, Error> {
+        let options = IdenfyOptions::resolve(&self.inner.defaults, request)?;
+        let mut broken = match request.validate() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.invalid_fields().to_vec(),
+        };
+        broken.extend(wire::rule_violations(request, &options));
+        if !broken.is_empty() {
+            return Err(Error::invalid_request(broken));
+        }
+        self.inner.capabilities.check(request)?;
+        // Seed 002: successUrl "HTTPS"; seed 004: callbackUrl "Must be HTTPS URL".
+        for (field, url) in [
+            (Field::SuccessUrl, &request.redirects.success),
+            (Field::WebhookUrl, &request.webhook_url),
+        ] {
+            if url.as_ref().is_some_and(|url| url.scheme() != "https") {
+                return Err(Error::unsupported(&self.inner.name, Feature::InsecureRedirect(field)));
+            }
+        }
+        Ok(options)
+    }
+
+    /// `POST {base}{path}` with Basic auth; the body of a 2xx answer, or the neutral error.
+    async fn post(
+        &self,
+        path: &str,
+        kind: VerificationKind,
+        body: Vec<u8>,
+    ) -> Result<(u16, Vec<u8>), Error> {
+        let inner = &*self.inner;
+        let started = Instant::now();
+        // reqwest marks the Basic Authorization header sensitive, so it never appears in its
+        // Debug output or logs.
+        let response = inner
+            .http
+            .post(endpoint(&inner.base_url, path))
+            .basic_auth(inner.api_key.expose_secret(), Some(inner.api_secret.expose_secret()))
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| transport_error(&inner.name, e))?;
+        let status = response.status().as_u16();
+        let wait = retry_after(response.headers());
+        let body = read_body(&inner.name, response, DEFAULT_BODY_CAP).await?;
+        tracing::debug!(status, elapsed_ms = started.elapsed().as_millis() as u64, "idenfy answered");
+        if (200..300).contains(&status) {
+            Ok((status, body))
+        } else {
+            Err(error_from_response(&inner.name, kind, status, wait, &body))
+        }
+    }
+
+    async fn create_identity(
+        &self,
+        request: &SessionRequest,
+        options: &IdenfyOptions,
+    ) -> Result<Session, Error> {
+        let name = &self.inner.name;
+        let body = serde_json::to_vec(&TokenRequest::new(request, options))
+            .map_err(|_| Error::config(name, "the request body could not be serialized"))?;
+        let created_at = Utc::now();
+        let (status, bytes) = self.post("/api/v2/token", VerificationKind::Identity, body).await?;
+        let token: TokenResponse =
+            serde_json::from_slice(&bytes).map_err(|e| undecodable(name, status, &e))?;
+        if token.scan_ref.trim().is_empty() || token.auth_token.trim().is_empty() {
+            return Err(Error::decode(name, status, "empty scanRef or authToken"));
+        }
+        warn_on_other_client(token.client_id.as_deref(), request);
+        let url = token
+            .redirect_url
+            .as_deref()
+            .and_then(|url| Url::parse(url).ok())
+            .filter(|url| matches!(url.scheme(), "https" | "http"))
+            .unwrap_or_else(|| self.redirect_url(&token.auth_token));
+        let validity = token
+            .expiry_time
+            .or(request.link_validity.map(|d| d.as_secs()))
+            .unwrap_or(DEFAULT_EXPIRY_TIME);
+        let mut session = Session::new(name, token.scan_ref, url, request.client_id.clone())
+            .with_token(SecretString::from(token.auth_token))
+            .with_created_at(created_at);
+        session.expires_at = after(created_at, validity);
+        if let Some(digits) = token.digit_string {
+            session = session.with_vendor_field("digitString", digits);
+        }
+        Ok(session)
+    }
+
+    async fn create_business(
+        &self,
+        request: &SessionRequest,
+        options: &IdenfyOptions,
+    ) -> Result<Session, Error> {
+        let name = &self.inner.name;
+        let body = serde_json::to_vec(&KybTokenRequest::new(request, options))
+            .map_err(|_| Error::config(name, "the request body could not be serialized"))?;
+        let created_at = Utc::now();
+        let (status, bytes) = self.post("/kyb/tokens/", VerificationKind::Business, body).await?;
+        let token: KybTokenResponse =
+            serde_json::from_slice(&bytes).map_err(|e| undecodable(name, status, &e))?;
+        if token.token_string.trim().is_empty() {
+            return Err(Error::decode(name, status, "empty tokenString"));
+        }
+        warn_on_other_client(token.client_id.as_deref(), request);
+        let id = match token.company_id.filter(|id| !id.trim().is_empty()) {
+            Some(company) => company,
+            // `companyId` may be null: name the session by a digest of its token, which
+            // identifies it without revealing it.
+            None => format!("kyb-{}", &hex(&Sha256::digest(token.token_string.as_bytes()))[..16]),
+        };
+        let mut url = self.inner.kyb_ui_url.clone();
+        url.query_pairs_mut().append_pair("authToken", &token.token_string);
+        let mut session = Session::new(name, id, url, request.client_id.clone())
+            .with_token(SecretString::from(token.token_string))
+            .with_created_at(created_at);
+        let lifetime = request.link_validity.map_or(DEFAULT_KYB_LIFETIME, |d| d.as_secs());
+        session.expires_at = token.expiration.or_else(|| after(created_at, lifetime));
+        Ok(session)
+    }
+
+    /// `{base}/api/v2/redirect?authToken=…`, for answers without `redirectUrl` (seed 004's
+    /// examples; documentation.idenfy.com/kyc/iframe-redirect).
+    fn redirect_url(&self, auth_token: &str) -> Url {
+        let mut url = endpoint(&self.inner.base_url, "/api/v2/redirect");
+        url.query_pairs_mut().append_pair("authToken", auth_token);
+        url
+    }
+}
+
+#[async_trait]
+impl VerificationSession for Idenfy {
+    fn provider(&self) -> &str {
+        &self.inner.name
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
+    }
+
+    /// Identity requests go to `POST /api/v2/token`, business requests to
+    /// `POST /kyb/tokens/`. One request at most, never retried: every token costs a credit.
+    async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
+        let span = tracing::info_span!(
+            "kyc.create_session",
+            provider = %self.inner.name,
+            kind = %request.kind,
+        );
+        async {
+            let options = self.prepare(request)?;
+            match request.kind {
+                VerificationKind::Business => self.create_business(request, &options).await,
+                _ => self.create_identity(request, &options).await,
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+impl fmt::Debug for Idenfy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Idenfy")
+            .field("name", &self.inner.name)
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("kyb_ui_url", &self.inner.kyb_ui_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl IdenfyBuilder {
+    /// Reads the configuration from environment variables, given as a list so it can be tested
+    /// without touching the process environment:
+    ///
+    /// | variable | |
+    /// |---|---|
+    /// | `IDENFY_API_KEY` | required |
+    /// | `IDENFY_API_SECRET` | required |
+    /// | `IDENFY_BASE_URL` | optional, default `https://ivs.idenfy.com` |
+    /// | `IDENFY_KYB_UI_URL` | optional, default `https://kyb.ui.idenfy.com/welcome` |
+    ///
+    /// ```
+    /// use kyc_idenfy::IdenfyBuilder;
+    /// let vars = [("IDENFY_API_KEY", "key"), ("IDENFY_API_SECRET", "secret")];
+    /// let idenfy = IdenfyBuilder::from_vars(vars)?.build()?;
+    /// assert_eq!(idenfy.base_url().as_str(), "https://ivs.idenfy.com/");
+    /// # Ok::<(), kyc_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) naming a missing or empty variable.
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let mut found: HashMap<&'static str, String> = HashMap::new();
+        const NAMES: [&str; 4] =
+            ["IDENFY_API_KEY", "IDENFY_API_SECRET", "IDENFY_BASE_URL", "IDENFY_KYB_UI_URL"];
+        for (key, value) in vars {
+            if let Some(name) = NAMES.iter().find(|name| **name == key.as_ref()) {
+                found.insert(name, value.into());
+            }
+        }
+        let mut required = |name: &str| match found.remove(name) {
+            Some(value) if !value.trim().is_empty() => Ok(value),
+            Some(_) => Err(Error::config(PROVIDER, format!("{name} is empty"))),
+            None => Err(Error::config(PROVIDER, format!("{name} is not set"))),
+        };
+        let (key, secret) = (required("IDENFY_API_KEY")?, required("IDENFY_API_SECRET")?);
+        let mut builder = Idenfy::builder(key, secret);
+        if let Some(url) = found.remove("IDENFY_BASE_URL").filter(|u| !u.trim().is_empty()) {
+            builder = builder.with_base_url(url);
+        }
+        if let Some(url) = found.remove("IDENFY_KYB_UI_URL").filter(|u| !u.trim().is_empty()) {
+            builder = builder.with_kyb_ui_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// [`from_vars`](Self::from_vars) over the process environment.
+    ///
+    /// # Errors
+    /// As [`from_vars`](Self::from_vars).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Sends requests to `url` instead of `https://ivs.idenfy.com` (a proxy, the emulator).
+    /// Plain `http://` is accepted for loopback hosts only.
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Builds KYB links on `url` instead of `https://kyb.ui.idenfy.com/welcome`.
+    pub fn with_kyb_ui_url(mut self, url: impl Into<String>) -> Self {
+        self.kyb_ui_url = url.into();
+        self
+    }
+
+    /// The whole request's deadline, answer included (default 30 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The deadline for connecting (default 10 s). Failing to connect means nothing was sent.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Options every request starts from; a request's own options override them key by key.
+    pub fn with_default_options(mut self, options: IdenfyOptions) -> Self {
+        self.defaults = options;
+        self
+    }
+
+    /// Names this provider in sessions and errors (default `idenfy`), to tell two iDenfy
+    /// accounts apart. Per-request options stay under the `idenfy` key.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config): an empty key or secret, a key with
+    /// `:` (it cannot travel in Basic auth), a base URL that is not https (or http on
+    /// loopback), or an HTTP client that cannot be built.
+    pub fn build(self) -> Result<Idenfy, Error> {
+        let name = self.name;
+        if name.trim().is_empty() {
+            return Err(Error::config(PROVIDER, "the provider name is empty"));
+        }
+        for (what, value) in [("API key", &self.api_key), ("API secret", &self.api_secret)] {
+            let value = value.expose_secret();
+            if value.trim().is_empty() {
+                return Err(Error::config(&name, format!("the {what} is empty")));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(Error::config(&name, format!("the {what} has control characters")));
+            }
+        }
+        if self.api_key.expose_secret().contains(':') {
+            return Err(Error::config(&name, "the API key must not contain ':'"));
+        }
+        let parse = |what: &str, url: &str| {
+            let url = Url::parse(url.trim())
+                .map_err(|_| Error::config(&name, format!("the {what} is not a URL")))?;
+            check_base_url(&name, &url)?;
+            Ok::<Url, Error>(url)
+        };
+        let base_url = parse("base URL", &self.base_url)?;
+        let kyb_ui_url = parse("KYB UI URL", &self.kyb_ui_url)?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("kyc-idenfy/", env!("CARGO_PKG_VERSION")))
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            // A redirected POST would be resent as a GET, or resent at all: never follow.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::config(&name, "the HTTP client could not be built").with_source(e))?;
+        let capabilities = capabilities(&name);
+        Ok(Idenfy {
+            inner: Arc::new(Inner {
+                name,
+                http,
+                base_url,
+                kyb_ui_url,
+                api_key: self.api_key,
+                api_secret: self.api_secret,
+                defaults: self.defaults,
+                capabilities,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for IdenfyBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdenfyBuilder")
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .field("kyb_ui_url", &self.kyb_ui_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+fn after(start: DateTime<Utc>, seconds: u64) -> Option<DateTime<Utc>> {
+    let seconds = i64::try_from(seconds).ok()?;
+    start.checked_add_signed(chrono::TimeDelta::try_seconds(seconds)?)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// iDenfy echoes the client id; another one means a misrouted answer worth a log line. The
+/// request's id stays the truth (no id is printed: it may be personal).
+fn warn_on_other_client(echoed: Option<&str>, request: &SessionRequest) {
+    if echoed.is_some_and(|echoed| echoed != request.client_id.as_str()) {
+        tracing::warn!("idenfy echoed another clientId than the request's");
+    }
+}

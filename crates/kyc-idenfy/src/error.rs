@@ -1,0 +1,75 @@
+//! iDenfy's error answers, mapped once to the neutral [`Error`].
+//!
+//! iDenfy answers `{identifier, message}` with "HTTP 400 (or the appropriate status code)"
+//! (documentation.idenfy.com/resources/error-messages), and some errors with no identifier at
+//! all: 401 "Invalid authorization credentials", 402 "Action not allowed due to lack of funds
+//! or exceeded limit", 403 "Partner inactive" or "not available for {ENV} partners"
+//! (/kyc/id-error-messages). The identifier decides when there is one (it "never changes");
+//! the status otherwise (`kyc_core::http::status_error`).
+//!
+//! | identifier | neutral kind |
+//! |---|---|
+//! | `UNAUTHORIZED` | unauthenticated |
+//! | `TOO_MANY_REQUESTS` | rate limited (default limit 10,000 requests an hour) |
+//! | `PERMISSIONS_ERROR` "… token limit" | rejected: out of credits, not a rate limit |
+//! | `PERMISSIONS_ERROR` "… not available for … partners" | unauthenticated: keys of another environment |
+//! | `PERMISSIONS_ERROR` otherwise | rejected |
+//! | `BAD_VALUE`, `MISSING_VALUE`, `VALIDATION_ERROR`, `JSON_ERROR`, `ENCODING_ERROR` | rejected |
+//! | `PARTNER_CONTRACT_ERROR` on a KYB request | unsupported: KYB is not in the contract |
+//! | `INTERNAL_ERROR` | unavailable |
+//! | anything else, or none | by status: 401/403 unauthenticated, 429 rate limited, 5xx unavailable, else rejected |
+
+use std::time::Duration;
+
+use kyc_core::http::status_error;
+use kyc_core::{Error, Feature, VerificationKind, decode};
+
+use crate::wire::ErrorBody;
+
+/// The neutral error for a non-2xx answer to a token request of `kind`.
+pub(crate) fn error_from_response(
+    provider: &str,
+    kind: VerificationKind,
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+) -> Error {
+    let (parsed, excerpt) = match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(parsed) => (parsed, None),
+        // An HTML error page, a proxy's text, an empty body: the status decides.
+        Err(_) => (ErrorBody::default(), Some(decode::excerpt(body))),
+    };
+    let message = parsed.message.or(parsed.detail).or(excerpt).filter(|m| !m.is_empty());
+    let lowercase = message.as_deref().unwrap_or_default().to_ascii_lowercase();
+    let error = match parsed.identifier.as_deref() {
+        Some("UNAUTHORIZED") => Error::unauthenticated(provider, status),
+        Some("TOO_MANY_REQUESTS") => Error::rate_limited(provider, retry_after),
+        Some("PERMISSIONS_ERROR") if lowercase.contains("not available for") => {
+            Error::unauthenticated(provider, status)
+        }
+        Some(
+            "PERMISSIONS_ERROR" | "BAD_VALUE" | "MISSING_VALUE" | "VALIDATION_ERROR"
+            | "JSON_ERROR" | "ENCODING_ERROR",
+        ) => Error::rejected(provider, status),
+        Some("PARTNER_CONTRACT_ERROR") if kind == VerificationKind::Business => {
+            Error::unsupported_by_provider(provider, Feature::Kind(kind), status)
+        }
+        Some("INTERNAL_ERROR") => Error::unavailable(provider, status),
+        _ => status_error(provider, status, retry_after),
+    };
+    let error = match parsed.identifier {
+        Some(identifier) => error.with_vendor_code(identifier),
+        None => error,
+    };
+    match message {
+        Some(message) => error.with_vendor_message(message),
+        None => error,
+    }
+}
+
+/// The neutral error for a success status whose body is not the documented one.
+pub(crate) fn undecodable(provider: &str, status: u16, error: &serde_json::Error) -> Error {
+    // The serde message is redacted the way request JSON errors are: it never quotes a value.
+    let rule = kyc_core::FieldError::from_json("body", error);
+    Error::decode(provider, status, format!("{}: {}", rule.field(), rule.rule()))
+}

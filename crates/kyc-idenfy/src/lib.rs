@@ -1,0 +1,123 @@
+//! [iDenfy](https://www.idenfy.com) behind the provider-neutral
+//! [`VerificationSession`](kyc_core::VerificationSession) trait.
+//!
+//! - Identity (KYC) sessions: `POST https://ivs.idenfy.com/api/v2/token` with HTTP Basic auth
+//!   (API key and secret), documented at
+//!   <https://documentation.idenfy.com/kyc/generate-token> (seed 002) and in the older
+//!   reference with every constraint (seed 004).
+//! - Business (KYB) sessions: `POST https://ivs.idenfy.com/kyb/tokens/`
+//!   (<https://documentation.idenfy.com/kyb/generate-token>), opened at
+//!   `https://kyb.ui.idenfy.com/welcome?authToken=…`. KYB token creation must be enabled for the
+//!   account by iDenfy; otherwise it answers `PARTNER_CONTRACT_ERROR`, reported as
+//!   [`ErrorKind::Unsupported`](kyc_core::ErrorKind::Unsupported).
+//!
+//! Every neutral field maps onto its iDenfy parameter; every other documented parameter is a
+//! typed [`IdenfyOptions`] field, with [`IdenfyOptions::extra`] for parameters iDenfy adds later.
+//! Requests are checked against iDenfy's documented limits before anything is sent.
+//!
+//! ```
+//! use std::time::Duration;
+//! use kyc_core::{ClientId, Locale, SessionRequest};
+//! use kyc_idenfy::{Idenfy, IdenfyOptions};
+//!
+//! let mut defaults = IdenfyOptions::default();
+//! defaults.check_liveness = Some(true);
+//! let idenfy = Idenfy::builder("api-key", "api-secret")
+//!     .with_timeout(Duration::from_secs(20))
+//!     .with_default_options(defaults)
+//!     .build()?;
+//!
+//! // Per request: this session also runs an AML check.
+//! let mut request = SessionRequest::new(ClientId::new("user-1")?).with_locale(Locale::Lt);
+//! let mut options = IdenfyOptions::default();
+//! options.check_aml = Some(true);
+//! options.apply_to(&mut request);
+//! # let _ = (idenfy, request);
+//! # Ok::<(), kyc_core::Error>(())
+//! ```
+//!
+//! Not supported by iDenfy's token calls, so refused before sending: the person's email and
+//! phone (use `verifyEmail`/`verifyPhone` to have iDenfy ask for them), tags on identity
+//! sessions, and per-session webhooks, redirects, flows and document restrictions on KYB
+//! sessions. Never retried: every token costs a credit, and iDenfy has no idempotency key.
+
+mod client;
+mod error;
+mod options;
+mod wire;
+
+use std::time::Duration;
+
+use kyc_core::{Capabilities, DocumentType, Field, Flow, KindCapabilities, Locale};
+use strum::IntoEnumIterator;
+
+pub use client::{DEFAULT_BASE_URL, DEFAULT_KYB_UI_URL, Idenfy, IdenfyBuilder};
+pub use options::{
+    DetectionType, DummyStatus, FraudService, IdenfyOptions, KybOptions, KybTokenType,
+    OPTIONS_KEY, RiskAssessmentProfile, TokenType,
+};
+
+/// The provider's default name.
+pub const PROVIDER: &str = "idenfy";
+
+/// What iDenfy can honour, as documented.
+fn capabilities(name: &str) -> Capabilities {
+    use Locale::{Bg, Cs, De, En, Es, Et, Fr, Hu, It, Ja, Lt, Lv, Nl, Pl, Pt, Ro, Ru, Sv};
+    // 30 days: seed 002 "Max: 2,592,000", seed 004 "not exceeding 2592000".
+    let thirty_days = Duration::from_secs(2_592_000);
+    let identity = KindCapabilities::new()
+        .with_fields([
+            Field::FirstName,
+            Field::LastName,
+            Field::DateOfBirth,
+            Field::Sex,
+            Field::Nationality,
+            Field::PersonalNumber,
+            Field::Address,
+            Field::DocumentTypes,
+            Field::DocumentCountry,
+            Field::DocumentNumber,
+            Field::DocumentIssueDate,
+            Field::DocumentExpiryDate,
+            Field::Locale,
+            Field::Flow,
+            Field::SuccessUrl,
+            Field::FailureUrl,
+            Field::CancelUrl,
+            Field::WebhookUrl,
+            Field::ExternalRef,
+        ])
+        // Seed 004 lists 18 document types; the neutral list is the same 18.
+        .with_document_types(DocumentType::iter())
+        // Seed 002 says only "ISO alpha-2"; seed 004 lists these 16: the stricter list.
+        .with_locales([Lt, En, Ru, Pl, Lv, Ro, It, De, Fr, Sv, Es, Hu, Ja, Bg, Et, Cs])
+        .with_flows([Flow::DocumentAndSelfie, Flow::DocumentOnly])
+        .with_link_validity(Duration::from_secs(1)..=thirty_days)
+        // Seed 004 says "more than 60" and "less than 3600", seed 002 "max 3,600", the
+        // OpenAPI min 60 and max 3600, and the dashboard allows up to 60 minutes (seed 001):
+        // the bounds are inclusive.
+        .with_session_duration(Duration::from_secs(60)..=Duration::from_secs(3_600))
+        .with_default_link_validity(Duration::from_secs(86_400))
+        // Seed 002: clientId "ASCII, max 100", names "max 100", address "max 255",
+        // externalRef "ASCII, max 40" (seed 004 only says "<= 40": the stricter rule).
+        .with_max_chars(Field::ClientId, 100)
+        .with_ascii_only(Field::ClientId)
+        .with_max_chars(Field::FirstName, 100)
+        .with_max_chars(Field::LastName, 100)
+        .with_max_chars(Field::Address, 255)
+        .with_max_chars(Field::ExternalRef, 40)
+        .with_ascii_only(Field::ExternalRef);
+    // OpenAPI `KybFormTokenRequest` and seed 000: lifetime up to 30 days, externalRef <= 40,
+    // tags at most 5 of at most 32 characters, the KYB locale list.
+    let business = KindCapabilities::new()
+        .with_fields([Field::Locale, Field::ExternalRef, Field::Tags])
+        .with_locales([En, Es, Fr, Ru, De, It, Pl, Lt, Lv, Et, Cs, Ro, Hu, Ja, Bg, Nl, Pt])
+        .with_link_validity(Duration::from_secs(1)..=thirty_days)
+        .with_default_link_validity(Duration::from_secs(3_600))
+        .with_max_chars(Field::ClientId, 100)
+        .with_ascii_only(Field::ClientId)
+        .with_max_chars(Field::ExternalRef, 40)
+        .with_max_chars(Field::Tags, 32)
+        .with_max_tags(5);
+    Capabilities::new(name).with_identity(identity).with_business(business)
+}

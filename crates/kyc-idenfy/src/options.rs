@@ -1,0 +1,517 @@
+//! Typed iDenfy options: every documented token parameter that has no neutral
+//! [`SessionRequest`](kyc_core::SessionRequest) field, under iDenfy's own names.
+//!
+//! Set them as adapter defaults ([`IdenfyBuilder::with_default_options`]) or per request
+//! ([`IdenfyOptions::apply_to`], stored in `SessionRequest::provider_options["idenfy"]`); a
+//! request's options override the defaults key by key. Sources: seeds 002 (current parameter
+//! reference) and 004 (the older, longer reference with "extra settings"), and iDenfy's published
+//! OpenAPI (`kyc.yaml`, `kyb.yaml`) for the parameters both seeds lack.
+//!
+//! [`IdenfyBuilder::with_default_options`]: crate::IdenfyBuilder::with_default_options
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use kyc_core::{CountryCode, Error, FieldError, SessionRequest};
+
+/// The key under which the options travel in `SessionRequest::provider_options`.
+pub const OPTIONS_KEY: &str = "idenfy";
+
+/// iDenfy-only token parameters. Unset fields are left out of the request body, so the
+/// dashboard's defaults apply.
+///
+/// Fields are public; the struct is `#[non_exhaustive]` because iDenfy keeps adding settings,
+/// so start from `IdenfyOptions::default()`:
+///
+/// ```
+/// use kyc_idenfy::IdenfyOptions;
+/// let mut options = IdenfyOptions::default();
+/// options.check_aml = Some(true);
+/// options.max_attempt_count = Some(2);
+/// ```
+///
+/// Anything iDenfy adds tomorrow goes in [`extra`](Self::extra), sent as is.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct IdenfyOptions {
+    /// `tokenType` beyond the neutral flow: the video-call variants (seed 004). Conflicts with a
+    /// neutral `flow` that says otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<TokenType>,
+    /// Several accepted document countries: sent as `country` in its array form (seed 002). Not
+    /// together with the neutral `document.country`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<CountryCode>,
+    /// `showInstructions`: instruction screens before capture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_instructions: Option<bool>,
+    /// `generateDigitString`: an 8-digit code for iDenfy's mobile app (kept in the session's
+    /// `vendor_fields["digitString"]`). Its `expiryTime` may not exceed the contract's
+    /// digit-string maximum, which only iDenfy knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generate_digit_string: Option<bool>,
+    /// `videoCallQuestions`: questions for the video-call agent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub video_call_questions: Vec<String>,
+    /// `utilityBill`: a utility bill as an extra step; not together with `additionalSteps`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utility_bill: Option<bool>,
+    /// `additionalSteps`: extra document uploads (a JSON object, see iDenfy's "additional
+    /// steps" page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_steps: Option<Value>,
+    /// `additionalData`: data for COMPARE-type additional steps; needs `additionalSteps`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_data: Option<Value>,
+    /// `questionnaire`: a questionnaire key; `Some(None)` sends `null`, which disables the
+    /// dashboard's default questionnaire.
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub questionnaire: Option<Option<String>>,
+    /// `questionnaireRequired` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questionnaire_required: Option<bool>,
+    /// `riskAssessmentProfile`: an integer id in seed 002, a UUID in the OpenAPI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_assessment_profile: Option<RiskAssessmentProfile>,
+    /// `theme`: a UI theme id (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    /// `registryCentersCountries` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registry_centers_countries: Vec<CountryCode>,
+    /// `verifyEmail`: an email verification step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_email: Option<bool>,
+    /// `verifyPhone`: an SMS verification step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_phone: Option<bool>,
+    /// `verifyAddress`: proof-of-address verification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_address: Option<bool>,
+    /// `verifyBank`: bank verification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_bank: Option<bool>,
+    /// `verifyBankAccounts` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_bank_accounts: Option<bool>,
+    /// `verifyBankBalances` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_bank_balances: Option<bool>,
+    /// `verifyBankTransactions` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_bank_transactions: Option<bool>,
+    /// `bankCardVerification` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_card_verification: Option<bool>,
+    /// `bankCardPdfUpload` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_card_pdf_upload: Option<bool>,
+    /// `nfcRequired`: NFC chip reading required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nfc_required: Option<bool>,
+    /// `nfcOptional`: NFC chip reading offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nfc_optional: Option<bool>,
+    /// `ageLimit`: the minimum age; younger people are `SUSPECTED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_limit: Option<u32>,
+    /// `ageMax`: the maximum age; older people are `SUSPECTED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_max: Option<u32>,
+    /// `driverLicenseBack`: both sides of a driver's licence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver_license_back: Option<bool>,
+    /// `checkLiveness`: active 3D liveness.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_liveness: Option<bool>,
+    /// `idLiveFaceValidation`: passive face liveness.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_live_face_validation: Option<bool>,
+    /// `idLiveDocumentValidation`: passive document liveness.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_live_document_validation: Option<bool>,
+    /// `checkAml`: add to AML monitoring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_aml: Option<bool>,
+    /// `autoAmlMonitoring` (seed 004's name for the same idea).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_aml_monitoring: Option<bool>,
+    /// `checkIpProxy`: VPN and proxy detection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_ip_proxy: Option<bool>,
+    /// `checkFaceBlacklist`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_face_blacklist: Option<bool>,
+    /// `checkDocFaceBlacklist`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_doc_face_blacklist: Option<bool>,
+    /// `checkDuplicateFaces`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_duplicate_faces: Option<bool>,
+    /// `checkDuplicateDocFaces`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_duplicate_doc_faces: Option<bool>,
+    /// `checkDuplicatePersonalData`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_duplicate_personal_data: Option<bool>,
+    /// `checkBlurAndGlare`: image quality checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_blur_and_glare: Option<bool>,
+    /// `checkCriminal` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_criminal: Option<bool>,
+    /// `checkPersonBlacklist` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_person_blacklist: Option<bool>,
+    /// `checkDriverLicense` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_driver_license: Option<bool>,
+    /// `checkLid` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_lid: Option<bool>,
+    /// `checkUrjanet`: utility address check (seed 004).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_urjanet: Option<bool>,
+    /// `allowBsnMasking` (OpenAPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_bsn_masking: Option<bool>,
+    /// `autoFaceMatching`: false turns off every face check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_face_matching: Option<bool>,
+    /// `reviewFailed`: manual review of failed sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_failed: Option<bool>,
+    /// `reviewSuccessful`: manual review of successful sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_successful: Option<bool>,
+    /// `maxAttemptCount`: retries allowed after a failed automatic check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempt_count: Option<u32>,
+    /// `fraudServices` (seed 004).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fraud_services: Vec<FraudService>,
+    /// `faceMatchingThresholdModifier`: face matching sensitivity (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face_matching_threshold_modifier: Option<f64>,
+    /// `levenshteinTextMatchRatio`: 0 to 1 (default 0.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levenshtein_text_match_ratio: Option<f64>,
+    /// `levenshteinMrzMatchRatio`: 0 to 1 (default 0.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levenshtein_mrz_match_ratio: Option<f64>,
+    /// `detectionTypes`: selfie detection priority on mobile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detection_types: Vec<DetectionType>,
+    /// `dummyStatus`: an instant dummy result; iDenfy's DEV environment only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dummy_status: Option<DummyStatus>,
+    /// KYB token options, for business requests.
+    #[serde(default, skip_serializing_if = "KybOptions::is_empty")]
+    pub kyb: KybOptions,
+    /// Parameters this crate does not know yet, sent as they are (identity requests).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Options of `POST /kyb/tokens/` with no neutral field.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct KybOptions {
+    /// `tokenType`: `FORM` (the default) or a government-register flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<KybTokenType>,
+    /// `flow`: the dashboard workflow (a UUID) the session follows.
+    #[serde(default, rename = "flow", skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<String>,
+    /// `theme`: the UI theme (a UUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    /// `questionnaire`: a questionnaire key (ignored by iDenfy when `flow` is set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questionnaire: Option<String>,
+    /// `questionnaireRequired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questionnaire_required: Option<bool>,
+    /// `scanRefs`: existing verifications to link to the company.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scan_refs: Vec<String>,
+    /// Parameters this crate does not know yet, sent as they are (business requests).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl KybOptions {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// `tokenType` of an identity token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum TokenType {
+    /// Document and selfie (the neutral `Flow::DocumentAndSelfie`).
+    Identification,
+    /// Document only (the neutral `Flow::DocumentOnly`).
+    Document,
+    /// A video call.
+    VideoCall,
+    /// A video call with photos.
+    VideoCallPhotos,
+    /// A video call with identification.
+    VideoCallIdentification,
+}
+
+/// `tokenType` of a KYB token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum KybTokenType {
+    /// The KYB form (the default).
+    Form,
+    /// Government register flow 1.
+    Gov1,
+    /// Government register flow 2.
+    Gov2,
+}
+
+/// `fraudServices` values (seed 004).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+#[allow(missing_docs)] // iDenfy's names
+pub enum FraudService {
+    AmlNamesCheck,
+    Lid,
+    AmlNews,
+}
+
+/// `detectionTypes` values (seed 004).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+#[allow(missing_docs)] // iDenfy's names
+pub enum DetectionType {
+    Face,
+    Eyes,
+}
+
+/// `dummyStatus` values (iDenfy's dummy-results page; DEV environment only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+#[allow(missing_docs)] // iDenfy's names
+pub enum DummyStatus {
+    Approved,
+    Denied,
+    Suspected,
+    Expired,
+}
+
+/// `riskAssessmentProfile`: seed 002 documents an integer, the OpenAPI a UUID string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RiskAssessmentProfile {
+    /// A numeric profile id.
+    Number(u64),
+    /// A profile id string (UUID).
+    Id(String),
+}
+
+/// Keeps an explicit `null` apart from an absent key.
+fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+impl IdenfyOptions {
+    /// Stores these options in `request.provider_options["idenfy"]`, replacing what was there.
+    pub fn apply_to(&self, request: &mut SessionRequest) {
+        // Serializing plain data to a JSON value cannot fail.
+        let value = serde_json::to_value(self).unwrap_or_default();
+        request.provider_options.insert(OPTIONS_KEY.to_owned(), value);
+    }
+
+    /// `defaults` overridden, key by key, by the options in `request` (its `kyb` object merged
+    /// the same way).
+    pub(crate) fn resolve(defaults: &Self, request: &SessionRequest) -> Result<Self, Error> {
+        let field = format!("providerOptions.{OPTIONS_KEY}");
+        let Some(overrides) = request.provider_options.get(OPTIONS_KEY) else {
+            return Ok(defaults.clone());
+        };
+        let Value::Object(overrides) = overrides else {
+            let error = FieldError::new(field, "must be a JSON object");
+            return Err(Error::invalid_request(vec![error]));
+        };
+        let mut merged = match serde_json::to_value(defaults) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        for (key, value) in overrides {
+            match (merged.get_mut(key), value) {
+                (Some(Value::Object(base)), Value::Object(over)) if key == "kyb" => {
+                    base.extend(over.clone());
+                }
+                _ => {
+                    merged.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        serde_json::from_value(Value::Object(merged))
+            .map_err(|e| Error::invalid_request(vec![FieldError::from_json(&field, &e)]))
+    }
+
+    /// The rules of these options (seed 004's constraints), every broken one.
+    pub(crate) fn rule_violations(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut fail = |name: &str, rule: &str| {
+            errors.push(FieldError::new(format!("providerOptions.{OPTIONS_KEY}.{name}"), rule));
+        };
+        if self.utility_bill == Some(true) && self.additional_steps.is_some() {
+            fail("utilityBill", "cannot be used together with additionalSteps");
+        }
+        if self.additional_data.is_some() && self.additional_steps.is_none() {
+            fail("additionalData", "must be used with additionalSteps");
+        }
+        for (name, value) in
+            [("additionalSteps", &self.additional_steps), ("additionalData", &self.additional_data)]
+        {
+            if value.as_ref().is_some_and(|v| !v.is_object()) {
+                fail(name, "must be a JSON object");
+            }
+        }
+        if let (Some(min), Some(max)) = (self.age_limit, self.age_max)
+            && min > max
+        {
+            fail("ageLimit", "must not exceed ageMax");
+        }
+        for (name, ratio) in [
+            ("levenshteinTextMatchRatio", self.levenshtein_text_match_ratio),
+            ("levenshteinMrzMatchRatio", self.levenshtein_mrz_match_ratio),
+        ] {
+            if ratio.is_some_and(|r| !(0.0..=1.0).contains(&r)) {
+                fail(name, "must be between 0 and 1");
+            }
+        }
+        if self.face_matching_threshold_modifier.is_some_and(|m| !(m.is_finite() && m > 0.0)) {
+            fail("faceMatchingThresholdModifier", "must be a positive number");
+        }
+        if self.video_call_questions.iter().any(|q| q.trim().is_empty()) {
+            fail("videoCallQuestions", "must not contain empty questions");
+        }
+        if self.theme.as_deref().is_some_and(|t| !kyc_core::is_uuid(t)) {
+            fail("theme", "must be a UUID");
+        }
+        let kyb = &self.kyb;
+        for (name, id) in [("kyb.flow", &kyb.workflow), ("kyb.theme", &kyb.theme)] {
+            if id.as_deref().is_some_and(|id| !kyc_core::is_uuid(id)) {
+                fail(name, "must be a UUID");
+            }
+        }
+        // OpenAPI `KybFormTokenRequest.scanRefs`: strings of at most 40 characters.
+        if kyb.scan_refs.iter().any(|r| r.trim().is_empty() || r.chars().count() > 40) {
+            fail("kyb.scanRefs", "must hold scan references of 1 to 40 characters");
+        }
+        errors
+    }
+}
+
+#[cfg(test)]
+// Outside this crate `#[non_exhaustive]` allows no struct literal: test the way users write it.
+#[allow(clippy::field_reassign_with_default)]
+mod tests {
+    use super::*;
+    use kyc_core::ClientId;
+    use serde_json::json;
+
+    fn request_with(options: Value) -> SessionRequest {
+        SessionRequest::new(ClientId::new("u1").unwrap()).with_provider_options("idenfy", options)
+    }
+
+    #[test]
+    fn request_options_override_defaults_key_by_key() {
+        let mut defaults = IdenfyOptions::default();
+        defaults.check_aml = Some(true);
+        defaults.max_attempt_count = Some(1);
+        defaults.kyb.theme = Some("3fa85f64-5717-4562-b3fc-2c963f66afa6".into());
+        let request = request_with(json!({
+            "maxAttemptCount": 3,
+            "questionnaire": null,
+            "kyb": {"flow": "0f8fad5b-d9cb-469f-a165-70867728950e"},
+            "brandNewSwitch": true
+        }));
+        let resolved = IdenfyOptions::resolve(&defaults, &request).unwrap();
+        assert_eq!(resolved.check_aml, Some(true));
+        assert_eq!(resolved.max_attempt_count, Some(3));
+        assert_eq!(resolved.questionnaire, Some(None));
+        assert_eq!(resolved.kyb.theme, defaults.kyb.theme);
+        assert_eq!(resolved.kyb.workflow.as_deref(), Some("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert_eq!(resolved.extra.get("brandNewSwitch"), Some(&json!(true)));
+    }
+
+    #[test]
+    fn apply_to_round_trips() {
+        let mut options = IdenfyOptions::default();
+        options.token_type = Some(TokenType::VideoCall);
+        options.fraud_services = vec![FraudService::AmlNews];
+        options.risk_assessment_profile = Some(RiskAssessmentProfile::Number(7));
+        let mut request = SessionRequest::new(ClientId::new("u1").unwrap());
+        options.apply_to(&mut request);
+        assert_eq!(
+            request.provider_options["idenfy"],
+            json!({"tokenType": "VIDEO_CALL", "fraudServices": ["AML_NEWS"], "riskAssessmentProfile": 7})
+        );
+        assert_eq!(IdenfyOptions::resolve(&IdenfyOptions::default(), &request).unwrap(), options);
+    }
+
+    #[test]
+    fn malformed_options_name_the_place() {
+        let error = IdenfyOptions::resolve(&IdenfyOptions::default(), &request_with(json!(3)))
+            .unwrap_err();
+        assert_eq!(error.to_string(), "invalid request: providerOptions.idenfy: must be a JSON object");
+        let error = IdenfyOptions::resolve(
+            &IdenfyOptions::default(),
+            &request_with(json!({"ageLimit": "eighteen"})),
+        )
+        .unwrap_err();
+        let printed = error.to_string();
+        assert!(printed.starts_with("invalid request: providerOptions.idenfy (line"), "{printed}");
+        assert!(!printed.contains("eighteen"), "{printed}");
+    }
+
+    #[test]
+    fn rules_of_the_options() {
+        let mut options = IdenfyOptions::default();
+        options.utility_bill = Some(true);
+        options.additional_steps = Some(json!({"ALL": {"UTILITY_BILL": {"type": "EXTRA"}}}));
+        options.age_limit = Some(30);
+        options.age_max = Some(20);
+        options.levenshtein_mrz_match_ratio = Some(1.5);
+        options.face_matching_threshold_modifier = Some(f64::NAN);
+        options.kyb.workflow = Some("standard".into());
+        options.kyb.scan_refs = vec!["x".repeat(41)];
+        let fields: Vec<String> =
+            options.rule_violations().iter().map(|e| e.field().to_owned()).collect();
+        assert_eq!(
+            fields,
+            [
+                "providerOptions.idenfy.utilityBill",
+                "providerOptions.idenfy.ageLimit",
+                "providerOptions.idenfy.levenshteinMrzMatchRatio",
+                "providerOptions.idenfy.faceMatchingThresholdModifier",
+                "providerOptions.idenfy.kyb.flow",
+                "providerOptions.idenfy.kyb.scanRefs",
+            ]
+        );
+        let mut options = IdenfyOptions::default();
+        options.additional_data = Some(json!({"ssn": "1"}));
+        assert_eq!(options.rule_violations()[0].rule(), "must be used with additionalSteps");
+    }
+}

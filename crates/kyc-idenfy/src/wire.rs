@@ -1,0 +1,380 @@
+//! iDenfy's wire format: the bodies of `POST /api/v2/token` and `POST /kyb/tokens/`, the rules
+//! iDenfy documents for their values, and the responses.
+//!
+//! Sources: seed 002 (documentation.idenfy.com "Create Verification Session"), seed 004 (the
+//! older reference with every constraint), iDenfy's OpenAPI (`kyc.yaml`, `kyb.yaml`; archived
+//! as api-evangelist/idenfy `openapi/_original/`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use kyc_core::{Field, FieldError, Flow, SessionRequest, VerificationKind};
+
+use crate::options::{IdenfyOptions, KybTokenType, OPTIONS_KEY, TokenType};
+
+/// Characters iDenfy refuses in names (seed 004: "Not characters: ~!@#$%^*()_+={}[]|:;",<>/?").
+/// Seed 002 says "letters only", but seed 004's own example sends "John Tom": the explicit list
+/// is the rule both agree on, plus no digits.
+const NAME_FORBIDDEN: &str = "~!@#$%^*()_+={}[]|:;\",<>/?";
+
+/// The identity body's own keys, with the neutral field that sets each: an option may not set
+/// them behind the neutral request's back.
+const TOKEN_KEYS: &[(&str, &str)] = &[
+    ("clientId", "clientId"),
+    ("personScanRef", "clientId"),
+    ("firstName", "person.firstName"),
+    ("lastName", "person.lastName"),
+    ("dateOfBirth", "person.dateOfBirth"),
+    ("sex", "person.sex"),
+    ("nationality", "person.nationality"),
+    ("address", "person.address"),
+    ("externalRef", "externalRef"),
+    ("country", "document.country"),
+    ("documents", "document.types"),
+    ("documentNumber", "document.number"),
+    ("personalNumber", "person.personalNumber"),
+    ("dateOfExpiry", "document.expiryDate"),
+    ("dateOfIssue", "document.issueDate"),
+    ("locale", "locale"),
+    ("successUrl", "redirects.success"),
+    ("errorUrl", "redirects.failure"),
+    ("unverifiedUrl", "redirects.cancel"),
+    ("callbackUrl", "webhookUrl"),
+    ("expiryTime", "linkValiditySeconds"),
+    ("sessionLength", "sessionDurationSeconds"),
+];
+
+/// The KYB body's own keys (`tokenType` is the `kyb.tokenType` option).
+const KYB_KEYS: &[(&str, &str)] = &[
+    ("clientId", "clientId"),
+    ("lifetime", "linkValiditySeconds"),
+    ("externalRef", "externalRef"),
+    ("locale", "locale"),
+    ("tags", "tags"),
+];
+
+/// `POST /api/v2/token`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TokenRequest<'a> {
+    client_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_of_birth: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sex: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nationality: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_ref: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<Countries<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    documents: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    personal_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_of_expiry: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_of_issue: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locale: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    success_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unverified_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    callback_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiry_time: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_length: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_type: Option<TokenType>,
+    #[serde(flatten)]
+    options: Map<String, Value>,
+}
+
+/// `country`: one code, or (seed 002) a list of them.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Countries<'a> {
+    One(&'a str),
+    Many(Vec<&'a str>),
+}
+
+impl<'a> TokenRequest<'a> {
+    /// The body for `request`, already checked by [`rule_violations`].
+    pub(crate) fn new(request: &'a SessionRequest, options: &'a IdenfyOptions) -> Self {
+        let person = &request.person;
+        let document = &request.document;
+        let country = match &document.country {
+            Some(country) => Some(Countries::One(country.as_str())),
+            None if !options.countries.is_empty() => {
+                Some(Countries::Many(options.countries.iter().map(|c| c.as_str()).collect()))
+            }
+            None => None,
+        };
+        let mut extra = option_map(options);
+        for key in ["kyb", "tokenType", "countries"] {
+            extra.remove(key);
+        }
+        Self {
+            client_id: request.client_id.as_str(),
+            first_name: person.first_name.as_deref(),
+            last_name: person.last_name.as_deref(),
+            date_of_birth: person.date_of_birth,
+            sex: person.sex.map(|sex| match sex {
+                kyc_core::Sex::Male => "M",
+                _ => "F",
+            }),
+            nationality: person.nationality.as_ref().map(|c| c.as_str()),
+            address: person.address.as_deref(),
+            external_ref: request.external_ref.as_deref(),
+            country,
+            // The neutral names are iDenfy's (seed 004's list), in snake case.
+            documents: document.types.iter().map(|t| t.as_ref().to_ascii_uppercase()).collect(),
+            document_number: document.number.as_deref(),
+            personal_number: person.personal_number.as_deref(),
+            date_of_expiry: document.expiry_date,
+            date_of_issue: document.issue_date,
+            locale: request.locale.as_ref().map(|l| l.as_ref()),
+            success_url: request.redirects.success.as_ref().map(|u| u.as_str()),
+            error_url: request.redirects.failure.as_ref().map(|u| u.as_str()),
+            unverified_url: request.redirects.cancel.as_ref().map(|u| u.as_str()),
+            callback_url: request.webhook_url.as_ref().map(|u| u.as_str()),
+            expiry_time: request.link_validity.map(|d| d.as_secs()),
+            session_length: request.session_duration.map(|d| d.as_secs()),
+            token_type: options.token_type.or(request.flow.map(token_type_of)),
+            options: extra,
+        }
+    }
+}
+
+fn token_type_of(flow: Flow) -> TokenType {
+    match flow {
+        Flow::DocumentOnly => TokenType::Document,
+        _ => TokenType::Identification,
+    }
+}
+
+/// The options as a JSON object, flattened into a body.
+fn option_map<T: Serialize>(options: &T) -> Map<String, Value> {
+    match serde_json::to_value(options) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+/// `POST /kyb/tokens/` (OpenAPI `KybFormTokenRequest`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct KybTokenRequest<'a> {
+    token_type: KybTokenType,
+    client_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifetime: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_ref: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locale: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    tags: &'a [String],
+    #[serde(flatten)]
+    options: Map<String, Value>,
+}
+
+impl<'a> KybTokenRequest<'a> {
+    /// The body for a business `request`, already checked by [`rule_violations`].
+    pub(crate) fn new(request: &'a SessionRequest, options: &'a IdenfyOptions) -> Self {
+        let mut extra = option_map(&options.kyb);
+        extra.remove("tokenType");
+        Self {
+            // The OpenAPI makes tokenType required; FORM is the dashboard's form.
+            token_type: options.kyb.token_type.unwrap_or(KybTokenType::Form),
+            client_id: request.client_id.as_str(),
+            lifetime: request.link_validity.map(|d| d.as_secs()),
+            external_ref: request.external_ref.as_deref(),
+            locale: request.locale.as_ref().map(|l| l.as_ref()),
+            tags: &request.tags,
+            options: extra,
+        }
+    }
+}
+
+/// iDenfy's rules for the values of `request` and `options`, beyond the neutral rules and the
+/// declared capabilities: every broken one.
+pub(crate) fn rule_violations(request: &SessionRequest, options: &IdenfyOptions) -> Vec<FieldError> {
+    let mut errors = options.rule_violations();
+    for (field, name) in [
+        (Field::FirstName, &request.person.first_name),
+        (Field::LastName, &request.person.last_name),
+    ] {
+        let Some(name) = name else { continue };
+        if name.chars().any(|c| c.is_ascii_digit()) {
+            errors.push(FieldError::new(field.as_ref(), "must not contain digits (iDenfy)"));
+        }
+        if name.chars().any(|c| NAME_FORBIDDEN.contains(c)) {
+            errors.push(FieldError::new(
+                field.as_ref(),
+                format!("must not contain any of {NAME_FORBIDDEN} (iDenfy)"),
+            ));
+        }
+    }
+    let option = |name: &str| format!("providerOptions.{OPTIONS_KEY}.{name}");
+    match request.kind {
+        VerificationKind::Business => {
+            // OpenAPI `KybFormTokenRequest.tags`: pattern `^[^,]+$`.
+            for (i, tag) in request.tags.iter().enumerate() {
+                if tag.contains(',') {
+                    errors.push(FieldError::new(format!("tags[{i}]"), "must not contain commas (iDenfy)"));
+                }
+            }
+            shadowed_keys(&options.kyb.extra, KYB_KEYS, &option("kyb"), &mut errors);
+        }
+        _ => {
+            if let (Some(flow), Some(token_type)) = (request.flow, options.token_type)
+                && token_type_of(flow) != token_type
+            {
+                errors.push(FieldError::new(option("tokenType"), "conflicts with flow"));
+            }
+            if request.document.country.is_some() && !options.countries.is_empty() {
+                errors.push(FieldError::new(
+                    option("countries"),
+                    "cannot be used together with document.country",
+                ));
+            }
+            shadowed_keys(&options.extra, TOKEN_KEYS, &option(""), &mut errors);
+        }
+    }
+    errors
+}
+
+/// Raw options that would overwrite a key the neutral request sets.
+fn shadowed_keys(
+    extra: &Map<String, Value>,
+    keys: &[(&str, &str)],
+    prefix: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    for (key, neutral) in keys {
+        if extra.contains_key(*key) {
+            let field = format!("{}.{key}", prefix.trim_end_matches('.'));
+            errors.push(FieldError::new(field, format!("is set through the request's {neutral}")));
+        }
+    }
+}
+
+/// The `201` of `POST /api/v2/token` (seed 002 "Response", seed 004 "Receiving response"). Only
+/// `authToken` and `scanRef` are required; everything else is read leniently.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TokenResponse {
+    /// The OpenAPI's newer rendering calls it `tokenString`.
+    #[serde(alias = "tokenString")]
+    pub(crate) auth_token: String,
+    pub(crate) scan_ref: String,
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) client_id: Option<String>,
+    /// Seed 002 has it; seed 004's examples do not.
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) redirect_url: Option<String>,
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) digit_string: Option<String>,
+    /// Seconds the token stays valid (OpenAPI: "not a timestamp").
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient_u64")]
+    pub(crate) expiry_time: Option<u64>,
+}
+
+/// The `201` of `POST /kyb/tokens/` (OpenAPI `KybFormToken`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct KybTokenResponse {
+    #[serde(alias = "authToken")]
+    pub(crate) token_string: String,
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) expiration: Option<DateTime<Utc>>,
+    /// Required but nullable in the OpenAPI, with no description: the company being verified.
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) company_id: Option<String>,
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) client_id: Option<String>,
+}
+
+/// iDenfy's error body (`{identifier, message}`; `detail` from the framework's own errors).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) identifier: Option<String>,
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) message: Option<String>,
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) detail: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kyc_core::{ClientId, DocumentType};
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn document_names_are_seed_004s_list() {
+        let seed_004 = [
+            "PASSPORT",
+            "ID_CARD",
+            "DRIVER_LICENSE",
+            "RESIDENCE_PERMIT",
+            "VISA",
+            "AADHAAR",
+            "PAN_CARD",
+            "BORDER_CROSSING",
+            "ASYLUM",
+            "NATIONAL_PASSPORT",
+            "INTERNATIONAL_PASSPORT",
+            "VOTER_CARD",
+            "OLD_ID_CARD",
+            "TRAVEL_CARD",
+            "PHOTO_CARD",
+            "MILITARY_CARD",
+            "PROOF_OF_AGE_CARD",
+            "DIPLOMATIC_ID",
+        ];
+        let mut request = SessionRequest::new(ClientId::new("u").unwrap());
+        request.document.types = DocumentType::iter().collect();
+        let options = IdenfyOptions::default();
+        let body = serde_json::to_value(TokenRequest::new(&request, &options)).unwrap();
+        assert_eq!(body["documents"], serde_json::json!(seed_004));
+    }
+
+    #[test]
+    fn names_follow_idenfys_character_rules() {
+        let mut request = SessionRequest::new(ClientId::new("u").unwrap());
+        request.person.first_name = Some("John Tom".into());
+        request.person.last_name = Some("O'Neil-Smith".into());
+        assert!(rule_violations(&request, &IdenfyOptions::default()).is_empty());
+        request.person.first_name = Some("J0hn".into());
+        request.person.last_name = Some("Smith_".into());
+        let broken: Vec<String> = rule_violations(&request, &IdenfyOptions::default())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            broken,
+            [
+                "person.firstName: must not contain digits (iDenfy)",
+                "person.lastName: must not contain any of ~!@#$%^*()_+={}[]|:;\",<>/? (iDenfy)",
+            ]
+        );
+    }
+}
