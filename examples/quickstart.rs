@@ -5,9 +5,11 @@
 //! cargo run --example quickstart -- user-42      # your own client id
 //! ```
 //!
-//! The vendor adapters (iDenfy, Veriff) and the local emulator are not in the workspace yet, so
-//! this runs on the in-process `StubProvider`, which calls no vendor and says so. The code below
-//! is the code an application writes: only the line that picks the provider will change.
+//! With `IDENFY_API_KEY` and `IDENFY_API_SECRET` set it creates a real iDenfy session (a
+//! credit, unless the keys are for iDenfy's DEV environment). Without them it runs on the
+//! in-process `StubProvider`, which calls no vendor and says so, until the local emulator lands.
+//! The code below is the code an application writes: only the part that picks the provider
+//! depends on the configuration.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,8 +21,18 @@ use kyc::{ClientId, Flow, Locale, SessionRequest, StubProvider, VerificationSess
 async fn main() -> ExitCode {
     let client_id = std::env::args().nth(1).unwrap_or_else(|| "quickstart-user".to_owned());
 
-    eprintln!("note: running on the in-process stub provider (no vendor is called)");
-    let provider: Arc<dyn VerificationSession> = Arc::new(StubProvider::new("stub"));
+    let provider: Arc<dyn VerificationSession> = if std::env::var_os("IDENFY_API_KEY").is_some() {
+        match kyc::Idenfy::from_env() {
+            Ok(idenfy) => Arc::new(idenfy),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(3);
+            }
+        }
+    } else {
+        eprintln!("note: no vendor credentials set; running on the in-process stub provider");
+        Arc::new(StubProvider::new("stub"))
+    };
 
     let client_id = match ClientId::new(client_id) {
         Ok(id) => id,

@@ -162,3 +162,25 @@ async fn the_suite_catches_a_provider_that_overclaims() {
     };
     conformance::creates_the_fullest_supported_session(&provider, &provider.inner).await;
 }
+
+#[cfg(feature = "idenfy")]
+#[tokio::test]
+async fn adapters_and_the_stub_compare_side_by_side() {
+    // Port 9 (discard) on loopback: were the request not refused first, it would fail to
+    // connect instead of leaving this machine.
+    let idenfy =
+        kyc::Idenfy::builder("key", "secret").with_base_url("http://127.0.0.1:9").build().unwrap();
+    let providers: Vec<Arc<dyn VerificationSession>> =
+        vec![Arc::new(idenfy), Arc::new(StubProvider::new("stub"))];
+    let with_email =
+        request("user-1").with_person(kyc::Person::default().with_email("person@example.com"));
+    let servable: Vec<&str> = providers
+        .iter()
+        .filter(|p| p.capabilities().can_serve(&with_email))
+        .map(|p| p.provider())
+        .collect();
+    assert_eq!(servable, ["stub"], "iDenfy's token call takes no email");
+    let error = providers[0].create_session(&with_email).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unsupported);
+    assert_eq!(error.to_string(), "idenfy does not support the field person.email");
+}

@@ -92,7 +92,8 @@ mod tests {
 
     #[test]
     fn excerpts_are_short_plain_text() {
-        let page = b"<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502</h1></body></html>";
+        let page =
+            b"<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502</h1></body></html>";
         assert_eq!(excerpt(page), "502 Bad Gateway 502");
         assert_eq!(excerpt(&[0xff, 0xfe, b'o', b'k']), "\u{fffd}\u{fffd}ok");
         assert_eq!(excerpt("x".repeat(1000).as_bytes()).len(), 160);

@@ -180,7 +180,11 @@ impl Idenfy {
         let status = response.status().as_u16();
         let wait = retry_after(response.headers());
         let body = read_body(&inner.name, response, DEFAULT_BODY_CAP).await?;
-        tracing::debug!(status, elapsed_ms = started.elapsed().as_millis() as u64, "idenfy answered");
+        tracing::debug!(
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "idenfy answered"
+        );
         if (200..300).contains(&status) {
             Ok((status, body))
         } else {
@@ -440,7 +444,9 @@ impl IdenfyBuilder {
             // A redirected POST would be resent as a GET, or resent at all: never follow.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::config(&name, "the HTTP client could not be built").with_source(e))?;
+            .map_err(|e| {
+                Error::config(&name, "the HTTP client could not be built").with_source(e)
+            })?;
         let capabilities = capabilities(&name);
         Ok(Idenfy {
             inner: Arc::new(Inner {

@@ -48,8 +48,8 @@ pub(crate) fn error_from_response(
             Error::unauthenticated(provider, status)
         }
         Some(
-            "PERMISSIONS_ERROR" | "BAD_VALUE" | "MISSING_VALUE" | "VALIDATION_ERROR"
-            | "JSON_ERROR" | "ENCODING_ERROR",
+            "PERMISSIONS_ERROR" | "BAD_VALUE" | "MISSING_VALUE" | "VALIDATION_ERROR" | "JSON_ERROR"
+            | "ENCODING_ERROR",
         ) => Error::rejected(provider, status),
         Some("PARTNER_CONTRACT_ERROR") if kind == VerificationKind::Business => {
             Error::unsupported_by_provider(provider, Feature::Kind(kind), status)

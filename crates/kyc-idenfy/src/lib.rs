@@ -53,8 +53,8 @@ use strum::IntoEnumIterator;
 
 pub use client::{DEFAULT_BASE_URL, DEFAULT_KYB_UI_URL, Idenfy, IdenfyBuilder};
 pub use options::{
-    DetectionType, DummyStatus, FraudService, IdenfyOptions, KybOptions, KybTokenType,
-    OPTIONS_KEY, RiskAssessmentProfile, TokenType,
+    DetectionType, DummyStatus, FraudService, IdenfyOptions, KybOptions, KybTokenType, OPTIONS_KEY,
+    RiskAssessmentProfile, TokenType,
 };
 
 /// The provider's default name.

@@ -473,9 +473,12 @@ mod tests {
 
     #[test]
     fn malformed_options_name_the_place() {
-        let error = IdenfyOptions::resolve(&IdenfyOptions::default(), &request_with(json!(3)))
-            .unwrap_err();
-        assert_eq!(error.to_string(), "invalid request: providerOptions.idenfy: must be a JSON object");
+        let error =
+            IdenfyOptions::resolve(&IdenfyOptions::default(), &request_with(json!(3))).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid request: providerOptions.idenfy: must be a JSON object"
+        );
         let error = IdenfyOptions::resolve(
             &IdenfyOptions::default(),
             &request_with(json!({"ageLimit": "eighteen"})),

@@ -214,7 +214,10 @@ impl<'a> KybTokenRequest<'a> {
 
 /// iDenfy's rules for the values of `request` and `options`, beyond the neutral rules and the
 /// declared capabilities: every broken one.
-pub(crate) fn rule_violations(request: &SessionRequest, options: &IdenfyOptions) -> Vec<FieldError> {
+pub(crate) fn rule_violations(
+    request: &SessionRequest,
+    options: &IdenfyOptions,
+) -> Vec<FieldError> {
     let mut errors = options.rule_violations();
     for (field, name) in [
         (Field::FirstName, &request.person.first_name),
@@ -237,7 +240,10 @@ pub(crate) fn rule_violations(request: &SessionRequest, options: &IdenfyOptions)
             // OpenAPI `KybFormTokenRequest.tags`: pattern `^[^,]+$`.
             for (i, tag) in request.tags.iter().enumerate() {
                 if tag.contains(',') {
-                    errors.push(FieldError::new(format!("tags[{i}]"), "must not contain commas (iDenfy)"));
+                    errors.push(FieldError::new(
+                        format!("tags[{i}]"),
+                        "must not contain commas (iDenfy)",
+                    ));
                 }
             }
             shadowed_keys(&options.kyb.extra, KYB_KEYS, &option("kyb"), &mut errors);
