@@ -55,6 +55,8 @@ pub struct KindCapabilities {
     pub fields: BTreeSet<Field>,
     /// The document types it can restrict a session to.
     pub document_types: BTreeSet<DocumentType>,
+    /// How many document types one request may name; `None` for no limit (Veriff takes one).
+    pub max_document_types: Option<usize>,
     /// The UI languages it offers.
     pub locales: BTreeSet<Locale>,
     /// The flows it runs.
@@ -107,6 +109,11 @@ pub enum Feature {
     },
     /// Non-ASCII characters in a field it takes in ASCII only.
     NonAscii(Field),
+    /// More accepted document types in one request than it takes.
+    TooManyDocumentTypes {
+        /// Its limit.
+        max: usize,
+    },
     /// More tags than it takes.
     TooManyTags {
         /// Its limit.
@@ -135,6 +142,9 @@ impl fmt::Display for Feature {
                 write!(f, "{field} longer than {max_chars} characters")
             }
             Self::NonAscii(field) => write!(f, "non-ASCII characters in {field}"),
+            Self::TooManyDocumentTypes { max } => {
+                write!(f, "more than {max} document types in one request")
+            }
             Self::TooManyTags { max } => write!(f, "more than {max} tags"),
             Self::InsecureRedirect(field) => write!(f, "a non-https URL in {field}"),
         }
@@ -196,6 +206,11 @@ impl Capabilities {
         }
         if let Some(t) = request.document.types.iter().find(|t| !caps.document_types.contains(t)) {
             return unsupported(Feature::DocumentType(*t));
+        }
+        if let Some(max) = caps.max_document_types
+            && request.document.types.len() > max
+        {
+            return unsupported(Feature::TooManyDocumentTypes { max });
         }
         if let Some(locale) = request.locale.filter(|locale| !caps.locales.contains(locale)) {
             return unsupported(Feature::Locale(locale));
@@ -300,6 +315,12 @@ impl KindCapabilities {
         self
     }
 
+    /// Takes at most `max` document types in one request.
+    pub fn with_max_document_types(mut self, max: usize) -> Self {
+        self.max_document_types = Some(max);
+        self
+    }
+
     /// Adds locales.
     pub fn with_locales(mut self, locales: impl IntoIterator<Item = Locale>) -> Self {
         self.locales.extend(locales);
@@ -369,6 +390,7 @@ mod tests {
                 .with_fields([Field::FirstName, Field::DocumentTypes, Field::Locale, Field::Flow])
                 .with_fields([Field::SuccessUrl, Field::Tags])
                 .with_document_types([DocumentType::Passport])
+                .with_max_document_types(1)
                 .with_locales([Locale::En])
                 .with_flows([Flow::DocumentAndSelfie])
                 .with_link_validity(Duration::from_secs(60)..=Duration::from_secs(3600))
@@ -450,6 +472,14 @@ mod tests {
                 Feature::NonAscii(Field::ClientId),
             ),
             (request().with_tag("a").with_tag("b"), Feature::TooManyTags { max: 1 }),
+            (
+                request().with_document(
+                    ExpectedDocument::default()
+                        .with_type(DocumentType::Passport)
+                        .with_type(DocumentType::Passport),
+                ),
+                Feature::TooManyDocumentTypes { max: 1 },
+            ),
             (request().with_tag("abcd"), Feature::TooLong { field: Field::Tags, max_chars: 3 }),
             (
                 request().with_redirects(Redirects::default().with_success(http)),

@@ -260,7 +260,8 @@ fn with_field(
         Field::Email => p.email = Some("tester@example.com".into()),
         Field::Phone => p.phone = Some("+37060000000".into()),
         Field::DocumentTypes => {
-            d.types = caps.document_types.iter().take(2).copied().collect();
+            let most = caps.max_document_types.unwrap_or(2).min(2);
+            d.types = caps.document_types.iter().take(most).copied().collect();
             if d.types.is_empty() {
                 d.types.push(DocumentType::Passport);
             }
