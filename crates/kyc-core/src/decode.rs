@@ -6,6 +6,24 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+use crate::error::{Error, FieldError};
+
+/// The error for a success answer (HTTP `status`) from `provider` whose body did not decode as
+/// documented. Worded like request JSON errors: where, and what was expected, never a value.
+pub fn undecodable(provider: &str, status: u16, error: &serde_json::Error) -> Error {
+    let place = FieldError::from_json("body", error);
+    Error::decode(provider, status, format!("{}: {}", place.field(), place.rule()))
+}
+
+/// Seconds after `start`, when representable.
+pub fn seconds_after(
+    start: chrono::DateTime<chrono::Utc>,
+    seconds: u64,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let seconds = i64::try_from(seconds).ok()?;
+    start.checked_add_signed(chrono::TimeDelta::try_seconds(seconds)?)
+}
+
 /// A `deserialize_with` for optional fields: the value when it has the expected type, `None`
 /// when it is missing, `null` or of another type.
 ///

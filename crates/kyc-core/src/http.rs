@@ -21,6 +21,59 @@ use crate::error::Error;
 /// The default cap on a vendor's response body: session and error bodies are a few kilobytes.
 pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
 
+/// The HTTP client an adapter keeps for its lifetime (one connection pool, cheap to clone):
+/// `timeout` for the whole exchange, `connect_timeout` for connecting, and redirects never
+/// followed (a redirected POST would be replayed, or turned into a GET).
+///
+/// # Errors
+/// [`ErrorKind::Config`](crate::ErrorKind::Config) when the TLS backend cannot start.
+pub fn client(
+    provider: &str,
+    user_agent: &str,
+    timeout: Duration,
+    connect_timeout: Duration,
+) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .timeout(timeout)
+        .connect_timeout(connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::config(provider, "the HTTP client could not be built").with_source(e))
+}
+
+/// A vendor's answer, read under [`DEFAULT_BODY_CAP`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Retry-After` wait, when sent.
+    pub retry_after: Option<Duration>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Sends `request` and reads the answer, whatever its status, classifying transport failures
+/// with [`transport_error`] and refusing bodies over [`DEFAULT_BODY_CAP`].
+///
+/// # Errors
+/// As [`transport_error`] and [`read_body`].
+pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<Answer, Error> {
+    let response = request.send().await.map_err(|e| transport_error(provider, e))?;
+    let status = response.status().as_u16();
+    let retry_after = retry_after(response.headers());
+    let body = read_body(provider, response, DEFAULT_BODY_CAP).await?;
+    Ok(Answer { status, retry_after, body })
+}
+
 /// The neutral error for a non-success HTTP `status` from `provider`.
 ///
 /// | status | kind | outcome |
@@ -149,6 +202,18 @@ pub fn check_base_url(provider: &str, url: &Url) -> Result<(), Error> {
         Some(problem) => Err(Error::config(provider, problem)),
         None => Ok(()),
     }
+}
+
+/// Parses and checks (as [`check_base_url`]) a configured URL; `what` names it in errors
+/// (`"base URL"`).
+///
+/// # Errors
+/// [`ErrorKind::Config`](crate::ErrorKind::Config).
+pub fn parse_base_url(provider: &str, what: &str, url: &str) -> Result<Url, Error> {
+    let parsed = Url::parse(url.trim())
+        .map_err(|_| Error::config(provider, format!("the {what} is not a URL")))?;
+    check_base_url(provider, &parsed)?;
+    Ok(parsed)
 }
 
 /// `base` with `path` appended to its own path.

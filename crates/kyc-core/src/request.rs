@@ -293,6 +293,58 @@ impl SessionRequest {
         self
     }
 
+    /// Stores a provider's typed options under `provider` (adapters' `apply_to` call this).
+    pub fn set_provider_options<T: Serialize>(&mut self, provider: &str, options: &T) {
+        // Options are plain data: serializing them to a JSON value cannot fail.
+        let value = serde_json::to_value(options).unwrap_or_default();
+        self.provider_options.insert(provider.to_owned(), value);
+    }
+
+    /// A provider's typed options: `defaults` overridden key by key by the object stored under
+    /// `provider`; the objects under `nested` keys are merged one level deeper the same way.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) naming
+    /// `providerOptions.<provider>` when the stored value is not an object or does not fit `T`
+    /// (the message never quotes a value).
+    pub fn provider_options_over<T>(
+        &self,
+        provider: &str,
+        defaults: &T,
+        nested: &[&str],
+    ) -> Result<T, Error>
+    where
+        T: Serialize + serde::de::DeserializeOwned + Clone,
+    {
+        use serde_json::{Map, Value};
+        let field = format!("providerOptions.{provider}");
+        let Some(overrides) = self.provider_options.get(provider) else {
+            return Ok(defaults.clone());
+        };
+        let Value::Object(overrides) = overrides else {
+            let error = FieldError::new(field, "must be a JSON object");
+            return Err(Error::invalid_request(vec![error]));
+        };
+        let mut merged = match serde_json::to_value(defaults) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        for (key, value) in overrides {
+            match (merged.get_mut(key), value) {
+                (Some(Value::Object(base)), Value::Object(over))
+                    if nested.contains(&key.as_str()) =>
+                {
+                    base.extend(over.clone());
+                }
+                _ => {
+                    merged.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        serde_json::from_value(Value::Object(merged))
+            .map_err(|e| Error::invalid_request(vec![FieldError::from_json(&field, &e)]))
+    }
+
     /// Every field this request sets, for capability checks.
     pub fn fields_set(&self) -> Vec<Field> {
         let p = &self.person;

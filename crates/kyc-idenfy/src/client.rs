@@ -6,22 +6,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use url::Url;
 
-use kyc_core::http::{
-    DEFAULT_BODY_CAP, check_base_url, endpoint, read_body, retry_after, transport_error,
-};
+use kyc_core::decode::{seconds_after, undecodable};
+use kyc_core::http::{endpoint, parse_base_url, send};
 use kyc_core::{
     Capabilities, Error, Feature, Field, Session, SessionRequest, VerificationKind,
     VerificationSession,
 };
 
-use crate::error::{error_from_response, undecodable};
+use crate::error::error_from_response;
 use crate::options::IdenfyOptions;
 use crate::wire::{self, KybTokenRequest, KybTokenResponse, TokenRequest, TokenResponse};
 use crate::{PROVIDER, capabilities};
@@ -167,28 +166,21 @@ impl Idenfy {
         let started = Instant::now();
         // reqwest marks the Basic Authorization header sensitive, so it never appears in its
         // Debug output or logs.
-        let response = inner
+        let request = inner
             .http
             .post(endpoint(&inner.base_url, path))
             .basic_auth(inner.api_key.expose_secret(), Some(inner.api_secret.expose_secret()))
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| transport_error(&inner.name, e))?;
-        let status = response.status().as_u16();
-        let wait = retry_after(response.headers());
-        let body = read_body(&inner.name, response, DEFAULT_BODY_CAP).await?;
-        tracing::debug!(
-            status,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "idenfy answered"
-        );
-        if (200..300).contains(&status) {
-            Ok((status, body))
+            .body(body);
+        let answer = send(&inner.name, request).await?;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(status = answer.status, elapsed_ms, "idenfy answered");
+        if answer.is_success() {
+            Ok((answer.status, answer.body))
         } else {
-            Err(error_from_response(&inner.name, kind, status, wait, &body))
+            let (status, wait) = (answer.status, answer.retry_after);
+            Err(error_from_response(&inner.name, kind, status, wait, &answer.body))
         }
     }
 
@@ -221,7 +213,7 @@ impl Idenfy {
         let mut session = Session::new(name, token.scan_ref, url, request.client_id.clone())
             .with_token(SecretString::from(token.auth_token))
             .with_created_at(created_at);
-        session.expires_at = after(created_at, validity);
+        session.expires_at = seconds_after(created_at, validity);
         if let Some(digits) = token.digit_string {
             session = session.with_vendor_field("digitString", digits);
         }
@@ -256,7 +248,7 @@ impl Idenfy {
             .with_token(SecretString::from(token.token_string))
             .with_created_at(created_at);
         let lifetime = request.link_validity.map_or(DEFAULT_KYB_LIFETIME, |d| d.as_secs());
-        session.expires_at = token.expiration.or_else(|| after(created_at, lifetime));
+        session.expires_at = token.expiration.or_else(|| seconds_after(created_at, lifetime));
         Ok(session)
     }
 
@@ -429,24 +421,10 @@ impl IdenfyBuilder {
         if self.api_key.expose_secret().contains(':') {
             return Err(Error::config(&name, "the API key must not contain ':'"));
         }
-        let parse = |what: &str, url: &str| {
-            let url = Url::parse(url.trim())
-                .map_err(|_| Error::config(&name, format!("the {what} is not a URL")))?;
-            check_base_url(&name, &url)?;
-            Ok::<Url, Error>(url)
-        };
-        let base_url = parse("base URL", &self.base_url)?;
-        let kyb_ui_url = parse("KYB UI URL", &self.kyb_ui_url)?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("kyc-idenfy/", env!("CARGO_PKG_VERSION")))
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            // A redirected POST would be resent as a GET, or resent at all: never follow.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                Error::config(&name, "the HTTP client could not be built").with_source(e)
-            })?;
+        let base_url = parse_base_url(&name, "base URL", &self.base_url)?;
+        let kyb_ui_url = parse_base_url(&name, "KYB UI URL", &self.kyb_ui_url)?;
+        let user_agent = concat!("kyc-idenfy/", env!("CARGO_PKG_VERSION"));
+        let http = kyc_core::http::client(&name, user_agent, self.timeout, self.connect_timeout)?;
         let capabilities = capabilities(&name);
         Ok(Idenfy {
             inner: Arc::new(Inner {
@@ -473,11 +451,6 @@ impl fmt::Debug for IdenfyBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .finish_non_exhaustive()
     }
-}
-
-fn after(start: DateTime<Utc>, seconds: u64) -> Option<DateTime<Utc>> {
-    let seconds = i64::try_from(seconds).ok()?;
-    start.checked_add_signed(chrono::TimeDelta::try_seconds(seconds)?)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -66,10 +66,3 @@ pub(crate) fn error_from_response(
         None => error,
     }
 }
-
-/// The neutral error for a success status whose body is not the documented one.
-pub(crate) fn undecodable(provider: &str, status: u16, error: &serde_json::Error) -> Error {
-    // The serde message is redacted the way request JSON errors are: it never quotes a value.
-    let rule = kyc_core::FieldError::from_json("body", error);
-    Error::decode(provider, status, format!("{}: {}", rule.field(), rule.rule()))
-}

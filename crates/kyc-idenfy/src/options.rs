@@ -334,38 +334,13 @@ fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Stri
 impl IdenfyOptions {
     /// Stores these options in `request.provider_options["idenfy"]`, replacing what was there.
     pub fn apply_to(&self, request: &mut SessionRequest) {
-        // Serializing plain data to a JSON value cannot fail.
-        let value = serde_json::to_value(self).unwrap_or_default();
-        request.provider_options.insert(OPTIONS_KEY.to_owned(), value);
+        request.set_provider_options(OPTIONS_KEY, self);
     }
 
     /// `defaults` overridden, key by key, by the options in `request` (its `kyb` object merged
     /// the same way).
     pub(crate) fn resolve(defaults: &Self, request: &SessionRequest) -> Result<Self, Error> {
-        let field = format!("providerOptions.{OPTIONS_KEY}");
-        let Some(overrides) = request.provider_options.get(OPTIONS_KEY) else {
-            return Ok(defaults.clone());
-        };
-        let Value::Object(overrides) = overrides else {
-            let error = FieldError::new(field, "must be a JSON object");
-            return Err(Error::invalid_request(vec![error]));
-        };
-        let mut merged = match serde_json::to_value(defaults) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        };
-        for (key, value) in overrides {
-            match (merged.get_mut(key), value) {
-                (Some(Value::Object(base)), Value::Object(over)) if key == "kyb" => {
-                    base.extend(over.clone());
-                }
-                _ => {
-                    merged.insert(key.clone(), value.clone());
-                }
-            }
-        }
-        serde_json::from_value(Value::Object(merged))
-            .map_err(|e| Error::invalid_request(vec![FieldError::from_json(&field, &e)]))
+        request.provider_options_over(OPTIONS_KEY, defaults, &["kyb"])
     }
 
     /// The rules of these options (seed 004's constraints), every broken one.

@@ -1,0 +1,49 @@
+//! Veriff's error answers, mapped once to the neutral [`Error`].
+//!
+//! Veriff answers `{status: "fail", code, message}`, `code` a string in practice and a number in
+//! some clients' fixtures (reference/veriff.md §6). Match on the code, never on the message,
+//! which Veriff calls an opaque string that may change.
+//!
+//! | answer | neutral kind |
+//! |---|---|
+//! | 401, or any `18xx` code (API key, integration, signature) | unauthenticated |
+//! | 400 with a `1xxx`/`2xxx` code (1102 missing parameters, 1302 non-HTTPS callback, 1500/1501 vendorData, ...) | rejected |
+//! | 404, 409 | rejected |
+//! | 429 | rate limited |
+//! | 5xx | unavailable |
+//! | a body that is not Veriff's JSON (HTML, empty) | by status, as above |
+
+use std::time::Duration;
+
+use kyc_core::http::status_error;
+use kyc_core::{Error, decode};
+
+use crate::wire::ErrorBody;
+
+/// The neutral error for a non-2xx answer.
+pub(crate) fn error_from_response(
+    provider: &str,
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+) -> Error {
+    let (parsed, excerpt) = match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(parsed) => (parsed, None),
+        Err(_) => (ErrorBody::default(), Some(decode::excerpt(body))),
+    };
+    let code = parsed.code();
+    let credential_code = code.as_deref().is_some_and(|c| c.len() == 4 && c.starts_with("18"));
+    let error = if credential_code && status < 500 {
+        Error::unauthenticated(provider, status)
+    } else {
+        status_error(provider, status, retry_after)
+    };
+    let error = match code {
+        Some(code) => error.with_vendor_code(code),
+        None => error,
+    };
+    match parsed.message.or(excerpt).filter(|m| !m.is_empty()) {
+        Some(message) => error.with_vendor_message(message),
+        None => error,
+    }
+}

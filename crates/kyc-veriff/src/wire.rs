@@ -1,0 +1,288 @@
+//! Veriff's wire format for `POST /v1/sessions`: the `verification` object, the rules Veriff
+//! documents for its values, and the answers (devdocs.veriff.com/apidocs/v1sessions;
+//! reference/veriff.md §3 and §6).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use kyc_core::{DocumentType, FieldError, SessionRequest, Sex};
+
+use crate::options::{Consent, IdCardType, MaritalStatus, OPTIONS_KEY, VeriffOptions};
+
+/// `verification` keys the neutral request sets: an option may not set them behind its back.
+const VERIFICATION_KEYS: &[(&str, &str)] = &[
+    ("callback", "redirects.success"),
+    ("person", "person"),
+    ("document", "document"),
+    ("address", "person.address"),
+    ("vendorData", "clientId"),
+    ("lang", "locale"),
+];
+
+/// The body: `{"verification": {...}}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct CreateSession<'a> {
+    verification: Verification<'a>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Verification<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    callback: Option<&'a str>,
+    #[serde(skip_serializing_if = "Person::is_empty")]
+    person: Person<'a>,
+    #[serde(skip_serializing_if = "Document::is_empty")]
+    document: Document<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<Address<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proof_of_address: Option<ProofOfAddress<'a>>,
+    vendor_data: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_user_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[Consent]>::is_empty")]
+    consents: &'a [Consent],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    features: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp: Option<String>,
+    #[serde(flatten)]
+    extra: &'a Map<String, Value>,
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Person<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gender: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_of_birth: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marital_status: Option<MaritalStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_deceased: Option<bool>,
+}
+
+impl Person<'_> {
+    fn is_empty(&self) -> bool {
+        self.first_name.is_none()
+            && self.last_name.is_none()
+            && self.id_number.is_none()
+            && self.gender.is_none()
+            && self.date_of_birth.is_none()
+            && self.email.is_none()
+            && self.phone_number.is_none()
+            && self.marital_status.is_none()
+            && self.is_deceased.is_none()
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Document<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    document_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_card_type: Option<IdCardType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_issue: Option<NaiveDate>,
+}
+
+impl Document<'_> {
+    fn is_empty(&self) -> bool {
+        self.number.is_none()
+            && self.document_type.is_none()
+            && self.country.is_none()
+            && self.id_card_type.is_none()
+            && self.first_issue.is_none()
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Address<'a> {
+    full_address: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProofOfAddress<'a> {
+    acceptable_types: Vec<AcceptableType<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct AcceptableType<'a> {
+    name: &'a str,
+}
+
+/// Veriff's name for a document type it supports (devdocs "supported document types").
+pub(crate) fn document_type_name(document_type: DocumentType) -> Option<&'static str> {
+    Some(match document_type {
+        DocumentType::Passport => "PASSPORT",
+        DocumentType::IdCard => "ID_CARD",
+        DocumentType::DriverLicense => "DRIVERS_LICENSE",
+        DocumentType::ResidencePermit => "RESIDENCE_PERMIT",
+        DocumentType::Visa => "VISA",
+        _ => return None,
+    })
+}
+
+impl<'a> CreateSession<'a> {
+    /// The body for `request`, already checked by [`rule_violations`] and the capabilities
+    /// (which allow at most one supported document type).
+    pub(crate) fn new(request: &'a SessionRequest, options: &'a VeriffOptions) -> Self {
+        let person = &request.person;
+        let document = &request.document;
+        let proof_of_address =
+            (!options.proof_of_address_types.is_empty()).then(|| ProofOfAddress {
+                acceptable_types: options
+                    .proof_of_address_types
+                    .iter()
+                    .map(|name| AcceptableType { name })
+                    .collect(),
+            });
+        Self {
+            verification: Verification {
+                callback: request.redirects.success.as_ref().map(|url| url.as_str()),
+                person: Person {
+                    first_name: person.first_name.as_deref(),
+                    last_name: person.last_name.as_deref(),
+                    id_number: person.personal_number.as_deref(),
+                    gender: person.sex.map(|sex| match sex {
+                        Sex::Male => "M",
+                        _ => "F",
+                    }),
+                    date_of_birth: person.date_of_birth,
+                    email: person.email.as_deref(),
+                    phone_number: person.phone.as_deref(),
+                    marital_status: options.marital_status,
+                    is_deceased: options.is_deceased,
+                },
+                document: Document {
+                    number: document.number.as_deref(),
+                    document_type: document.types.first().copied().and_then(document_type_name),
+                    country: document.country.as_ref().map(|c| c.as_str()),
+                    id_card_type: options.id_card_type,
+                    first_issue: options.first_issue,
+                },
+                address: person.address.as_deref().map(|full_address| Address { full_address }),
+                proof_of_address,
+                vendor_data: request.client_id.as_str(),
+                end_user_id: options.end_user_id.as_deref(),
+                consents: &options.consents,
+                lang: request.locale.as_ref().map(|l| l.as_ref()),
+                features: &options.features,
+                // Veriff's own format (code 1202): RFC 3339 with milliseconds and `Z`.
+                timestamp: options
+                    .timestamp
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                extra: &options.extra,
+            },
+        }
+    }
+}
+
+/// Veriff's rules for the values of `request` and `options`, beyond the neutral rules and the
+/// declared capabilities: every broken one.
+pub(crate) fn rule_violations(
+    request: &SessionRequest,
+    options: &VeriffOptions,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let option = |name: &str| format!("providerOptions.{OPTIONS_KEY}.{name}");
+    if let Some(number) = &request.document.number
+        && !number.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        errors.push(FieldError::new(
+            "document.number",
+            "must contain only letters A-Z and digits (Veriff)",
+        ));
+    }
+    if options.end_user_id.as_deref().is_some_and(|id| !kyc_core::is_uuid(id)) {
+        errors.push(FieldError::new(option("endUserId"), "must be a UUID"));
+    }
+    if options.id_card_type.is_some()
+        && request.document.country.is_none_or(|country| country.as_str() != "CO")
+    {
+        errors.push(FieldError::new(
+            option("idCardType"),
+            "applies to Colombian documents only (document.country CO)",
+        ));
+    }
+    // Veriff: "For INE, approved:true is mandatory, otherwise the session is not created".
+    if options.consents.iter().any(|c| c.consent_type == crate::ConsentType::Ine && !c.approved) {
+        errors.push(FieldError::new(option("consents"), "an INE consent must be approved"));
+    }
+    if options.proof_of_address_types.iter().any(|name| name.trim().is_empty()) {
+        errors.push(FieldError::new(option("proofOfAddressTypes"), "must not contain empty names"));
+    }
+    for (key, neutral) in VERIFICATION_KEYS {
+        if options.extra.contains_key(*key) {
+            errors.push(FieldError::new(
+                option(key),
+                format!("is set through the request's {neutral}"),
+            ));
+        }
+    }
+    errors
+}
+
+/// The answer to `POST /v1/sessions` (reference/veriff.md §3.3). Only `verification.id` and
+/// `verification.url` are required; the rest is read leniently, and unknown fields are ignored
+/// (Veriff adds fields without notice).
+#[derive(Debug, Deserialize)]
+pub(crate) struct CreateSessionResponse {
+    pub(crate) verification: CreatedVerification,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreatedVerification {
+    pub(crate) id: String,
+    pub(crate) url: String,
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) vendor_data: Option<String>,
+    /// `baseUrl` in older answers.
+    #[serde(default, alias = "baseUrl", deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) host: Option<String>,
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) session_token: Option<String>,
+}
+
+/// `{status: "fail", code, message?}`, `code` a string or a number.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(default)]
+    pub(crate) code: Option<Value>,
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) message: Option<String>,
+}
+
+impl ErrorBody {
+    /// The code as text, whichever JSON type it came as.
+    pub(crate) fn code(&self) -> Option<String> {
+        match &self.code {
+            Some(Value::String(code)) if !code.trim().is_empty() => Some(code.trim().to_owned()),
+            Some(Value::Number(code)) => Some(code.to_string()),
+            _ => None,
+        }
+    }
+}
