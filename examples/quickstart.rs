@@ -6,8 +6,9 @@
 //! ```
 //!
 //! With `IDENFY_API_KEY` and `IDENFY_API_SECRET` set it creates a real iDenfy session (a
-//! credit, unless the keys are for iDenfy's DEV environment). Without them it runs on the
-//! in-process `StubProvider`, which calls no vendor and says so, until the local emulator lands.
+//! credit, unless the keys are for iDenfy's DEV environment); with `VERIFF_API_KEY` (and
+//! `VERIFF_BASE_URL`) a Veriff one. Without credentials it runs on the in-process
+//! `StubProvider`, which calls no vendor and says so, until the local emulator lands.
 //! The code below is the code an application writes: only the part that picks the provider
 //! depends on the configuration.
 
@@ -21,17 +22,12 @@ use kyc::{ClientId, Flow, Locale, SessionRequest, StubProvider, VerificationSess
 async fn main() -> ExitCode {
     let client_id = std::env::args().nth(1).unwrap_or_else(|| "quickstart-user".to_owned());
 
-    let provider: Arc<dyn VerificationSession> = if std::env::var_os("IDENFY_API_KEY").is_some() {
-        match kyc::Idenfy::from_env() {
-            Ok(idenfy) => Arc::new(idenfy),
-            Err(error) => {
-                eprintln!("error: {error}");
-                return ExitCode::from(3);
-            }
+    let provider = match configured_provider() {
+        Ok(provider) => provider,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(3);
         }
-    } else {
-        eprintln!("note: no vendor credentials set; running on the in-process stub provider");
-        Arc::new(StubProvider::new("stub"))
     };
 
     let client_id = match ClientId::new(client_id) {
@@ -62,4 +58,17 @@ async fn main() -> ExitCode {
             ExitCode::from(4)
         }
     }
+}
+
+/// The first vendor whose credentials are in the environment (iDenfy, then Veriff), or the
+/// stub when there are none.
+fn configured_provider() -> Result<Arc<dyn VerificationSession>, kyc::Error> {
+    if std::env::var_os("IDENFY_API_KEY").is_some() {
+        return Ok(Arc::new(kyc::Idenfy::from_env()?));
+    }
+    if std::env::var_os("VERIFF_API_KEY").is_some() {
+        return Ok(Arc::new(kyc::Veriff::from_env()?));
+    }
+    eprintln!("note: no vendor credentials set; running on the in-process stub provider");
+    Ok(Arc::new(StubProvider::new("stub")))
 }

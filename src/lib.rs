@@ -10,3 +10,12 @@ pub mod idenfy {
 
 #[cfg(feature = "idenfy")]
 pub use kyc_idenfy::{Idenfy, IdenfyBuilder, IdenfyOptions};
+
+/// The Veriff adapter (feature `veriff`, on by default).
+#[cfg(feature = "veriff")]
+pub mod veriff {
+    pub use kyc_veriff::*;
+}
+
+#[cfg(feature = "veriff")]
+pub use kyc_veriff::{Veriff, VeriffBuilder, VeriffOptions};
