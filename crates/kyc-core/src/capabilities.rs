@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use strum::IntoEnumIterator;
 
-use crate::error::Error;
+use crate::error::{Error, FieldError};
 use crate::model::{DocumentType, Flow, Locale, VerificationKind};
 use crate::request::{Field, SessionRequest};
 
@@ -73,8 +73,8 @@ pub struct KindCapabilities {
     pub ascii_only: BTreeSet<Field>,
     /// The most tags a session may carry.
     pub max_tags: usize,
-    /// Whether redirect URLs must use https.
-    pub https_redirects_only: bool,
+    /// URL fields it takes over https only.
+    pub https_only: BTreeSet<Field>,
 }
 
 /// Something a request asks for that a provider cannot honour.
@@ -119,8 +119,8 @@ pub enum Feature {
         /// Its limit.
         max: usize,
     },
-    /// A plain-http redirect where it requires https.
-    InsecureRedirect(Field),
+    /// A plain-http URL where it requires https.
+    InsecureUrl(Field),
 }
 
 impl fmt::Display for Feature {
@@ -146,7 +146,7 @@ impl fmt::Display for Feature {
                 write!(f, "more than {max} document types in one request")
             }
             Self::TooManyTags { max } => write!(f, "more than {max} tags"),
-            Self::InsecureRedirect(field) => write!(f, "a non-https URL in {field}"),
+            Self::InsecureUrl(field) => write!(f, "a non-https URL in {field}"),
         }
     }
 }
@@ -178,6 +178,52 @@ impl Capabilities {
         }
     }
 
+    /// Every check a provider runs before sending, in order: the neutral rules
+    /// ([`SessionRequest::validate`]) together with the provider's own `rules` (which push the
+    /// fields they find broken and resolve whatever the provider needs, such as its options),
+    /// reported at once; then [`check`](Self::check).
+    ///
+    /// ```
+    /// use kyc_core::{Capabilities, ClientId, FieldError, KindCapabilities, Person, SessionRequest};
+    ///
+    /// let caps = Capabilities::new("p").with_identity(KindCapabilities::everything());
+    /// let request = SessionRequest::new(ClientId::new("u1")?)
+    ///     .with_person(Person::default().with_first_name(""));
+    /// let error = caps
+    ///     .preflight(&request, |broken| {
+    ///         broken.push(FieldError::new("providerOptions.p.level", "must be 1 or 2"));
+    ///         Ok(())
+    ///     })
+    ///     .unwrap_err();
+    /// assert_eq!(error.invalid_fields().len(), 2);
+    /// # Ok::<(), kyc_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) with every broken rule
+    /// (including those of an `InvalidRequest` that `rules` returns), or the first
+    /// [`Unsupported`](crate::ErrorKind::Unsupported) feature.
+    pub fn preflight<T>(
+        &self,
+        request: &SessionRequest,
+        rules: impl FnOnce(&mut Vec<FieldError>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut broken = match request.validate() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.invalid_fields().to_vec(),
+        };
+        let resolved = rules(&mut broken);
+        if let Err(error) = &resolved {
+            broken.extend_from_slice(error.invalid_fields());
+        }
+        if !broken.is_empty() {
+            return Err(Error::invalid_request(broken));
+        }
+        let resolved = resolved?;
+        self.check(request)?;
+        Ok(resolved)
+    }
+
     /// Whether the provider can serve `request` (all of [`check`](Self::check)).
     pub fn can_serve(&self, request: &SessionRequest) -> bool {
         self.check(request).is_ok()
@@ -190,7 +236,7 @@ impl Capabilities {
     /// # Errors
     /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) naming this provider and the
     /// first [`Feature`] it cannot honour, checked in this order: kind, fields, flow, document
-    /// types, locale, durations, lengths, tags, redirect schemes.
+    /// types, locale, durations, lengths, tags, URL schemes.
     pub fn check(&self, request: &SessionRequest) -> Result<(), Error> {
         let unsupported = |feature| Err(Error::unsupported(self.provider.clone(), feature));
         let Some(caps) = self.for_kind(request.kind) else {
@@ -248,16 +294,16 @@ impl Capabilities {
         {
             return unsupported(Feature::TooLong { field: Field::Tags, max_chars });
         }
-        if caps.https_redirects_only {
-            let redirects = &request.redirects;
-            for (field, url) in [
-                (Field::SuccessUrl, &redirects.success),
-                (Field::FailureUrl, &redirects.failure),
-                (Field::CancelUrl, &redirects.cancel),
-            ] {
-                if url.as_ref().is_some_and(|url| url.scheme() != "https") {
-                    return unsupported(Feature::InsecureRedirect(field));
-                }
+        for (field, url) in [
+            (Field::SuccessUrl, &request.redirects.success),
+            (Field::FailureUrl, &request.redirects.failure),
+            (Field::CancelUrl, &request.redirects.cancel),
+            (Field::WebhookUrl, &request.webhook_url),
+        ] {
+            if caps.https_only.contains(&field)
+                && url.as_ref().is_some_and(|u| u.scheme() != "https")
+            {
+                return unsupported(Feature::InsecureUrl(field));
             }
         }
         Ok(())
@@ -369,9 +415,9 @@ impl KindCapabilities {
         self
     }
 
-    /// Requires https redirect URLs.
-    pub fn with_https_redirects_only(mut self, required: bool) -> Self {
-        self.https_redirects_only = required;
+    /// Takes the URL `field` over https only.
+    pub fn with_https_only(mut self, field: Field) -> Self {
+        self.https_only.insert(field);
         self
     }
 }
@@ -399,7 +445,7 @@ mod tests {
                 .with_max_chars(Field::Tags, 3)
                 .with_ascii_only(Field::ClientId)
                 .with_max_tags(1)
-                .with_https_redirects_only(true),
+                .with_https_only(Field::SuccessUrl),
         )
     }
 
@@ -483,7 +529,7 @@ mod tests {
             (request().with_tag("abcd"), Feature::TooLong { field: Field::Tags, max_chars: 3 }),
             (
                 request().with_redirects(Redirects::default().with_success(http)),
-                Feature::InsecureRedirect(Field::SuccessUrl),
+                Feature::InsecureUrl(Field::SuccessUrl),
             ),
         ];
         for (request, expected) in cases {

@@ -59,9 +59,10 @@ where
     })
 }
 
-/// A short, single-line excerpt of an unexpected body (an HTML error page, a proxy's text),
-/// for [`Error::with_vendor_message`](crate::Error::with_vendor_message): markup dropped,
-/// whitespace collapsed, at most 160 characters.
+/// A short, single-line, redacted excerpt of an unexpected body (an HTML error page, a proxy's
+/// text), for [`Error::with_vendor_message`](crate::Error::with_vendor_message): markup
+/// dropped, whitespace collapsed, words with `@` (email addresses) and runs of five or more
+/// digits (phone, document and personal numbers) masked, at most 160 characters.
 pub fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let mut plain = String::new();
@@ -77,8 +78,30 @@ pub fn excerpt(body: &[u8]) -> String {
             _ => {}
         }
     }
-    let collapsed = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    collapsed.chars().take(160).collect()
+    let words: Vec<String> = plain.split_whitespace().map(redact_word).collect();
+    words.join(" ").chars().take(160).collect()
+}
+
+fn redact_word(word: &str) -> String {
+    if word.contains('@') {
+        return "<email>".to_owned();
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        out.push_str(if digits.len() >= 5 { "<number>" } else { digits });
+        digits.clear();
+    };
+    for c in word.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -113,6 +136,10 @@ mod tests {
         let page =
             b"<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502</h1></body></html>";
         assert_eq!(excerpt(page), "502 Bad Gateway 502");
+        assert_eq!(
+            excerpt(b"<p>No match for jonas@example.com, id 38706050000.</p>"),
+            "No match for <email> id <number>."
+        );
         assert_eq!(excerpt(&[0xff, 0xfe, b'o', b'k']), "\u{fffd}\u{fffd}ok");
         assert_eq!(excerpt("x".repeat(1000).as_bytes()).len(), 160);
     }

@@ -102,23 +102,12 @@ impl FieldError {
     /// serde's messages quote the offending value (`invalid type: string "Jonas", expected
     /// u64`); only what was expected is kept, so the error never echoes personal data.
     pub fn from_json(what: &str, error: &serde_json::Error) -> Self {
-        let field = format!("{what} (line {}, column {})", error.line(), error.column());
-        let message = error.to_string();
-        // The position is in the field name already.
-        let message = match message.rfind(" at line ") {
-            Some(at) => &message[..at],
-            None => message.as_str(),
+        // `from_value` errors have no position (line 0).
+        let field = match error.line() {
+            0 => what.to_owned(),
+            line => format!("{what} (line {line}, column {})", error.column()),
         };
-        let rule = if message.starts_with("invalid type") || message.starts_with("invalid value") {
-            let kind = message.split(':').next().unwrap_or("invalid value");
-            match message.rfind(", expected ") {
-                Some(at) => format!("{kind}, {}", &message[at + 2..]),
-                None => kind.to_owned(),
-            }
-        } else {
-            message.to_owned()
-        };
-        Self::new(field, rule)
+        Self::new(field, redact_serde_message(&error.to_string()))
     }
 
     /// The field's path in the request's JSON shape.
@@ -130,6 +119,32 @@ impl FieldError {
     pub fn rule(&self) -> &str {
         &self.rule
     }
+}
+
+/// serde's message without the values it quotes: `invalid type: string "Jonas", expected u64`
+/// and ``unknown variant `Jonas`, expected `male` or `female` `` keep only their kind and what
+/// was expected; double-quoted text anywhere else is dropped too.
+fn redact_serde_message(message: &str) -> String {
+    // The position is in the field name already.
+    let message = match message.rfind(" at line ") {
+        Some(at) => &message[..at],
+        None => message,
+    };
+    let quotes_value = ["invalid type", "invalid value", "unknown variant", "invalid length"]
+        .iter()
+        .any(|prefix| message.starts_with(prefix));
+    if quotes_value {
+        let kind = message.split([':', '`']).next().unwrap_or("invalid value").trim();
+        return match message.rfind(", expected ") {
+            Some(at) => format!("{kind}, {}", &message[at + 2..]),
+            None => kind.to_owned(),
+        };
+    }
+    let mut redacted = String::with_capacity(message.len());
+    for (i, part) in message.split('"').enumerate() {
+        redacted.push_str(if i % 2 == 0 { part } else { "…" });
+    }
+    redacted
 }
 
 impl fmt::Display for FieldError {
@@ -304,6 +319,12 @@ impl Error {
     /// and printed by neither `Display` nor `Debug`: vendors may quote submitted values.
     pub fn with_vendor_message(mut self, message: impl Into<String>) -> Self {
         self.inner.vendor_message = Some(message.into());
+        self
+    }
+
+    /// Adds the provider's HTTP status (for kinds whose constructor does not take one).
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
         self
     }
 

@@ -74,7 +74,8 @@ pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<An
     Ok(Answer { status, retry_after, body })
 }
 
-/// The neutral error for a non-success HTTP `status` from `provider`.
+/// The neutral error for a non-success HTTP `status` from `provider`, carrying the vendor's
+/// error code when it sent one.
 ///
 /// | status | kind | outcome |
 /// |---|---|---|
@@ -85,20 +86,42 @@ pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<An
 /// | other 5xx | `Unavailable` | unknown: the work may have been done |
 /// | anything else | `Rejected` | rejected |
 ///
-/// Adapters refine it with the vendor's code (an iDenfy `TOO_MANY_REQUESTS` in a 400 is rate
-/// limiting) and attach the code with [`Error::with_vendor_code`].
-pub fn status_error(provider: &str, status: u16, retry_after: Option<Duration>) -> Error {
+/// Adapters call it for every answer their vendor's codes do not classify better (an iDenfy
+/// `TOO_MANY_REQUESTS` in a 400 is rate limiting).
+pub fn status_error(
+    provider: &str,
+    status: u16,
+    vendor_code: Option<&str>,
+    retry_after: Option<Duration>,
+) -> Error {
     let error = match status {
         401 | 403 => Error::unauthenticated(provider, status),
-        408 => Error::timeout(provider, false),
-        429 => Error::rate_limited(provider, retry_after),
+        408 => Error::timeout(provider, false).with_http_status(status),
+        429 => Error::rate_limited(provider, retry_after).with_http_status(status),
         500..=599 => Error::unavailable(provider, status),
         _ => Error::rejected(provider, status),
     };
-    match retry_after {
+    let error = match retry_after {
         Some(wait) if status == 503 => error.with_retry_after(wait),
         _ => error,
+    };
+    match vendor_code {
+        Some(code) => error.with_vendor_code(code),
+        None => error,
     }
+}
+
+/// Whether a session link a vendor sent can be handed to a person: https, or plain http on a
+/// loopback host (an emulator). A link over plain http elsewhere would carry the session token
+/// in clear.
+pub fn trusted_link(link: &str) -> Option<Url> {
+    let url = Url::parse(link.trim()).ok()?;
+    let trusted = match url.scheme() {
+        "https" => true,
+        "http" => is_loopback(&url),
+        _ => false,
+    };
+    (trusted && url.host().is_some()).then_some(url)
 }
 
 /// The `Retry-After` header of a response, as a wait from now.
@@ -259,13 +282,16 @@ mod tests {
             (302, ErrorKind::Rejected, Outcome::Rejected),
         ];
         for (status, kind, outcome) in table {
-            let error = status_error("p", status, wait);
+            let error = status_error("p", status, Some("E42"), wait);
             assert_eq!((error.kind(), error.outcome()), (kind, outcome), "status {status}");
             assert_eq!(error.provider(), Some("p"));
+            assert_eq!(error.http_status(), Some(status));
+            assert_eq!(error.vendor_code(), Some("E42"));
         }
-        assert_eq!(status_error("p", 429, wait).retry_after(), wait);
-        assert_eq!(status_error("p", 503, wait).retry_after(), wait);
-        assert_eq!(status_error("p", 500, wait).retry_after(), None);
+        assert_eq!(status_error("p", 429, None, wait).retry_after(), wait);
+        assert_eq!(status_error("p", 503, None, wait).retry_after(), wait);
+        assert_eq!(status_error("p", 500, None, wait).retry_after(), None);
+        assert_eq!(status_error("p", 500, None, wait).vendor_code(), None);
     }
 
     #[test]
@@ -279,6 +305,20 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn trusted_links() {
+        for yes in
+            ["https://ivs.idenfy.com/api/v2/redirect?authToken=t", "http://127.0.0.1:8080/v/t"]
+        {
+            assert!(trusted_link(yes).is_some(), "{yes}");
+        }
+        for no in
+            ["http://evil.example/x", "javascript:alert(1)", "ftp://a.example/", "not a url", ""]
+        {
+            assert!(trusted_link(no).is_none(), "{no}");
+        }
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub mod http;
 pub mod mocking;
 mod model;
 mod provider;
+pub mod redact;
 mod request;
 mod session;
 mod stub;

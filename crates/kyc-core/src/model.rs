@@ -273,6 +273,16 @@ pub enum Sex {
     Female,
 }
 
+impl Sex {
+    /// The code printed on identity documents (ICAO 9303): `M` or `F`.
+    pub fn document_code(self) -> &'static str {
+        match self {
+            Self::Male => "M",
+            Self::Female => "F",
+        }
+    }
+}
+
 /// The identity documents the vendors document, under one name each.
 ///
 /// iDenfy accepts all of them; Veriff the first five (it calls the driver's licence

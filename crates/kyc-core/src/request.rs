@@ -325,10 +325,11 @@ impl SessionRequest {
             let error = FieldError::new(field, "must be a JSON object");
             return Err(Error::invalid_request(vec![error]));
         };
-        let mut merged = match serde_json::to_value(defaults) {
+        let base = match serde_json::to_value(defaults) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
         };
+        let mut merged = base.clone();
         for (key, value) in overrides {
             match (merged.get_mut(key), value) {
                 (Some(Value::Object(base)), Value::Object(over))
@@ -341,8 +342,22 @@ impl SessionRequest {
                 }
             }
         }
-        serde_json::from_value(Value::Object(merged))
-            .map_err(|e| Error::invalid_request(vec![FieldError::from_json(&field, &e)]))
+        serde_json::from_value(Value::Object(merged)).map_err(|whole| {
+            // A JSON value carries no positions: find the keys that break, one at a time.
+            let broken: Vec<FieldError> = overrides
+                .iter()
+                .filter_map(|(key, value)| {
+                    let mut single = base.clone();
+                    single.insert(key.clone(), value.clone());
+                    let error = serde_json::from_value::<T>(Value::Object(single)).err()?;
+                    Some(FieldError::from_json(&format!("{field}.{key}"), &error))
+                })
+                .collect();
+            match broken.is_empty() {
+                true => Error::invalid_request(vec![FieldError::from_json(&field, &whole)]),
+                false => Error::invalid_request(broken),
+            }
+        })
     }
 
     /// Every field this request sets, for capability checks.
@@ -701,6 +716,29 @@ mod tests {
 
         let error = SessionRequest::from_json(r#"{"clientId": ""}"#).unwrap_err();
         assert!(error.to_string().contains("must not be empty"), "{error}");
+
+        for json in [
+            r#"{"clientId": "u1", "person": {"sex": "Jonas Jonaitis"}}"#,
+            r#"{"clientId": "u1", "locale": "Jonas Jonaitis"}"#,
+            r#"{"clientId": "u1", "document": {"types": ["Jonas Jonaitis"]}}"#,
+            r#"{"clientId": "u1", "person": {"dateOfBirth": "Jonas Jonaitis"}}"#,
+            r#"{"clientId": "u1", "webhookUrl": "Jonas Jonaitis"}"#,
+            r#"{"clientId": "u1", "person": {"nationality": "Jonas Jonaitis"}}"#,
+            r#"{"clientId": " Jonas Jonaitis"}"#,
+        ] {
+            let error = SessionRequest::from_json(json).unwrap_err();
+            let printed = format!("{error} {error:?}");
+            assert!(!printed.contains("Jonas"), "{printed}");
+            assert!(printed.starts_with("invalid request: json (line "), "{printed}");
+        }
+        let error =
+            SessionRequest::from_json(r#"{"clientId": "u1", "flow": "Jonas"}"#).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .ends_with("unknown variant, expected `document_and_selfie` or `document_only`"),
+            "{error}"
+        );
     }
 
     #[test]

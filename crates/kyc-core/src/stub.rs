@@ -110,9 +110,7 @@ impl StubProvider {
             Session::new(name.clone(), format!("{name}-{n}"), url, request.client_id.clone())
                 .with_token(SecretString::from(token))
                 .with_created_at(created_at);
-        session.expires_at = chrono::TimeDelta::from_std(validity)
-            .ok()
-            .and_then(|validity| created_at.checked_add_signed(validity));
+        session.expires_at = crate::decode::seconds_after(created_at, validity.as_secs());
         session
     }
 }
@@ -128,8 +126,7 @@ impl VerificationSession for StubProvider {
     }
 
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
-        request.validate()?;
-        self.capabilities.check(request)?;
+        self.capabilities.preflight(request, |_| Ok(()))?;
         self.requests.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(request.clone());
         match self.lock_script().pop_front().flatten() {
             Some(error) => Err(error),

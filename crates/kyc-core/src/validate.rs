@@ -25,6 +25,8 @@ pub(crate) const MAX_TAGS: usize = 20;
 pub(crate) const URL_MAX_CHARS: usize = 2048;
 pub(crate) const LINK_VALIDITY_MAX: Duration = Duration::from_secs(365 * 24 * 3600);
 pub(crate) const SESSION_DURATION_MAX: Duration = Duration::from_secs(24 * 3600);
+const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
+const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date");
 
 /// The rule a free-text value breaks, if any.
 pub(crate) fn text_rule_violation(value: &str, max_chars: usize) -> Option<String> {
@@ -100,12 +102,16 @@ impl Rules {
         }
     }
 
-    fn past_date(&mut self, field: Field, value: Option<NaiveDate>, earliest: Option<NaiveDate>) {
+    /// Dates are sent as `YYYY-MM-DD`: years outside 1900..=9999 cannot be written that way
+    /// (chrono prints a sign) and are no document's or person's dates anyway.
+    fn date(&mut self, field: Field, value: Option<NaiveDate>, not_after_today: bool) {
         let Some(date) = value else { return };
-        if date > self.today {
+        if date < EARLIEST_DATE {
+            self.fail(field.as_ref(), format!("must not be before {EARLIEST_DATE}"));
+        } else if not_after_today && date > self.today {
             self.fail(field.as_ref(), "must not be in the future");
-        } else if let Some(earliest) = earliest.filter(|earliest| date < *earliest) {
-            self.fail(field.as_ref(), format!("must not be before {earliest}"));
+        } else if date > LATEST_DATE {
+            self.fail(field.as_ref(), format!("must not be after {LATEST_DATE}"));
         }
     }
 
@@ -180,11 +186,7 @@ impl SessionRequest {
         let person = &self.person;
         rules.text(Field::FirstName.as_ref(), person.first_name.as_deref(), NAME_MAX_CHARS);
         rules.text(Field::LastName.as_ref(), person.last_name.as_deref(), NAME_MAX_CHARS);
-        rules.past_date(
-            Field::DateOfBirth,
-            person.date_of_birth,
-            NaiveDate::from_ymd_opt(1900, 1, 1),
-        );
+        rules.date(Field::DateOfBirth, person.date_of_birth, true);
         rules.text(
             Field::PersonalNumber.as_ref(),
             person.personal_number.as_deref(),
@@ -197,7 +199,8 @@ impl SessionRequest {
         let document = &self.document;
         rules.unique(Field::DocumentTypes.as_ref(), &document.types, "document type");
         rules.text(Field::DocumentNumber.as_ref(), document.number.as_deref(), NUMBER_MAX_CHARS);
-        rules.past_date(Field::DocumentIssueDate, document.issue_date, None);
+        rules.date(Field::DocumentIssueDate, document.issue_date, true);
+        rules.date(Field::DocumentExpiryDate, document.expiry_date, false);
         if let (Some(issued), Some(expires)) = (document.issue_date, document.expiry_date)
             && expires < issued
         {
@@ -345,6 +348,22 @@ mod tests {
     }
 
     #[test]
+    fn dates_stay_writable_as_yyyy_mm_dd() {
+        let far = NaiveDate::from_ymd_opt(12345, 1, 1).unwrap();
+        let ancient = NaiveDate::from_ymd_opt(-5, 1, 1).unwrap();
+        let request = base().with_document(
+            ExpectedDocument::default().with_issue_date(ancient).with_expiry_date(far),
+        );
+        assert_eq!(
+            broken_fields(&request),
+            vec![
+                ("document.issueDate".into(), "must not be before 1900-01-01".into()),
+                ("document.expiryDate".into(), "must not be after 9999-12-31".into()),
+            ]
+        );
+    }
+
+    #[test]
     fn loopback_webhooks_may_use_plain_http() {
         for ok in ["http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]/h"] {
             let request = base().with_webhook_url(Url::parse(ok).unwrap());
@@ -427,6 +446,14 @@ mod tests {
             let future_issue = day(issue).is_some_and(|issued| issued > today());
             if future_birth || future_issue || nanos != 0 {
                 prop_assert!(outcome.is_err());
+            }
+            if outcome.is_ok() {
+                // Whatever passes is written as YYYY-MM-DD.
+                let json = request.to_json();
+                for date in [day(birth), day(issue), day(expiry)].into_iter().flatten() {
+                    let written = date.to_string();
+                    prop_assert!(!json.contains(&written) || written.len() == 10);
+                }
             }
         }
 

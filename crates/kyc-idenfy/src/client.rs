@@ -14,10 +14,9 @@ use tracing::Instrument;
 use url::Url;
 
 use kyc_core::decode::{seconds_after, undecodable};
-use kyc_core::http::{endpoint, parse_base_url, send};
+use kyc_core::http::{endpoint, parse_base_url, send, trusted_link};
 use kyc_core::{
-    Capabilities, Error, Feature, Field, Session, SessionRequest, VerificationKind,
-    VerificationSession,
+    Capabilities, Error, Session, SessionRequest, VerificationKind, VerificationSession,
 };
 
 use crate::error::error_from_response;
@@ -133,26 +132,14 @@ impl Idenfy {
 
     /// Checks `request` and resolves its options, sending nothing.
     fn prepare(&self, request: &SessionRequest) -> Result<IdenfyOptions, Error> {
-        let options = IdenfyOptions::resolve(&self.inner.defaults, request)?;
-        let mut broken = match request.validate() {
-            Ok(()) => Vec::new(),
-            Err(error) => error.invalid_fields().to_vec(),
-        };
-        broken.extend(wire::rule_violations(request, &options));
-        if !broken.is_empty() {
-            return Err(Error::invalid_request(broken));
-        }
-        self.inner.capabilities.check(request)?;
-        // Seed 002: successUrl "HTTPS"; seed 004: callbackUrl "Must be HTTPS URL".
-        for (field, url) in [
-            (Field::SuccessUrl, &request.redirects.success),
-            (Field::WebhookUrl, &request.webhook_url),
-        ] {
-            if url.as_ref().is_some_and(|url| url.scheme() != "https") {
-                return Err(Error::unsupported(&self.inner.name, Feature::InsecureRedirect(field)));
+        let defaults = &self.inner.defaults;
+        self.inner.capabilities.preflight(request, |broken| {
+            let options = IdenfyOptions::resolve(defaults, request);
+            if let Ok(options) = &options {
+                broken.extend(wire::rule_violations(request, options));
             }
-        }
-        Ok(options)
+            options
+        })
     }
 
     /// `POST {base}{path}` with Basic auth; the body of a 2xx answer, or the neutral error.
@@ -200,11 +187,11 @@ impl Idenfy {
             return Err(Error::decode(name, status, "empty scanRef or authToken"));
         }
         warn_on_other_client(token.client_id.as_deref(), request);
+        // A plain-http link (off loopback) would expose the token: build the documented one.
         let url = token
             .redirect_url
             .as_deref()
-            .and_then(|url| Url::parse(url).ok())
-            .filter(|url| matches!(url.scheme(), "https" | "http"))
+            .and_then(trusted_link)
             .unwrap_or_else(|| self.redirect_url(&token.auth_token));
         let validity = token
             .expiry_time

@@ -41,9 +41,12 @@ pub(crate) fn error_from_response(
     };
     let message = parsed.message.or(parsed.detail).or(excerpt).filter(|m| !m.is_empty());
     let lowercase = message.as_deref().unwrap_or_default().to_ascii_lowercase();
-    let error = match parsed.identifier.as_deref() {
+    let code = parsed.identifier.as_deref();
+    let refined = match code {
         Some("UNAUTHORIZED") => Error::unauthenticated(provider, status),
-        Some("TOO_MANY_REQUESTS") => Error::rate_limited(provider, retry_after),
+        Some("TOO_MANY_REQUESTS") => {
+            Error::rate_limited(provider, retry_after).with_http_status(status)
+        }
         Some("PERMISSIONS_ERROR") if lowercase.contains("not available for") => {
             Error::unauthenticated(provider, status)
         }
@@ -55,12 +58,17 @@ pub(crate) fn error_from_response(
             Error::unsupported_by_provider(provider, Feature::Kind(kind), status)
         }
         Some("INTERNAL_ERROR") => Error::unavailable(provider, status),
-        _ => status_error(provider, status, retry_after),
+        // Unknown identifiers, and answers with none: the status decides.
+        _ => return with_message(status_error(provider, status, code, retry_after), message),
     };
-    let error = match parsed.identifier {
-        Some(identifier) => error.with_vendor_code(identifier),
-        None => error,
+    let refined = match code {
+        Some(code) => refined.with_vendor_code(code),
+        None => refined,
     };
+    with_message(refined, message)
+}
+
+fn with_message(error: Error, message: Option<String>) -> Error {
     match message {
         Some(message) => error.with_vendor_message(message),
         None => error,

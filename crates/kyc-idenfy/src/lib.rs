@@ -106,7 +106,10 @@ fn capabilities(name: &str) -> Capabilities {
         .with_max_chars(Field::LastName, 100)
         .with_max_chars(Field::Address, 255)
         .with_max_chars(Field::ExternalRef, 40)
-        .with_ascii_only(Field::ExternalRef);
+        .with_ascii_only(Field::ExternalRef)
+        // Seed 002: successUrl "HTTPS"; seed 004: callbackUrl "Must be HTTPS URL".
+        .with_https_only(Field::SuccessUrl)
+        .with_https_only(Field::WebhookUrl);
     // OpenAPI `KybFormTokenRequest` and seed 000: lifetime up to 30 days, externalRef <= 40,
     // tags at most 5 of at most 32 characters, the KYB locale list.
     let business = KindCapabilities::new()

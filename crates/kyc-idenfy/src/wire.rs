@@ -13,45 +13,50 @@ use kyc_core::{Field, FieldError, Flow, SessionRequest, VerificationKind};
 
 use crate::options::{IdenfyOptions, KybTokenType, OPTIONS_KEY, TokenType};
 
-/// Characters iDenfy refuses in names (seed 004: "Not characters: ~!@#$%^*()_+={}[]|:;",<>/?").
-/// Seed 002 says "letters only", but seed 004's own example sends "John Tom": the explicit list
-/// is the rule both agree on, plus no digits.
-const NAME_FORBIDDEN: &str = "~!@#$%^*()_+={}[]|:;\",<>/?";
+/// What a name may hold besides letters. Seed 002 says "letters only"; seed 004 says "not
+/// digits" and none of `~!@#$%^*()_+={}[]|:;",<>/?`. Both apply, the stricter winning: letters,
+/// plus the separators real names need, which seed 004's list allows and its own example uses
+/// ("John Tom").
+const NAME_SEPARATORS: &str = " -'.";
 
-/// The identity body's own keys, with the neutral field that sets each: an option may not set
-/// them behind the neutral request's back.
+/// The identity body's own keys, with what sets each: a raw option may not set them behind the
+/// neutral request's or the typed options' back.
 const TOKEN_KEYS: &[(&str, &str)] = &[
-    ("clientId", "clientId"),
-    ("personScanRef", "clientId"),
-    ("firstName", "person.firstName"),
-    ("lastName", "person.lastName"),
-    ("dateOfBirth", "person.dateOfBirth"),
-    ("sex", "person.sex"),
-    ("nationality", "person.nationality"),
-    ("address", "person.address"),
-    ("externalRef", "externalRef"),
-    ("country", "document.country"),
-    ("documents", "document.types"),
-    ("documentNumber", "document.number"),
-    ("personalNumber", "person.personalNumber"),
-    ("dateOfExpiry", "document.expiryDate"),
-    ("dateOfIssue", "document.issueDate"),
-    ("locale", "locale"),
-    ("successUrl", "redirects.success"),
-    ("errorUrl", "redirects.failure"),
-    ("unverifiedUrl", "redirects.cancel"),
-    ("callbackUrl", "webhookUrl"),
-    ("expiryTime", "linkValiditySeconds"),
-    ("sessionLength", "sessionDurationSeconds"),
+    ("clientId", "request's clientId"),
+    ("personScanRef", "request's clientId"),
+    ("firstName", "request's person.firstName"),
+    ("lastName", "request's person.lastName"),
+    ("dateOfBirth", "request's person.dateOfBirth"),
+    ("sex", "request's person.sex"),
+    ("nationality", "request's person.nationality"),
+    ("address", "request's person.address"),
+    ("externalRef", "request's externalRef"),
+    ("country", "request's document.country"),
+    ("documents", "request's document.types"),
+    ("documentNumber", "request's document.number"),
+    ("personalNumber", "request's person.personalNumber"),
+    ("dateOfExpiry", "request's document.expiryDate"),
+    ("dateOfIssue", "request's document.issueDate"),
+    ("locale", "request's locale"),
+    ("successUrl", "request's redirects.success"),
+    ("errorUrl", "request's redirects.failure"),
+    ("unverifiedUrl", "request's redirects.cancel"),
+    ("callbackUrl", "request's webhookUrl"),
+    ("expiryTime", "request's linkValiditySeconds"),
+    ("sessionLength", "request's sessionDurationSeconds"),
+    ("tokenType", "flow, or the typed option tokenType"),
+    ("countries", "typed option countries"),
+    ("kyb", "typed option kyb"),
 ];
 
 /// The KYB body's own keys (`tokenType` is the `kyb.tokenType` option).
 const KYB_KEYS: &[(&str, &str)] = &[
-    ("clientId", "clientId"),
-    ("lifetime", "linkValiditySeconds"),
-    ("externalRef", "externalRef"),
-    ("locale", "locale"),
-    ("tags", "tags"),
+    ("tokenType", "typed option kyb.tokenType"),
+    ("clientId", "request's clientId"),
+    ("lifetime", "request's linkValiditySeconds"),
+    ("externalRef", "request's externalRef"),
+    ("locale", "request's locale"),
+    ("tags", "request's tags"),
 ];
 
 /// `POST /api/v2/token`.
@@ -134,10 +139,7 @@ impl<'a> TokenRequest<'a> {
             first_name: person.first_name.as_deref(),
             last_name: person.last_name.as_deref(),
             date_of_birth: person.date_of_birth,
-            sex: person.sex.map(|sex| match sex {
-                kyc_core::Sex::Male => "M",
-                _ => "F",
-            }),
+            sex: person.sex.map(kyc_core::Sex::document_code),
             nationality: person.nationality.as_ref().map(|c| c.as_str()),
             address: person.address.as_deref(),
             external_ref: request.external_ref.as_deref(),
@@ -224,17 +226,32 @@ pub(crate) fn rule_violations(
         (Field::LastName, &request.person.last_name),
     ] {
         let Some(name) = name else { continue };
-        if name.chars().any(|c| c.is_ascii_digit()) {
+        if name.chars().any(char::is_numeric) {
             errors.push(FieldError::new(field.as_ref(), "must not contain digits (iDenfy)"));
-        }
-        if name.chars().any(|c| NAME_FORBIDDEN.contains(c)) {
+        } else if !name.chars().all(|c| c.is_alphabetic() || NAME_SEPARATORS.contains(c)) {
             errors.push(FieldError::new(
                 field.as_ref(),
-                format!("must not contain any of {NAME_FORBIDDEN} (iDenfy)"),
+                "must contain only letters, spaces, hyphens, apostrophes and periods (iDenfy)",
             ));
         }
     }
     let option = |name: &str| format!("providerOptions.{OPTIONS_KEY}.{name}");
+    // Options of the other kind would be dropped from the body: refuse them instead. (Default
+    // options serve both kinds, so only the request's own are checked.)
+    if let Some(Value::Object(own)) = request.provider_options.get(OPTIONS_KEY) {
+        for key in own.keys() {
+            let business_only = key == "kyb";
+            match request.kind {
+                VerificationKind::Business if !business_only => {
+                    errors.push(FieldError::new(option(key), "applies to identity sessions only"))
+                }
+                VerificationKind::Identity if business_only => {
+                    errors.push(FieldError::new(option(key), "applies to business sessions only"))
+                }
+                _ => {}
+            }
+        }
+    }
     match request.kind {
         VerificationKind::Business => {
             // OpenAPI `KybFormTokenRequest.tags`: pattern `^[^,]+$`.
@@ -266,7 +283,7 @@ pub(crate) fn rule_violations(
     errors
 }
 
-/// Raw options that would overwrite a key the neutral request sets.
+/// Raw options that would overwrite a key the neutral request or a typed option sets.
 fn shadowed_keys(
     extra: &Map<String, Value>,
     keys: &[(&str, &str)],
@@ -276,7 +293,7 @@ fn shadowed_keys(
     for (key, neutral) in keys {
         if extra.contains_key(*key) {
             let field = format!("{}.{key}", prefix.trim_end_matches('.'));
-            errors.push(FieldError::new(field, format!("is set through the request's {neutral}")));
+            errors.push(FieldError::new(field, format!("is set through the {neutral}")));
         }
     }
 }
@@ -369,7 +386,7 @@ mod tests {
         request.person.first_name = Some("John Tom".into());
         request.person.last_name = Some("O'Neil-Smith".into());
         assert!(rule_violations(&request, &IdenfyOptions::default()).is_empty());
-        request.person.first_name = Some("J0hn".into());
+        request.person.first_name = Some("J\u{663}hn".into()); // an Arabic-Indic digit
         request.person.last_name = Some("Smith_".into());
         let broken: Vec<String> = rule_violations(&request, &IdenfyOptions::default())
             .iter()
@@ -379,7 +396,8 @@ mod tests {
             broken,
             [
                 "person.firstName: must not contain digits (iDenfy)",
-                "person.lastName: must not contain any of ~!@#$%^*()_+={}[]|:;\",<>/? (iDenfy)",
+                "person.lastName: must contain only letters, spaces, hyphens, apostrophes and \
+                 periods (iDenfy)",
             ]
         );
     }

@@ -326,6 +326,21 @@ async fn seed_004_responses_decode_and_build_the_redirect_url() {
 }
 
 #[tokio::test]
+async fn a_200_answer_and_an_untrusted_redirect_url() {
+    // 200 instead of the documented 201, and a plain-http redirectUrl off loopback: the token
+    // must not travel in clear, so the documented link is built instead.
+    let body = json!({"authToken": "T0k", "scanRef": "s-9", "redirectUrl": "http://evil.example/r?authToken=T0k"});
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let session = client(&server).create_session(&request("u1")).await.unwrap();
+    assert_eq!(session.url.as_str(), format!("{}/api/v2/redirect?authToken=T0k", server.uri()));
+    assert_eq!(session.id, "s-9");
+}
+
+#[tokio::test]
 async fn token_string_is_accepted_for_auth_token() {
     let body = json!({"tokenString": "Tok3n", "scanRef": "s-1", "brandNew": {"x": 1}}).to_string();
     let server = server_answering(&body, KYB_RESPONSE).await;
@@ -578,11 +593,7 @@ async fn every_error_row_maps_as_documented() {
         assert_eq!(error.kind(), row.expect, "{context}");
         assert_eq!(error.outcome(), row.outcome, "{context}");
         assert_eq!(error.vendor_code(), row.code, "{context}");
-        assert_eq!(
-            error.http_status(),
-            Some(row.status).filter(|_| row.expect != ErrorKind::RateLimited),
-            "{context}"
-        );
+        assert_eq!(error.http_status(), Some(row.status), "{context}");
         assert_eq!(error.provider(), Some("idenfy"));
         if let Some(wait) = row.retry_after {
             assert_eq!(error.retry_after(), Some(Duration::from_secs(wait.parse().unwrap())));
@@ -714,6 +725,19 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
         ("KYB tag over 32", business().with_tag(long(33)), Unsupported),
         ("KYB webhook", business().with_webhook_url(url("https://a.example/hook")), Unsupported),
         ("KYB locale sv", business().with_locale(Locale::Sv), Unsupported),
+        (
+            "identity option on a KYB request",
+            business().with_provider_options("idenfy", json!({"checkAml": true})),
+            InvalidRequest,
+        ),
+        (
+            "KYB option on an identity request",
+            base().with_provider_options(
+                "idenfy",
+                json!({"kyb": {"theme": "7c9e6679-7425-40de-944b-e07fc1f90ae7"}}),
+            ),
+            InvalidRequest,
+        ),
     ]
 }
 
@@ -732,6 +756,27 @@ async fn every_limit_refuses_before_sending() {
         assert_eq!(error.outcome(), Outcome::NotSent, "{what}");
     }
     assert!(server.received_requests().await.unwrap().is_empty(), "the server saw a request");
+}
+
+#[tokio::test]
+async fn raw_default_options_cannot_shadow_typed_ones() {
+    let server = MockServer::start().await;
+    let mut defaults = IdenfyOptions::default();
+    defaults.extra.insert("tokenType".into(), json!("VIDEO_CALL"));
+    defaults.extra.insert("callbackUrl".into(), json!("https://elsewhere.example/hook"));
+    let idenfy = Idenfy::builder(KEY, SECRET)
+        .with_base_url(server.uri())
+        .with_default_options(defaults)
+        .build()
+        .unwrap();
+    let error = idenfy.create_session(&request("user-1")).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid request: providerOptions.idenfy.callbackUrl: is set through the request's \
+         webhookUrl; providerOptions.idenfy.tokenType: is set through the flow, or the typed \
+         option tokenType"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -785,10 +830,19 @@ async fn secrets_stay_out_of_debug_and_errors() {
         .respond_with(ResponseTemplate::new(401).set_body_raw("{}", "application/json"))
         .mount(&server)
         .await;
-    let builder = Idenfy::builder(KEY, SECRET).with_base_url(server.uri());
+    let mut options = IdenfyOptions::default();
+    options.additional_data = Some(json!({"UTILITY_BILL": {"ssn": "123-45-6789"}}));
+    let builder = Idenfy::builder(KEY, SECRET)
+        .with_base_url(server.uri())
+        .with_default_options(options.clone());
     let idenfy = builder.clone().build().unwrap();
     let error: Error = idenfy.create_session(&request("u1")).await.unwrap_err();
-    let printed = format!("{builder:?} {idenfy:?} {error} {error:?}");
+    let printed = format!(
+        "{builder:?} {idenfy:?} {error} {error:?} {options:?} {:?}",
+        idenfy.default_options()
+    );
+    assert!(printed.contains(r#"set: ["additionalData"]"#), "{printed}");
+    assert!(!printed.contains("123-45-6789"), "{printed}");
     for secret in [KEY, SECRET] {
         assert!(!printed.contains(secret), "{printed}");
     }

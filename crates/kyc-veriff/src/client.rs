@@ -13,7 +13,7 @@ use tracing::Instrument;
 use url::Url;
 
 use kyc_core::decode::{seconds_after, undecodable};
-use kyc_core::http::{endpoint, parse_base_url, send};
+use kyc_core::http::{endpoint, parse_base_url, send, trusted_link};
 use kyc_core::{Capabilities, ClientId, Error, Session, SessionRequest, VerificationSession};
 
 use crate::error::error_from_response;
@@ -121,17 +121,14 @@ impl Veriff {
 
     /// Checks `request` and resolves its options, sending nothing.
     fn prepare(&self, request: &SessionRequest) -> Result<VeriffOptions, Error> {
-        let options = VeriffOptions::resolve(&self.inner.defaults, request)?;
-        let mut broken = match request.validate() {
-            Ok(()) => Vec::new(),
-            Err(error) => error.invalid_fields().to_vec(),
-        };
-        broken.extend(wire::rule_violations(request, &options));
-        if !broken.is_empty() {
-            return Err(Error::invalid_request(broken));
-        }
-        self.inner.capabilities.check(request)?;
-        Ok(options)
+        let defaults = &self.inner.defaults;
+        self.inner.capabilities.preflight(request, |broken| {
+            let options = VeriffOptions::resolve(defaults, request);
+            if let Ok(options) = &options {
+                broken.extend(wire::rule_violations(request, options));
+            }
+            options
+        })
     }
 }
 
@@ -204,10 +201,9 @@ impl Veriff {
         if created.id.trim().is_empty() {
             return Err(Error::decode(name, status, "empty verification.id"));
         }
-        let url = Url::parse(&created.url)
-            .ok()
-            .filter(|url| matches!(url.scheme(), "https" | "http"))
-            .ok_or_else(|| Error::decode(name, status, "verification.url is not an http(s) URL"))?;
+        // A plain-http link (off loopback) would expose the session token.
+        let url = trusted_link(&created.url)
+            .ok_or_else(|| Error::decode(name, status, "verification.url is not an https URL"))?;
         // The echoed vendorData is the client id; the request's stands in when it is missing.
         let client_id = match created.vendor_data.map(ClientId::new) {
             Some(Ok(echoed)) if echoed == request.client_id => echoed,

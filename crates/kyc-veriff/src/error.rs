@@ -34,13 +34,13 @@ pub(crate) fn error_from_response(
     let code = parsed.code();
     let credential_code = code.as_deref().is_some_and(|c| c.len() == 4 && c.starts_with("18"));
     let error = if credential_code && status < 500 {
-        Error::unauthenticated(provider, status)
+        let error = Error::unauthenticated(provider, status);
+        match &code {
+            Some(code) => error.with_vendor_code(code),
+            None => error,
+        }
     } else {
-        status_error(provider, status, retry_after)
-    };
-    let error = match code {
-        Some(code) => error.with_vendor_code(code),
-        None => error,
+        status_error(provider, status, code.as_deref(), retry_after)
     };
     match parsed.message.or(excerpt).filter(|m| !m.is_empty()) {
         Some(message) => error.with_vendor_message(message),

@@ -85,6 +85,6 @@ fn capabilities(name: &str) -> Capabilities {
         // Code 1500: vendorData longer than 1000 symbols.
         .with_max_chars(Field::ClientId, 1000)
         // Code 1302: only HTTPS return URLs.
-        .with_https_redirects_only(true);
+        .with_https_only(Field::SuccessUrl);
     Capabilities::new(name).with_identity(identity)
 }

@@ -166,10 +166,7 @@ impl<'a> CreateSession<'a> {
                     first_name: person.first_name.as_deref(),
                     last_name: person.last_name.as_deref(),
                     id_number: person.personal_number.as_deref(),
-                    gender: person.sex.map(|sex| match sex {
-                        Sex::Male => "M",
-                        _ => "F",
-                    }),
+                    gender: person.sex.map(Sex::document_code),
                     date_of_birth: person.date_of_birth,
                     email: person.email.as_deref(),
                     phone_number: person.phone.as_deref(),

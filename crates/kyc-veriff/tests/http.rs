@@ -265,7 +265,11 @@ async fn broken_success_answers_are_decode_errors() {
         (r#"{"status": "success"}"#, "body (line 1, column 21): missing field `verification`"),
         (
             r#"{"verification": {"id": "x", "url": "javascript:alert(1)"}}"#,
-            "verification.url is not an http(s) URL",
+            "verification.url is not an https URL",
+        ),
+        (
+            r#"{"verification": {"id": "x", "url": "http://alchemy.veriff.example/v/t0ken"}}"#,
+            "verification.url is not an https URL",
         ),
         (
             r#"{"verification": {"id": "", "url": "https://a.example/v/1"}}"#,
@@ -529,7 +533,16 @@ async fn secrets_stay_out_of_debug_and_errors() {
     let error = veriff.create_session(&request("u1")).await.unwrap_err();
     let session_server = server_answering(201, CURRENT).await;
     let session = client(&session_server).create_session(&request("11111111")).await.unwrap();
-    let printed = format!("{builder:?} {veriff:?} {error} {error:?} {session:?}");
+    let mut options = VeriffOptions::default();
+    options.extra.insert("ssn".into(), json!("123-45-6789"));
+    let configured =
+        Veriff::builder(API_KEY).with_default_options(options.clone()).build().unwrap();
+    let printed = format!(
+        "{builder:?} {veriff:?} {error} {error:?} {session:?} {options:?} {:?}",
+        configured.default_options()
+    );
+    assert!(printed.contains(r#"set: ["ssn"]"#), "{printed}");
+    assert!(!printed.contains("123-45-6789"), "{printed}");
     for secret in [API_KEY, SECRET, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"] {
         assert!(!printed.contains(secret), "{secret} in {printed}");
     }
