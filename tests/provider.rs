@@ -184,3 +184,17 @@ async fn adapters_and_the_stub_compare_side_by_side() {
     assert_eq!(error.kind(), ErrorKind::Unsupported);
     assert_eq!(error.to_string(), "idenfy does not support the field person.email");
 }
+
+#[tokio::test]
+#[should_panic(expected = "ranged: accepted a request with unsupported linkValiditySeconds of 59s")]
+async fn the_suite_catches_a_provider_that_ignores_its_ranges() {
+    let provider = IgnoresItsCapabilities {
+        inner: StubProvider::new("ranged"),
+        declared: Capabilities::new("ranged").with_identity(
+            KindCapabilities::new().with_link_validity(
+                std::time::Duration::from_secs(60)..=std::time::Duration::from_secs(3600),
+            ),
+        ),
+    };
+    conformance::refuses_unsupported_requests_before_sending(&provider, &provider.inner).await;
+}

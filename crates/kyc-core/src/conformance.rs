@@ -61,6 +61,7 @@ const DOCUMENT_NUMBER: &str = "AB1234567";
 pub async fn run(provider: &dyn VerificationSession, counter: &dyn RequestCounter) {
     creates_a_minimal_session(provider, counter).await;
     creates_the_fullest_supported_session(provider, counter).await;
+    accepts_every_declared_value(provider, counter).await;
     refuses_invalid_requests_before_sending(provider, counter).await;
     refuses_unsupported_requests_before_sending(provider, counter).await;
 }
@@ -169,6 +170,7 @@ pub async fn refuses_unsupported_requests_before_sending(
                 cases.push((base().with_locale(locale), Feature::Locale(locale)));
             }
         }
+        cases.extend(beyond_the_limits(kind, caps));
     }
     let before = counter.requests_received().await;
     for (request, feature) in cases {
@@ -184,6 +186,127 @@ pub async fn refuses_unsupported_requests_before_sending(
     assert_eq!(counter.requests_received().await, before, "{name}: sent an unsupported request");
 }
 
+/// Requests just past each declared limit, with the feature each must be refused for: durations
+/// a second outside their ranges, text one character too long or not ASCII, one tag or document
+/// type too many, plain http where https is required.
+fn beyond_the_limits(
+    kind: VerificationKind,
+    caps: &KindCapabilities,
+) -> Vec<(SessionRequest, Feature)> {
+    use crate::validate::{LINK_VALIDITY_MAX, SESSION_DURATION_MAX};
+    let base = || SessionRequest::new(client_id("limits")).with_kind(kind);
+    let mut cases = Vec::new();
+    let one_second = Duration::from_secs(1);
+    for (field, range, neutral_max) in [
+        (Field::LinkValidity, &caps.link_validity, LINK_VALIDITY_MAX),
+        (Field::SessionDuration, &caps.session_duration, SESSION_DURATION_MAX),
+    ] {
+        let Some(range) = range else { continue };
+        let outside = [
+            (*range.start() > one_second).then(|| *range.start() - one_second),
+            (*range.end() < neutral_max).then(|| *range.end() + one_second),
+        ];
+        for requested in outside.into_iter().flatten() {
+            let mut request = base();
+            match field {
+                Field::LinkValidity => request.link_validity = Some(requested),
+                _ => request.session_duration = Some(requested),
+            }
+            let feature = Feature::Duration { field, requested, supported: range.clone() };
+            cases.push((request, feature));
+        }
+    }
+    for (&field, &max_chars) in &caps.max_chars {
+        let too_long = "a".repeat(max_chars + 1);
+        let Some(request) = with_text(base(), field, &too_long) else { continue };
+        cases.push((request, Feature::TooLong { field, max_chars }));
+    }
+    for &field in &caps.ascii_only {
+        let Some(request) = with_text(base(), field, "ūnicode") else { continue };
+        cases.push((request, Feature::NonAscii(field)));
+    }
+    if caps.supports(Field::Tags) && caps.max_tags < crate::validate::MAX_TAGS {
+        let tags = (0..=caps.max_tags).map(|i| format!("tag{i}")).collect();
+        cases
+            .push((SessionRequest { tags, ..base() }, Feature::TooManyTags { max: caps.max_tags }));
+    }
+    if let Some(max) = caps.max_document_types
+        && caps.supports(Field::DocumentTypes)
+        && caps.document_types.len() > max
+    {
+        let mut request = base();
+        request.document.types = caps.document_types.iter().take(max + 1).copied().collect();
+        cases.push((request, Feature::TooManyDocumentTypes { max }));
+    }
+    for &field in caps.https_only.iter().filter(|field| caps.supports(**field)) {
+        let plain = Url::parse("http://app.example/kyc/plain").expect("valid URL");
+        let mut request = base();
+        match field {
+            Field::SuccessUrl => request.redirects.success = Some(plain),
+            Field::FailureUrl => request.redirects.failure = Some(plain),
+            Field::CancelUrl => request.redirects.cancel = Some(plain),
+            Field::WebhookUrl => continue, // the neutral rules already require https off loopback
+            _ => continue,
+        }
+        cases.push((request, Feature::InsecureUrl(field)));
+    }
+    cases
+}
+
+/// `request` with the free-text `field` set to `text`, when that passes the neutral rules (a
+/// provider limit above the neutral one cannot be reached, and formats like email are skipped).
+fn with_text(mut request: SessionRequest, field: Field, text: &str) -> Option<SessionRequest> {
+    let text = Some(text.to_owned());
+    match field {
+        Field::ClientId => request.client_id = ClientId::new(text?).ok()?,
+        Field::FirstName => request.person.first_name = text,
+        Field::LastName => request.person.last_name = text,
+        Field::PersonalNumber => request.person.personal_number = text,
+        Field::Address => request.person.address = text,
+        Field::DocumentNumber => request.document.number = text,
+        Field::ExternalRef => request.external_ref = text,
+        Field::Tags => request.tags = vec![text?],
+        _ => return None,
+    }
+    request.validate().ok().map(|()| request)
+}
+
+/// Every declared locale, flow and document type, and both ends of every declared duration
+/// range, is accepted: one session each.
+pub async fn accepts_every_declared_value(
+    provider: &dyn VerificationSession,
+    counter: &dyn RequestCounter,
+) {
+    for (kind, caps) in offered(provider.capabilities()) {
+        let base = || SessionRequest::new(client_id("declared")).with_kind(kind);
+        let mut requests = Vec::new();
+        if caps.supports(Field::Locale) {
+            requests.extend(caps.locales.iter().map(|locale| base().with_locale(*locale)));
+        }
+        if caps.supports(Field::Flow) && kind == VerificationKind::Identity {
+            requests.extend(caps.flows.iter().map(|flow| base().with_flow(*flow)));
+        }
+        if caps.supports(Field::DocumentTypes) {
+            requests.extend(
+                caps.document_types
+                    .iter()
+                    .map(|t| base().with_document(ExpectedDocument::default().with_type(*t))),
+            );
+        }
+        for range in caps.link_validity.iter() {
+            requests.push(base().with_link_validity(*range.start()));
+            requests.push(base().with_link_validity(*range.end()));
+        }
+        for range in caps.session_duration.iter() {
+            requests.push(base().with_session_duration(*range.start()));
+            requests.push(base().with_session_duration(*range.end()));
+        }
+        for request in requests {
+            create_once(provider, counter, &request, "with a declared value").await;
+        }
+    }
+}
+
 /// Creates a session for `request`, which must succeed with exactly one request sent, and checks
 /// the session against the request.
 async fn create_once(
@@ -197,9 +320,10 @@ async fn create_once(
     let before = counter.requests_received().await;
     let session = match provider.create_session(request).await {
         Ok(session) => session,
+        // The conformance requests carry only made-up sample data: the JSON may be printed.
         Err(error) => panic!(
-            "{name}: {kind} request {described} failed: {error} ({error:?}); fields: {:?}",
-            request.fields_set()
+            "{name}: {kind} request {described} failed: {error} ({error:?}); request: {}",
+            request.to_json()
         ),
     };
     let sent = counter.requests_received().await - before;
