@@ -191,7 +191,7 @@ async fn the_suite_catches_a_provider_that_ignores_its_ranges() {
     let provider = IgnoresItsCapabilities {
         inner: StubProvider::new("ranged"),
         declared: Capabilities::new("ranged").with_identity(
-            KindCapabilities::new().with_link_validity(
+            KindCapabilities::everything().with_link_validity(
                 std::time::Duration::from_secs(60)..=std::time::Duration::from_secs(3600),
             ),
         ),
