@@ -158,6 +158,36 @@ impl Capabilities {
         Self { provider: provider.into(), identity: None, business: None }
     }
 
+    /// What a wrapper over `members` (failover, routing) can be asked for: each kind offered by
+    /// any member, with the union of their fields, lists and limits (the widest range, the
+    /// highest limit; ASCII and https requirements only where every member has them).
+    ///
+    /// A request this admits may still be refused by each member for a different reason; the
+    /// wrapper then reports the members' own refusals.
+    pub fn union<'a>(
+        provider: impl Into<String>,
+        members: impl IntoIterator<Item = &'a Capabilities>,
+    ) -> Self {
+        let mut union = Self::new(provider);
+        for member in members {
+            for (kind, caps) in [
+                (VerificationKind::Identity, &member.identity),
+                (VerificationKind::Business, &member.business),
+            ] {
+                let Some(caps) = caps else { continue };
+                let slot = match kind {
+                    VerificationKind::Identity => &mut union.identity,
+                    VerificationKind::Business => &mut union.business,
+                };
+                *slot = Some(match slot.take() {
+                    None => caps.clone(),
+                    Some(seen) => seen.union(caps),
+                });
+            }
+        }
+        union
+    }
+
     /// Offers identity verification.
     pub fn with_identity(mut self, identity: KindCapabilities) -> Self {
         self.identity = Some(identity);
@@ -314,6 +344,39 @@ impl KindCapabilities {
     /// Supports nothing beyond the client id.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    fn union(mut self, other: &Self) -> Self {
+        fn hull(
+            a: Option<RangeInclusive<Duration>>,
+            b: &Option<RangeInclusive<Duration>>,
+        ) -> Option<RangeInclusive<Duration>> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(*a.start().min(b.start())..=*a.end().max(b.end())),
+                (a, b) => a.or_else(|| b.clone()),
+            }
+        }
+        self.fields.extend(other.fields.iter().copied());
+        self.document_types.extend(other.document_types.iter().copied());
+        self.locales.extend(other.locales.iter().copied());
+        self.flows.extend(other.flows.iter().copied());
+        self.link_validity = hull(self.link_validity, &other.link_validity);
+        self.session_duration = hull(self.session_duration, &other.session_duration);
+        self.default_link_validity = self.default_link_validity.or(other.default_link_validity);
+        self.max_document_types = match (self.max_document_types, other.max_document_types) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+        // A limit holds only where every member has one; then the highest applies.
+        self.max_chars = self
+            .max_chars
+            .iter()
+            .filter_map(|(field, a)| other.max_chars.get(field).map(|b| (*field, *a.max(b))))
+            .collect();
+        self.ascii_only = self.ascii_only.intersection(&other.ascii_only).copied().collect();
+        self.https_only = self.https_only.intersection(&other.https_only).copied().collect();
+        self.max_tags = self.max_tags.max(other.max_tags);
+        self
     }
 
     /// Supports every field, document type, locale and flow, durations up to the neutral
@@ -545,6 +608,32 @@ mod tests {
             error.to_string(),
             "narrow does not support linkValiditySeconds of 7200s (supported: 60s to 3600s)"
         );
+    }
+
+    #[test]
+    fn a_union_admits_what_any_member_admits() {
+        let wide = Capabilities::new("wide").with_business(
+            KindCapabilities::new()
+                .with_fields([Field::Tags])
+                .with_max_tags(5)
+                .with_link_validity(Duration::from_secs(60)..=Duration::from_secs(600)),
+        );
+        let union = Capabilities::union("both", [&narrow(), &wide]);
+        assert_eq!(union.provider, "both");
+        assert_eq!(union.business, wide.business);
+        let identity = union.identity.as_ref().unwrap();
+        assert_eq!(identity, narrow().identity.as_ref().unwrap());
+        let twice = Capabilities::union("twice", [&narrow(), &narrow(), &wide]);
+        assert_eq!(twice.identity, union.identity);
+        let mixed = Capabilities::union(
+            "mixed",
+            [&wide, &Capabilities::new("x").with_business(KindCapabilities::everything())],
+        );
+        let business = mixed.business.unwrap();
+        assert!(business.supports(Field::Email));
+        assert_eq!(business.max_tags, 20);
+        assert_eq!(business.link_validity.unwrap().start(), &Duration::from_secs(1));
+        assert!(business.max_chars.is_empty(), "no limit where a member has none");
     }
 
     #[test]

@@ -164,7 +164,7 @@ impl fmt::Display for FieldError {
 /// | `Unsupported` | no | `NotSent`; `Rejected` when the provider answered it |
 /// | `Unauthenticated`, `Rejected` | no | `Rejected` |
 /// | `RateLimited` | yes | `Rejected` |
-/// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx |
+/// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx, `NotSent` for an open circuit breaker |
 /// | `Transport`, `Timeout` | yes | `NotSent` before the request got out, else `Unknown` |
 /// | `Decode` | no | `Unknown` after a success status, else `Rejected` |
 ///
@@ -278,6 +278,16 @@ impl Error {
         let mut error = Self::new(ErrorKind::Unavailable, outcome);
         error.inner.provider = Some(provider.into());
         error.inner.status = Some(status);
+        error
+    }
+
+    /// `provider` was not tried: its circuit breaker is open after repeated failures. Nothing
+    /// was sent; it may be tried again after `retry_after`.
+    pub fn circuit_open(provider: impl Into<String>, retry_after: Duration) -> Self {
+        let mut error = Self::new(ErrorKind::Unavailable, Outcome::NotSent);
+        error.inner.provider = Some(provider.into());
+        error.inner.retry_after = Some(retry_after);
+        error.inner.detail = Some("circuit breaker open".into());
         error
     }
 
@@ -437,7 +447,13 @@ impl fmt::Display for Error {
                 }
             }
             ErrorKind::Rejected => write!(f, "{provider} rejected the request"),
-            ErrorKind::Unavailable => write!(f, "{provider} is unavailable"),
+            ErrorKind::Unavailable => {
+                write!(f, "{provider} is unavailable")?;
+                match &inner.detail {
+                    Some(detail) => write!(f, ": {detail}"),
+                    None => Ok(()),
+                }
+            }
             ErrorKind::Transport => write!(f, "error sending the request to {provider}"),
             ErrorKind::Timeout => write!(f, "request to {provider} timed out"),
             ErrorKind::Decode => {
@@ -565,6 +581,10 @@ mod tests {
         assert_eq!(refused.unsupported_feature(), Some(&kyb));
         assert_eq!(refused.http_status(), Some(400));
         assert_eq!(Error::unavailable("p", 500).outcome(), Outcome::Unknown);
+        let open = Error::circuit_open("failover", Duration::from_secs(3));
+        assert_eq!((open.kind(), open.outcome()), (ErrorKind::Unavailable, Outcome::NotSent));
+        assert_eq!(open.to_string(), "failover is unavailable: circuit breaker open");
+        assert_eq!(open.retry_after(), Some(Duration::from_secs(3)));
         assert_eq!(Error::unavailable("p", 502).outcome(), Outcome::Unknown);
         assert_eq!(Error::transport("p", true).outcome(), Outcome::Unknown);
         assert_eq!(Error::timeout("p", false).outcome(), Outcome::NotSent);

@@ -29,30 +29,38 @@
 //! - `test-util`: the [`conformance`] suite every provider runs in its own tests.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod breaker;
 mod capabilities;
 #[cfg(feature = "test-util")]
 pub mod conformance;
 pub mod decode;
 mod error;
+mod failover;
 pub mod http;
 #[cfg(feature = "mock")]
 pub mod mocking;
 mod model;
+pub mod policy;
 mod provider;
 pub mod redact;
 mod request;
+mod router;
 mod session;
 mod stub;
 mod validate;
 
+pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker};
 pub use capabilities::{Capabilities, Feature, KindCapabilities};
 pub use error::{Error, ErrorKind, FieldError, Outcome};
+pub use failover::{Failover, FailoverPolicy};
 pub use model::{
     ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind, is_uuid,
 };
+pub use policy::OnUnknownOutcome;
 #[cfg(any(test, feature = "mock"))]
 pub use provider::MockVerificationSession;
 pub use provider::{DynVerificationSession, VerificationSession};
 pub use request::{ExpectedDocument, Field, Person, Redirects, SessionRequest};
+pub use router::{Router, Rule};
 pub use session::{Attempt, Session};
 pub use stub::StubProvider;

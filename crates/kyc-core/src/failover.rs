@@ -1,0 +1,365 @@
+//! Failover across providers: the mechanism. What to do after each error is the policy's
+//! ([`next_step`]); this module tries providers in order, retries one only when the policy says
+//! the request provably created nothing, keeps a circuit breaker per provider, and records every
+//! attempt.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use tracing::Instrument;
+
+use crate::breaker::{Admission, BreakerConfig, CircuitBreaker};
+use crate::capabilities::Capabilities;
+use crate::error::Error;
+use crate::policy::{Next, OnUnknownOutcome, counts_against_provider, next_step};
+use crate::provider::VerificationSession;
+use crate::request::SessionRequest;
+use crate::session::{Attempt, Session};
+
+/// How a [`Failover`] retries and how long it may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FailoverPolicy {
+    /// After an error that leaves it unknown whether a session was created: move on (default)
+    /// or stop.
+    pub on_unknown_outcome: OnUnknownOutcome,
+    /// How often one provider is tried again after errors that provably created nothing
+    /// (connection refused, 429, 503); then failover moves on. Default 2.
+    pub max_retries: u32,
+    /// The first backoff before trying a provider again (default 200 ms); it doubles with each
+    /// retry up to `max_backoff` (default 5 s), with full jitter, and is never shorter than the
+    /// provider's `Retry-After`.
+    pub initial_backoff: Duration,
+    /// The longest backoff.
+    pub max_backoff: Duration,
+    /// The overall time budget (default 60 s): no attempt starts after it, and no backoff that
+    /// would end after it is waited; the failover moves on instead. Each provider's own timeout
+    /// bounds an attempt in flight.
+    pub deadline: Duration,
+}
+
+impl Default for FailoverPolicy {
+    fn default() -> Self {
+        Self {
+            on_unknown_outcome: OnUnknownOutcome::MoveOn,
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            deadline: Duration::from_secs(60),
+        }
+    }
+}
+
+impl FailoverPolicy {
+    /// Sets what to do after an ambiguous outcome.
+    pub fn with_on_unknown_outcome(mut self, on_unknown: OnUnknownOutcome) -> Self {
+        self.on_unknown_outcome = on_unknown;
+        self
+    }
+
+    /// Sets how often one provider is tried again.
+    pub fn with_max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Sets the first and the longest backoff.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// Sets the overall time budget.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+}
+
+/// Providers tried in order until one creates the session, without spending credits twice
+/// where it can be avoided. It implements [`VerificationSession`] itself, so it nests under a
+/// [`Router`](crate::Router) or another failover, and callers cannot tell it from one vendor.
+///
+/// For each provider in order:
+/// - skipped, without a call, when its [`Capabilities`] cannot serve the request or its circuit
+///   breaker is open;
+/// - on an error, [`next_step`] decides: stop (an invalid request, or the vendor refusing the
+///   request's content: the next provider would repeat the refusal), try the same provider again
+///   after a jittered backoff (only when nothing was created there), or move on;
+/// - every failed attempt is recorded (provider, error kind, elapsed time, whether it may have
+///   created a session) on the returned [`Session`], or on the final error.
+///
+/// With every breaker open, it fails fast with an `Unavailable` error saying so, whose
+/// `retry_after` is when the first breaker lets a probe through: a dead chain costs nothing
+/// until then, rather than one more timeout.
+///
+/// ```
+/// use std::sync::Arc;
+/// use kyc_core::{ClientId, Error, Failover, SessionRequest, StubProvider, VerificationSession};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let primary = Arc::new(StubProvider::new("primary"));
+/// primary.push_error(Error::unavailable("primary", 500)); // may have created a session
+/// let secondary = Arc::new(StubProvider::new("secondary"));
+/// let failover = Failover::new(vec![primary.clone() as _, secondary.clone() as _]);
+///
+/// let session = failover
+///     .create_session(&SessionRequest::new(ClientId::new("user-1").unwrap()))
+///     .await
+///     .unwrap();
+/// assert_eq!(session.provider, "secondary");
+/// assert_eq!(session.attempts.len(), 1);
+/// assert!(session.attempts[0].may_have_created_session);
+/// # }
+/// ```
+pub struct Failover {
+    name: String,
+    members: Vec<Member>,
+    policy: FailoverPolicy,
+    capabilities: Capabilities,
+}
+
+struct Member {
+    provider: Arc<dyn VerificationSession>,
+    breaker: CircuitBreaker,
+}
+
+impl Failover {
+    /// Failover over `providers`, in order, with the default policy and breakers.
+    pub fn new(providers: Vec<Arc<dyn VerificationSession>>) -> Self {
+        let names: Vec<&str> = providers.iter().map(|p| p.provider()).collect();
+        let name = format!("failover({})", names.join(","));
+        Self::assemble(name, providers, FailoverPolicy::default(), BreakerConfig::default())
+    }
+
+    fn assemble(
+        name: String,
+        providers: Vec<Arc<dyn VerificationSession>>,
+        policy: FailoverPolicy,
+        breaker: BreakerConfig,
+    ) -> Self {
+        let capabilities = Capabilities::union(&name, providers.iter().map(|p| p.capabilities()));
+        let members = providers
+            .into_iter()
+            .map(|provider| Member { provider, breaker: CircuitBreaker::new(breaker) })
+            .collect();
+        Self { name, members, policy, capabilities }
+    }
+
+    /// Sets the retry and deadline policy.
+    pub fn with_policy(mut self, policy: FailoverPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Replaces every provider's circuit breaker with a closed one of `config`.
+    pub fn with_breaker(mut self, config: BreakerConfig) -> Self {
+        for member in &mut self.members {
+            member.breaker = CircuitBreaker::new(config);
+        }
+        self
+    }
+
+    /// Names the chain in sessions' attempts and errors (default `failover(a,b)`).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self.capabilities.provider = self.name.clone();
+        self
+    }
+
+    /// Each provider's breaker state, in order.
+    pub fn breaker_states(&self) -> Vec<(&str, crate::BreakerState)> {
+        self.members.iter().map(|m| (m.provider.provider(), m.breaker.state())).collect()
+    }
+
+    /// The wait before trying a provider again: exponential from the initial backoff, with full
+    /// jitter, never shorter than what the provider asked for.
+    fn backoff(&self, retry: u32, asked: Option<Duration>) -> Duration {
+        let policy = &self.policy;
+        let ceiling = policy
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retry))
+            .min(policy.max_backoff);
+        let jittered = ceiling.mul_f64(jitter());
+        jittered.max(asked.unwrap_or(Duration::ZERO))
+    }
+}
+
+/// A number in [0, 1) from a xorshift generator: jitter needs spread, not secrecy, and a stable
+/// hash is used for routing, so no random-number crate is needed.
+fn jitter() -> f64 {
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let mut x = STATE.load(Ordering::Relaxed);
+    if x == 0 {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64);
+        x = nanos | 1;
+    }
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    STATE.store(x, Ordering::Relaxed);
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[async_trait]
+impl VerificationSession for Failover {
+    fn provider(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
+        let span = tracing::info_span!("kyc.failover", chain = %self.name);
+        self.run(request).instrument(span).await
+    }
+}
+
+impl Failover {
+    async fn run(&self, request: &SessionRequest) -> Result<Session, Error> {
+        let started = Instant::now();
+        let deadline = started + self.policy.deadline;
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let mut last_error: Option<Error> = None;
+        let mut refusal: Option<Error> = None;
+        let mut soonest_probe: Option<Duration> = None;
+
+        for member in &self.members {
+            let provider = member.provider.provider();
+            if let Err(unsupported) = member.provider.capabilities().check(request) {
+                tracing::debug!(provider, "skipped: cannot serve the request");
+                refusal.get_or_insert(unsupported);
+                continue;
+            }
+            let mut retries = 0;
+            loop {
+                if Instant::now() >= deadline {
+                    tracing::info!(provider, "skipped: the failover deadline has passed");
+                    break;
+                }
+                if let Admission::Refused { retry_after } = member.breaker.admit() {
+                    tracing::info!(provider, "skipped: circuit breaker open");
+                    soonest_probe = Some(soonest_probe.map_or(retry_after, |s| s.min(retry_after)));
+                    break;
+                }
+                let attempt_started = Instant::now();
+                let error = match member.provider.create_session(request).await {
+                    Ok(mut session) => {
+                        member.breaker.record_success();
+                        tracing::info!(
+                            provider,
+                            outcome = "created",
+                            elapsed_ms = attempt_started.elapsed().as_millis() as u64,
+                            "attempt"
+                        );
+                        attempts.append(&mut session.attempts);
+                        session.attempts = attempts;
+                        return Ok(session);
+                    }
+                    Err(error) => error,
+                };
+                let elapsed = attempt_started.elapsed();
+                if counts_against_provider(&error) {
+                    member.breaker.record_failure();
+                } else if error.outcome() == crate::Outcome::NotSent {
+                    member.breaker.record_not_tried();
+                } else {
+                    member.breaker.record_success();
+                }
+                let next = next_step(&error, self.policy.on_unknown_outcome);
+                tracing::info!(
+                    provider,
+                    error = %error.kind(),
+                    outcome = %error.outcome(),
+                    next = %next,
+                    elapsed_ms = elapsed.as_millis() as u64,
+                    "attempt"
+                );
+                // A nested wrapper's error carries its own attempts: keep them, not a summary.
+                match error.attempts() {
+                    [] => attempts.push(Attempt::new(
+                        provider,
+                        error.kind(),
+                        error.outcome().may_have_created_session(),
+                        elapsed,
+                    )),
+                    inner => attempts.extend_from_slice(inner),
+                }
+                match next {
+                    Next::Stop => return Err(error.with_attempts(attempts)),
+                    Next::RetrySame if retries < self.policy.max_retries => {
+                        let wait = self.backoff(retries, error.retry_after());
+                        if Instant::now() + wait >= deadline {
+                            last_error = Some(error);
+                            break;
+                        }
+                        tokio::time::sleep(wait).await;
+                        retries += 1;
+                    }
+                    _ => {
+                        last_error = Some(error);
+                        break;
+                    }
+                }
+            }
+        }
+
+        let error = match (last_error, soonest_probe, refusal) {
+            (Some(error), _, _) => error,
+            (None, Some(wait), _) => Error::circuit_open(&self.name, wait),
+            (None, None, Some(refusal)) => refusal,
+            (None, None, None) => Error::config(&self.name, "the failover has no provider to try"),
+        };
+        Err(error.with_attempts(attempts))
+    }
+}
+
+impl fmt::Debug for Failover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Failover")
+            .field("name", &self.name)
+            .field("breakers", &self.breaker_states())
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_honours_retry_after() {
+        let failover = Failover::new(Vec::new()).with_policy(
+            FailoverPolicy::default()
+                .with_backoff(Duration::from_millis(100), Duration::from_millis(300)),
+        );
+        for retry in 0..5 {
+            let ceiling = Duration::from_millis((100 * 2u64.pow(retry)).min(300));
+            for _ in 0..50 {
+                assert!(failover.backoff(retry, None) <= ceiling);
+            }
+        }
+        let spread: std::collections::BTreeSet<Duration> =
+            (0..50).map(|_| failover.backoff(1, None)).collect();
+        assert!(spread.len() > 10, "jittered");
+        assert!(failover.backoff(0, Some(Duration::from_secs(7))) >= Duration::from_secs(7));
+    }
+
+    #[test]
+    fn jitter_stays_in_the_unit_interval() {
+        for _ in 0..10_000 {
+            let j = jitter();
+            assert!((0.0..1.0).contains(&j), "{j}");
+        }
+    }
+}
