@@ -306,13 +306,13 @@ async fn a_router_routes_by_rule_and_nests_over_failover() {
     let (kyb, lt, passports, en, fallback) =
         (stub("kyb"), stub("lt"), stub("passports"), stub("en"), stub("fallback"));
     let router = Router::new(Arc::new(chain(&[&fallback])))
-        .with_route(Rule::any().with_kind(VerificationKind::Business), Arc::clone(&kyb))
-        .with_route(Rule::any().with_countries(["LT".parse().unwrap()]), Arc::clone(&lt))
+        .with_route(Rule::any().with_kind(VerificationKind::Business), Arc::clone(&kyb) as _)
+        .with_route(Rule::any().with_countries(["LT".parse().unwrap()]), Arc::clone(&lt) as _)
         .with_route(
             Rule::any().with_document_types([DocumentType::Passport]),
             Arc::clone(&passports),
         )
-        .with_route(Rule::any().with_locales([Locale::En]), Arc::clone(&en));
+        .with_route(Rule::any().with_locales([Locale::En]), Arc::clone(&en) as _);
     let served = |request: SessionRequest| {
         let router = &router;
         async move { router.create_session(&request).await.unwrap().provider }
