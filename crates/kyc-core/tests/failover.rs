@@ -310,7 +310,7 @@ async fn a_router_routes_by_rule_and_nests_over_failover() {
         .with_route(Rule::any().with_countries(["LT".parse().unwrap()]), Arc::clone(&lt) as _)
         .with_route(
             Rule::any().with_document_types([DocumentType::Passport]),
-            Arc::clone(&passports),
+            Arc::clone(&passports) as _,
         )
         .with_route(Rule::any().with_locales([Locale::En]), Arc::clone(&en) as _);
     let served = |request: SessionRequest| {
