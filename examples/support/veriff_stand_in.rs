@@ -5,7 +5,7 @@
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Starts the stand-in on a fresh loopback port and returns its base URL.
-pub async fn start() -> String {
+pub(crate) async fn start() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
     let link = format!("{base}/v/demo-session-token");
@@ -30,7 +30,7 @@ pub async fn start() -> String {
 }
 
 /// A loopback port nothing listens on: a dead vendor.
-pub async fn dead_port() -> u16 {
+pub(crate) async fn dead_port() -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback");
     listener.local_addr().expect("bound").port()
 }
