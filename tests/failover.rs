@@ -162,3 +162,62 @@ async fn an_open_breaker_keeps_traffic_off_the_dead_primary_until_the_cool_down(
     failover.create_session(&request()).await.unwrap();
     assert_eq!(hits(&idenfy_server).await, 2, "one probe after the cool-down");
 }
+
+/// Collects what `tracing` writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Self;
+    fn make_writer(&'a self) -> Self {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn every_attempt_is_traced_without_secrets_or_personal_data() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (_veriff_server, veriff) = healthy_veriff().await;
+    let idenfy = idenfy_refusing_connections().await;
+    let failover = Failover::new(vec![idenfy, veriff]).with_policy(policy());
+    let request = request().with_person(
+        kyc::Person::default()
+            .with_first_name("Jonas")
+            .with_date_of_birth("1987-06-05".parse().unwrap()),
+    );
+    failover.create_session(&request).await.unwrap();
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let attempts: Vec<&str> = log.lines().filter(|line| line.contains("attempt")).collect();
+    assert_eq!(attempts.len(), 2, "{log}");
+    assert!(
+        attempts[0].contains("provider=\"idenfy\"") && attempts[0].contains("error=transport"),
+        "{log}"
+    );
+    assert!(attempts[0].contains("elapsed_ms="), "{log}");
+    assert!(
+        attempts[1].contains("provider=\"veriff\"") && attempts[1].contains("outcome=\"created\""),
+        "{log}"
+    );
+    assert!(log.contains("kyc.failover"), "the span: {log}");
+    for secret in ["Jonas", "1987-06-05", "secret", "token", VERIFF_KEY, "user-1"] {
+        assert!(!log.contains(secret), "{secret} in {log}");
+    }
+}
