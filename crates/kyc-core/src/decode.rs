@@ -59,6 +59,15 @@ where
     })
 }
 
+/// A vendor's error body: parsed as `T` when it is the vendor's JSON, otherwise `T::default()`
+/// and a redacted [`excerpt`] of what came instead (an HTML page, a proxy's text, nothing).
+pub fn error_body<T: DeserializeOwned + Default>(body: &[u8]) -> (T, Option<String>) {
+    match serde_json::from_slice(body) {
+        Ok(parsed) => (parsed, None),
+        Err(_) => (T::default(), Some(excerpt(body)).filter(|text| !text.is_empty())),
+    }
+}
+
 /// A short, single-line, redacted excerpt of an unexpected body (an HTML error page, a proxy's
 /// text), for [`Error::with_vendor_message`](crate::Error::with_vendor_message): markup
 /// dropped, whitespace collapsed, words with `@` (email addresses) and runs of five or more

@@ -31,6 +31,7 @@
 
 mod breaker;
 mod capabilities;
+pub mod config;
 #[cfg(feature = "test-util")]
 pub mod conformance;
 pub mod decode;

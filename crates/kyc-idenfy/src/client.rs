@@ -1,6 +1,5 @@
 //! The iDenfy client: configuration, and one async call per endpoint.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +12,7 @@ use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use url::Url;
 
+use kyc_core::config::Vars;
 use kyc_core::decode::{seconds_after, undecodable};
 use kyc_core::http::{endpoint, parse_base_url, send, trusted_link};
 use kyc_core::{
@@ -315,25 +315,17 @@ impl IdenfyBuilder {
         K: AsRef<str>,
         V: Into<String>,
     {
-        let mut found: HashMap<&'static str, String> = HashMap::new();
-        const NAMES: [&str; 4] =
-            ["IDENFY_API_KEY", "IDENFY_API_SECRET", "IDENFY_BASE_URL", "IDENFY_KYB_UI_URL"];
-        for (key, value) in vars {
-            if let Some(name) = NAMES.iter().find(|name| **name == key.as_ref()) {
-                found.insert(name, value.into());
-            }
-        }
-        let mut required = |name: &str| match found.remove(name) {
-            Some(value) if !value.trim().is_empty() => Ok(value),
-            Some(_) => Err(Error::config(PROVIDER, format!("{name} is empty"))),
-            None => Err(Error::config(PROVIDER, format!("{name} is not set"))),
-        };
-        let (key, secret) = (required("IDENFY_API_KEY")?, required("IDENFY_API_SECRET")?);
-        let mut builder = Idenfy::builder(key, secret);
-        if let Some(url) = found.remove("IDENFY_BASE_URL").filter(|u| !u.trim().is_empty()) {
+        let vars = Vars::pick(
+            PROVIDER,
+            ["IDENFY_API_KEY", "IDENFY_API_SECRET", "IDENFY_BASE_URL", "IDENFY_KYB_UI_URL"],
+            vars,
+        );
+        let mut builder =
+            Idenfy::builder(vars.required("IDENFY_API_KEY")?, vars.required("IDENFY_API_SECRET")?);
+        if let Some(url) = vars.optional("IDENFY_BASE_URL") {
             builder = builder.with_base_url(url);
         }
-        if let Some(url) = found.remove("IDENFY_KYB_UI_URL").filter(|u| !u.trim().is_empty()) {
+        if let Some(url) = vars.optional("IDENFY_KYB_UI_URL") {
             builder = builder.with_kyb_ui_url(url);
         }
         Ok(builder)

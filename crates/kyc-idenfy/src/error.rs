@@ -34,11 +34,8 @@ pub(crate) fn error_from_response(
     retry_after: Option<Duration>,
     body: &[u8],
 ) -> Error {
-    let (parsed, excerpt) = match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(parsed) => (parsed, None),
-        // An HTML error page, a proxy's text, an empty body: the status decides.
-        Err(_) => (ErrorBody::default(), Some(decode::excerpt(body))),
-    };
+    // Not iDenfy's JSON (an HTML error page, a proxy's text, nothing): the status decides.
+    let (parsed, excerpt) = decode::error_body::<ErrorBody>(body);
     let message = parsed.message.or(parsed.detail).or(excerpt).filter(|m| !m.is_empty());
     let lowercase = message.as_deref().unwrap_or_default().to_ascii_lowercase();
     let code = parsed.identifier.as_deref();

@@ -1,6 +1,5 @@
 //! The Veriff client: configuration, and one async call per endpoint.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 use url::Url;
 
+use kyc_core::config::Vars;
 use kyc_core::decode::{seconds_after, undecodable};
 use kyc_core::http::{endpoint, parse_base_url, send, trusted_link};
 use kyc_core::{Capabilities, ClientId, Error, Session, SessionRequest, VerificationSession};
@@ -271,29 +271,21 @@ impl VeriffBuilder {
         K: AsRef<str>,
         V: Into<String>,
     {
-        const NAMES: [&str; 4] =
-            ["VERIFF_API_KEY", "VERIFF_SHARED_SECRET", "VERIFF_BASE_URL", "VERIFF_INTEGRATION_ID"];
-        let mut found: HashMap<&'static str, String> = HashMap::new();
-        for (key, value) in vars {
-            if let Some(name) = NAMES.iter().find(|name| **name == key.as_ref()) {
-                found.insert(name, value.into());
+        let vars = Vars::pick(
+            PROVIDER,
+            ["VERIFF_API_KEY", "VERIFF_SHARED_SECRET", "VERIFF_BASE_URL", "VERIFF_INTEGRATION_ID"],
+            vars,
+        );
+        let mut builder = Veriff::builder(vars.required("VERIFF_API_KEY")?);
+        for secret in vars.optional("VERIFF_SHARED_SECRET").iter().flat_map(|s| s.split(',')) {
+            if !secret.trim().is_empty() {
+                builder = builder.with_shared_secret(secret.trim().to_owned());
             }
         }
-        let key = match found.remove("VERIFF_API_KEY") {
-            Some(key) if !key.trim().is_empty() => key,
-            Some(_) => return Err(Error::config(PROVIDER, "VERIFF_API_KEY is empty")),
-            None => return Err(Error::config(PROVIDER, "VERIFF_API_KEY is not set")),
-        };
-        let mut builder = Veriff::builder(key);
-        if let Some(secrets) = found.remove("VERIFF_SHARED_SECRET") {
-            for secret in secrets.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                builder = builder.with_shared_secret(secret.to_owned());
-            }
-        }
-        if let Some(url) = found.remove("VERIFF_BASE_URL").filter(|u| !u.trim().is_empty()) {
+        if let Some(url) = vars.optional("VERIFF_BASE_URL") {
             builder = builder.with_base_url(url);
         }
-        if let Some(id) = found.remove("VERIFF_INTEGRATION_ID").filter(|i| !i.trim().is_empty()) {
+        if let Some(id) = vars.optional("VERIFF_INTEGRATION_ID") {
             builder = builder.with_integration_id(id);
         }
         Ok(builder)

@@ -27,10 +27,8 @@ pub(crate) fn error_from_response(
     retry_after: Option<Duration>,
     body: &[u8],
 ) -> Error {
-    let (parsed, excerpt) = match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(parsed) => (parsed, None),
-        Err(_) => (ErrorBody::default(), Some(decode::excerpt(body))),
-    };
+    // Not Veriff's JSON (an HTML error page, a proxy's text, nothing): the status decides.
+    let (parsed, excerpt) = decode::error_body::<ErrorBody>(body);
     let code = parsed.code();
     let credential_code = code.as_deref().is_some_and(|c| c.len() == 4 && c.starts_with("18"));
     let error = if credential_code && status < 500 {
