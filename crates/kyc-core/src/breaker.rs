@@ -127,6 +127,8 @@ impl CircuitBreaker {
             State::Closed { failures } if failures + 1 < self.config.failure_threshold => {
                 State::Closed { failures: failures + 1 }
             }
+            // A late failure of a request admitted before it opened does not extend the wait.
+            State::Open { since } => State::Open { since: *since },
             _ => State::Open { since: Instant::now() },
         };
     }

@@ -227,7 +227,13 @@ impl VerificationSession for Failover {
 impl Failover {
     async fn run(&self, request: &SessionRequest) -> Result<Session, Error> {
         let started = Instant::now();
-        let deadline = started + self.policy.deadline;
+        // A deadline too far to represent is no deadline.
+        let deadline = started.checked_add(self.policy.deadline);
+        let past_deadline = |at: Option<Instant>| match (at, deadline) {
+            (Some(at), Some(deadline)) => at >= deadline,
+            (None, _) => true,
+            (_, None) => false,
+        };
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut last_error: Option<Error> = None;
         let mut refusal: Option<Error> = None;
@@ -241,19 +247,31 @@ impl Failover {
                 continue;
             }
             let mut retries = 0;
+            // This provider's last error, while retrying it.
+            let mut retrying: Option<Error> = None;
             loop {
-                if Instant::now() >= deadline {
+                if past_deadline(Some(Instant::now())) {
                     tracing::info!(provider, "skipped: the failover deadline has passed");
                     break;
                 }
                 if let Admission::Refused { retry_after } = member.breaker.admit() {
                     tracing::info!(provider, "skipped: circuit breaker open");
-                    soonest_probe = Some(soonest_probe.map_or(retry_after, |s| s.min(retry_after)));
+                    match retrying.take() {
+                        // Its own failures just opened it: report those, not the breaker.
+                        Some(error) => last_error = Some(error),
+                        None => {
+                            soonest_probe =
+                                Some(soonest_probe.map_or(retry_after, |s| s.min(retry_after)));
+                        }
+                    }
                     break;
                 }
+                // Gives the half-open probe slot back if this attempt is cancelled mid-flight.
+                let probe = ProbeGuard { breaker: &member.breaker, settled: false };
                 let attempt_started = Instant::now();
                 let error = match member.provider.create_session(request).await {
                     Ok(mut session) => {
+                        probe.settle();
                         member.breaker.record_success();
                         tracing::info!(
                             provider,
@@ -268,6 +286,7 @@ impl Failover {
                     Err(error) => error,
                 };
                 let elapsed = attempt_started.elapsed();
+                probe.settle();
                 if counts_against_provider(&error) {
                     member.breaker.record_failure();
                 } else if error.outcome() == crate::Outcome::NotSent {
@@ -298,12 +317,13 @@ impl Failover {
                     Next::Stop => return Err(error.with_attempts(attempts)),
                     Next::RetrySame if retries < self.policy.max_retries => {
                         let wait = self.backoff(retries, error.retry_after());
-                        if Instant::now() + wait >= deadline {
+                        if past_deadline(Instant::now().checked_add(wait)) {
                             last_error = Some(error);
                             break;
                         }
                         tokio::time::sleep(wait).await;
                         retries += 1;
+                        retrying = Some(error);
                     }
                     _ => {
                         last_error = Some(error);
@@ -320,6 +340,27 @@ impl Failover {
             (None, None, None) => Error::config(&self.name, "the failover has no provider to try"),
         };
         Err(error.with_attempts(attempts))
+    }
+}
+
+/// Releases a breaker's probe slot unless the attempt's result was recorded: a caller that drops
+/// the future (a timeout around `create_session`) must not leave the provider skipped forever.
+struct ProbeGuard<'a> {
+    breaker: &'a CircuitBreaker,
+    settled: bool,
+}
+
+impl ProbeGuard<'_> {
+    fn settle(mut self) {
+        self.settled = true;
+    }
+}
+
+impl Drop for ProbeGuard<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.breaker.record_not_tried();
+        }
     }
 }
 

@@ -130,16 +130,22 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     parse_retry_after(value, Utc::now())
 }
 
+/// The longest wait a `Retry-After` is taken at: a hostile or broken header cannot ask for more.
+pub const RETRY_AFTER_MAX: Duration = Duration::from_secs(24 * 3600);
+
 /// Parses a `Retry-After` value: delay seconds (`"120"`) or an HTTP date
-/// (`"Wed, 21 Oct 2015 07:28:00 GMT"`, RFC 9110 §10.2.3), as a wait from `now`. A date in the
-/// past means no wait.
+/// (`"Wed, 21 Oct 2015 07:28:00 GMT"`, RFC 9110 §10.2.3), as a wait from `now`, at most
+/// [`RETRY_AFTER_MAX`]. A date in the past means no wait.
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let when = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
-    Some((when - now).to_std().unwrap_or(Duration::ZERO))
+    let wait = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            let when = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+            (when - now).to_std().unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(RETRY_AFTER_MAX))
 }
 
 /// The neutral error for a failed reqwest call to `provider`.
@@ -304,6 +310,8 @@ mod tests {
         );
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("18446744073709551615", now), Some(RETRY_AFTER_MAX));
+        assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), Some(RETRY_AFTER_MAX));
         assert_eq!(parse_retry_after("-5", now), None);
     }
 

@@ -43,13 +43,14 @@ pub enum OnUnknownOutcome {
 /// | error | next step |
 /// |---|---|
 /// | `InvalidRequest` | stop: every provider would refuse it the same way |
-/// | `Rejected` (a 4xx other than 402) | stop: the vendor refused this request's content |
-/// | `Rejected` with 402 (out of funds) | move on: the account is out of credits, not the request wrong |
+/// | `Rejected` (a 4xx other than 402 and 404) | stop: the vendor refused this request's content |
+/// | `Rejected` with 402 (out of funds) or 404 (wrong base URL) | move on: the account or its configuration is at fault, not the request |
+/// | `Decode` after a success status | stop: a session exists, another would cost a second credit |
 /// | `Unsupported` | move on: another provider may support it |
 /// | `Config`, `Unauthenticated` | move on (see below) |
 /// | `RateLimited`; `Unavailable` with 503 | retry the same provider: nothing was processed |
 /// | `Transport`, `Timeout` that never got out | retry the same provider |
-/// | `Unavailable` (other 5xx), `Transport`, `Timeout` after sending, `Decode` | `on_unknown` |
+/// | `Unavailable` (other 5xx), `Transport`, `Timeout` after sending | `on_unknown` |
 ///
 /// Authentication failures move on: credentials belong to one provider, so a refused key, an
 /// inactive account or keys of the wrong environment say nothing about the next provider's, and
@@ -65,7 +66,12 @@ pub fn next_step(error: &Error, on_unknown: OnUnknownOutcome) -> Next {
     };
     match (error.kind(), error.outcome()) {
         (ErrorKind::InvalidRequest, _) => Next::Stop,
-        (ErrorKind::Rejected, _) if error.http_status() == Some(402) => Next::MoveOn,
+        // A success status means a session exists, however unreadable the answer: another
+        // provider would surely spend a second credit.
+        (ErrorKind::Decode, _) if error.http_status().is_some_and(|s| (200..300).contains(&s)) => {
+            Next::Stop
+        }
+        (ErrorKind::Rejected, _) if provider_side_rejection(error) => Next::MoveOn,
         (ErrorKind::Rejected, _) => Next::Stop,
         (ErrorKind::Unsupported | ErrorKind::Config | ErrorKind::Unauthenticated, _) => {
             Next::MoveOn
@@ -85,9 +91,15 @@ pub fn next_step(error: &Error, on_unknown: OnUnknownOutcome) -> Next {
 pub fn counts_against_provider(error: &Error) -> bool {
     match error.kind() {
         ErrorKind::InvalidRequest | ErrorKind::Unsupported => false,
-        ErrorKind::Rejected => error.http_status() == Some(402),
+        ErrorKind::Rejected => provider_side_rejection(error),
         _ => true,
     }
+}
+
+/// Refusals that are about the provider, not the request: 402 (out of funds) and 404 (a create
+/// endpoint that is not there: a wrong base URL or path).
+fn provider_side_rejection(error: &Error) -> bool {
+    matches!(error.http_status(), Some(402 | 404))
 }
 
 #[cfg(test)]
@@ -108,6 +120,7 @@ mod tests {
             (Error::rejected("p", 400), Stop, Stop, false),
             (Error::rejected("p", 409), Stop, Stop, false),
             (Error::rejected("p", 402), MoveOn, MoveOn, true),
+            (Error::rejected("p", 404), MoveOn, MoveOn, true),
             (
                 Error::unsupported("p", Feature::Kind(VerificationKind::Business)),
                 MoveOn,
@@ -130,7 +143,7 @@ mod tests {
             (Error::transport("p", true), MoveOn, Stop, true),
             (Error::timeout("p", false), RetrySame, RetrySame, true),
             (Error::timeout("p", true), MoveOn, Stop, true),
-            (Error::decode("p", 201, "x"), MoveOn, Stop, true),
+            (Error::decode("p", 201, "x"), Stop, Stop, true),
             (Error::decode("p", 400, "x"), MoveOn, MoveOn, true),
         ];
         for (error, move_on, stop, counts) in rows {

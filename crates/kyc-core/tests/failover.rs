@@ -167,7 +167,6 @@ async fn ambiguous_outcomes_move_on_or_stop_as_configured() {
         || Error::unavailable("a", 500),
         || Error::timeout("a", true),
         || Error::transport("a", true),
-        || Error::decode("a", 201, "x"),
     ] {
         let (a, b) = (stub("a"), stub("b"));
         a.push_error(error());
@@ -328,4 +327,72 @@ async fn a_router_routes_by_rule_and_nests_over_failover() {
     assert_eq!(served(request()).await, "fallback");
     // The router's capabilities admit what any of its providers can serve.
     assert!(router.capabilities().business.is_some());
+}
+
+#[tokio::test]
+async fn an_unreadable_success_stops_because_a_session_exists() {
+    let (a, b) = (stub("a"), stub("b"));
+    a.push_error(Error::decode("a", 201, "missing verification.url"));
+    let error = chain(&[&a, &b]).create_session(&request()).await.unwrap_err();
+    assert_eq!((error.kind(), error.outcome()), (ErrorKind::Decode, Outcome::Unknown));
+    assert!(b.requests().is_empty(), "a second provider would spend a second credit");
+}
+
+#[tokio::test]
+async fn absurd_waits_and_deadlines_do_not_overflow() {
+    let (a, b) = (stub("a"), stub("b"));
+    a.push_error(Error::rate_limited("a", Some(Duration::MAX)));
+    let endless = quick().with_deadline(Duration::MAX);
+    let session = chain(&[&a, &b]).with_policy(endless).create_session(&request()).await.unwrap();
+    assert_eq!(session.provider, "b", "an unrepresentable wait is past any deadline");
+}
+
+#[tokio::test]
+async fn a_cancelled_probe_gives_its_slot_back() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    /// Fails its first call (opening the breaker), then never answers.
+    #[derive(Debug)]
+    struct FailsThenHangs(Capabilities, AtomicUsize);
+    #[async_trait::async_trait]
+    impl VerificationSession for FailsThenHangs {
+        fn provider(&self) -> &str {
+            "flaky"
+        }
+        fn capabilities(&self) -> &Capabilities {
+            &self.0
+        }
+        async fn create_session(&self, _: &SessionRequest) -> Result<kyc_core::Session, Error> {
+            if self.1.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Err(Error::unavailable("flaky", 500));
+            }
+            std::future::pending().await
+        }
+    }
+    let caps = Capabilities::new("flaky").with_identity(KindCapabilities::everything());
+    let flaky = Arc::new(FailsThenHangs(caps, AtomicUsize::new(0)));
+    let failover = Failover::new(vec![Arc::clone(&flaky) as _])
+        .with_policy(quick())
+        .with_breaker(BreakerConfig::new(1, Duration::ZERO));
+    failover.create_session(&request()).await.unwrap_err();
+    let request = request();
+    for _ in 0..3 {
+        // Each call is the half-open probe; the caller's timeout cancels it mid-flight.
+        let call = failover.create_session(&request);
+        let cancelled = tokio::time::timeout(Duration::from_millis(20), call).await;
+        assert!(cancelled.is_err(), "the probe reached the provider and hung");
+    }
+    assert_eq!(flaky.1.load(Ordering::SeqCst), 4, "every probe was let through");
+}
+
+#[tokio::test]
+async fn failures_that_open_the_breaker_are_reported_not_the_breaker() {
+    let a = stub("a");
+    for _ in 0..3 {
+        a.push_error(Error::rate_limited("a", Some(Duration::from_millis(1))));
+    }
+    let failover = chain(&[&a]).with_breaker(BreakerConfig::new(1, Duration::from_secs(60)));
+    let error = failover.create_session(&request()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::RateLimited, "{error}");
+    assert_eq!(error.retry_after(), Some(Duration::from_millis(1)));
+    assert_eq!(a.requests().len(), 1);
 }

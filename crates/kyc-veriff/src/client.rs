@@ -218,7 +218,7 @@ impl Veriff {
         session.token = created.session_token.map(SecretString::from);
         // Sessions end 7 days after creation unless decided (reference/veriff.md §8).
         session.expires_at = seconds_after(created_at, SESSION_LIFETIME.as_secs());
-        if let Some(host) = created.host {
+        if let Some(host) = created.host.or(created.base_url) {
             session = session.with_vendor_field("host", host);
         }
         Ok(session)

@@ -257,9 +257,12 @@ pub(crate) struct CreatedVerification {
     pub(crate) url: String,
     #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
     pub(crate) vendor_data: Option<String>,
-    /// `baseUrl` in older answers.
-    #[serde(default, alias = "baseUrl", deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
     pub(crate) host: Option<String>,
+    /// The older name of `host`; an answer may carry both, so it is not a serde alias (which
+    /// would refuse the second as a duplicate).
+    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    pub(crate) base_url: Option<String>,
     #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
     pub(crate) session_token: Option<String>,
 }

@@ -259,6 +259,14 @@ async fn documented_answers_decode() {
 }
 
 #[tokio::test]
+async fn an_answer_with_both_host_and_base_url_decodes() {
+    let body = r#"{"verification": {"id": "f04bdb47-d3be-4b28-b028-a652feb060b5", "url": "https://alchemy.veriff.com/v/t", "host": "https://alchemy.veriff.com", "baseUrl": "https://magic.veriff.me"}}"#;
+    let server = server_answering(201, body).await;
+    let session = client(&server).create_session(&request("u1")).await.unwrap();
+    assert_eq!(session.vendor_fields["host"], "https://alchemy.veriff.com");
+}
+
+#[tokio::test]
 async fn broken_success_answers_are_decode_errors() {
     for (body, detail) in [
         ("", "body (line 1, column 0): EOF while parsing a value"),

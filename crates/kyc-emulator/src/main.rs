@@ -1,0 +1,66 @@
+//! `kyc-emulator`: serve the iDenfy and Veriff emulator until interrupted.
+//!
+//! ```sh
+//! kyc-emulator --listen 127.0.0.1:8080
+//! ```
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// A local stand-in for the iDenfy and Veriff APIs.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// The address to listen on.
+    #[arg(long, env = "KYC_EMULATOR_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The iDenfy API key to accept.
+    #[arg(long, env = "KYC_EMULATOR_IDENFY_KEY", default_value = kyc_emulator::DEFAULT_IDENFY_KEY)]
+    idenfy_key: String,
+    /// The iDenfy API secret to accept.
+    #[arg(long, env = "KYC_EMULATOR_IDENFY_SECRET", default_value = kyc_emulator::DEFAULT_IDENFY_SECRET)]
+    idenfy_secret: String,
+    /// The Veriff API key to accept.
+    #[arg(long, env = "KYC_EMULATOR_VERIFF_KEY", default_value = kyc_emulator::DEFAULT_VERIFF_KEY)]
+    veriff_key: String,
+    /// The Veriff shared secret.
+    #[arg(long, env = "KYC_EMULATOR_VERIFF_SECRET", default_value = kyc_emulator::DEFAULT_VERIFF_SECRET)]
+    veriff_secret: String,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let started = kyc_emulator::Emulator::builder()
+        .with_listen(args.listen)
+        .with_idenfy_credentials(&args.idenfy_key, &args.idenfy_secret)
+        .with_veriff_credentials(&args.veriff_key, &args.veriff_secret)
+        .start()
+        .await;
+    let emulator = match started {
+        Ok(emulator) => emulator,
+        Err(error) => {
+            eprintln!("error: cannot listen on {}: {error}", args.listen);
+            return ExitCode::from(2);
+        }
+    };
+    // The emulator's credentials are made up for local use; printing them is its job.
+    println!("kyc-emulator listening on http://{}", emulator.address());
+    println!();
+    println!("IDENFY_BASE_URL={}", emulator.idenfy_base_url());
+    println!("IDENFY_KYB_UI_URL={}", emulator.idenfy_kyb_ui_url());
+    println!("IDENFY_API_KEY={}", args.idenfy_key);
+    println!("IDENFY_API_SECRET={}", args.idenfy_secret);
+    println!("VERIFF_BASE_URL={}", emulator.veriff_base_url());
+    println!("VERIFF_API_KEY={}", args.veriff_key);
+    println!("VERIFF_SHARED_SECRET={}", args.veriff_secret);
+    println!();
+    println!("faults: PUT http://{}/__emulator/faults/{{idenfy|veriff}}", emulator.address());
+    if tokio::signal::ctrl_c().await.is_err() {
+        eprintln!("error: cannot wait for Ctrl-C");
+    }
+    emulator.stop().await;
+    ExitCode::SUCCESS
+}

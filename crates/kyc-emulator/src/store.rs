@@ -1,0 +1,123 @@
+//! The emulator's memory: every session it created, what the person chose on its hosted page,
+//! and the faults each vendor is asked to show.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Utc};
+
+use crate::faults::Fault;
+
+/// Which vendor a session or fault belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Vendor {
+    /// iDenfy, under `/idenfy`.
+    Idenfy,
+    /// Veriff, under `/veriff`.
+    Veriff,
+}
+
+impl Vendor {
+    /// The path prefix and the name used in the admin endpoint.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Idenfy => "idenfy",
+            Self::Veriff => "veriff",
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "idenfy" => Some(Self::Idenfy),
+            "veriff" => Some(Self::Veriff),
+            _ => None,
+        }
+    }
+}
+
+/// What the person chose on the hosted page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Choice {
+    Approve,
+    Decline,
+    /// Veriff's "resubmission requested"; iDenfy has no such state and offers "suspected".
+    Resubmit,
+    Suspect,
+}
+
+impl Choice {
+    pub(crate) fn from_form(value: &str) -> Option<Self> {
+        match value {
+            "approve" => Some(Self::Approve),
+            "decline" => Some(Self::Decline),
+            "resubmit" => Some(Self::Resubmit),
+            "suspect" => Some(Self::Suspect),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Record {
+    pub(crate) vendor: Vendor,
+    pub(crate) business: bool,
+    pub(crate) id: String,
+    pub(crate) client_id: String,
+    pub(crate) created: DateTime<Utc>,
+    pub(crate) expires: DateTime<Utc>,
+    /// The hosted page was opened (Veriff: `started`; an unfinished one ends `abandoned`).
+    pub(crate) opened: bool,
+    pub(crate) decision: Option<(Choice, DateTime<Utc>)>,
+}
+
+impl Record {
+    pub(crate) fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.decision.is_none() && now >= self.expires
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    sessions: HashMap<String, Record>,
+    by_token: HashMap<String, String>,
+    pub(crate) faults: HashMap<Vendor, Fault>,
+    counter: AtomicU64,
+}
+
+impl Store {
+    /// A fresh, unguessable-enough token for a local emulator (ids are not secrets here).
+    pub(crate) fn next_token(&self, prefix: &str) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        let nanos = Utc::now().timestamp_subsec_nanos();
+        format!("{prefix}{n:06}{nanos:09}")
+    }
+
+    /// A fresh UUID-shaped id (Veriff's and iDenfy's ids are UUIDs).
+    pub(crate) fn next_uuid(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        let nanos = u64::from(Utc::now().timestamp_subsec_nanos());
+        let mixed = (n << 32) ^ nanos ^ 0x5bd1_e995_1234_5678;
+        format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            (mixed >> 32) as u32,
+            (mixed >> 16) as u16,
+            (mixed & 0xfff) as u16,
+            (n & 0xfff) as u16,
+            mixed & 0xffff_ffff_ffff
+        )
+    }
+
+    pub(crate) fn insert(&mut self, token: String, record: Record) {
+        self.by_token.insert(token, record.id.clone());
+        self.sessions.insert(record.id.clone(), record);
+    }
+
+    pub(crate) fn by_id(&self, id: &str) -> Option<&Record> {
+        self.sessions.get(id)
+    }
+
+    pub(crate) fn by_token_mut(&mut self, token: &str) -> Option<&mut Record> {
+        let id = self.by_token.get(token)?;
+        self.sessions.get_mut(id)
+    }
+}

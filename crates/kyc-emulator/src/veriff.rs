@@ -1,0 +1,275 @@
+//! Veriff, as its documents describe it (reference/veriff.md §2-§7, seed 003):
+//! `POST /v1/sessions` with `X-AUTH-CLIENT` (and `X-HMAC-SIGNATURE` checked when sent), and
+//! `GET /v1/sessions/{id}/decision` with the HMAC of the session id; errors as
+//! `{status: "fail", code, message}`.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Map, Value, json};
+use sha2::Sha256;
+
+use crate::App;
+use crate::faults::lock;
+use crate::store::{Choice, Record, Vendor};
+
+/// Document types on Veriff's supported-types page.
+const DOCUMENT_TYPES: &[&str] =
+    &["PASSPORT", "ID_CARD", "DRIVERS_LICENSE", "RESIDENCE_PERMIT", "VISA"];
+
+/// A Veriff error answer (§6.1).
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"status": "fail", "code": code, "message": message}))).into_response()
+}
+
+fn invalid(code: &str, message: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, code, message)
+}
+
+/// Lowercase hex HMAC-SHA256 (§4.1).
+pub(crate) fn signature(secret: &str, message: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        unreachable!("HMAC accepts keys of every length")
+    };
+    mac.update(message);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `X-AUTH-CLIENT` (codes 1801, 1803).
+fn unauthorized(app: &App, headers: &HeaderMap) -> Option<Response> {
+    match headers.get("x-auth-client").and_then(|v| v.to_str().ok()) {
+        None => Some(error(
+            StatusCode::UNAUTHORIZED,
+            "1801",
+            "Mandatory X-AUTH-CLIENT header containing the API key is missing from the request.",
+        )),
+        Some(key) if key == app.config.veriff_key => None,
+        Some(_) => Some(error(
+            StatusCode::UNAUTHORIZED,
+            "1803",
+            "Integration with the API key was not found.",
+        )),
+    }
+}
+
+/// `X-HMAC-SIGNATURE` over `signed`, compared case-insensitively; `code` names the mismatch.
+fn bad_signature(
+    app: &App,
+    headers: &HeaderMap,
+    signed: &[u8],
+    required: bool,
+    code: &str,
+) -> Option<Response> {
+    let expected = signature(&app.config.veriff_secret, signed);
+    match headers.get("x-hmac-signature").and_then(|v| v.to_str().ok()) {
+        None if !required => None,
+        Some(given) if given.trim().eq_ignore_ascii_case(&expected) => None,
+        _ => Some(error(
+            StatusCode::UNAUTHORIZED,
+            code,
+            "Signature does not match the expected value.",
+        )),
+    }
+}
+
+/// `POST /v1/sessions`.
+pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refused) = unauthorized(&app, &headers) {
+        return refused;
+    }
+    // Not required on session creation, checked when sent (§2).
+    if let Some(refused) = bad_signature(&app, &headers, &body, false, "1819") {
+        return refused;
+    }
+    let verification = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(mut root)) => match root.remove("verification") {
+            Some(Value::Object(verification)) => verification,
+            _ => return invalid("1102", "Mandatory parameters are missing from the request."),
+        },
+        _ => return invalid("1104", "Request includes invalid parameters."),
+    };
+    if let Err(answer) = check(&verification) {
+        return answer;
+    }
+    let vendor_data = verification.get("vendorData").and_then(Value::as_str).map(str::to_owned);
+    let now = Utc::now();
+    let mut store = lock(&app.store);
+    let token = store.next_token("vrf");
+    let id = store.next_uuid();
+    store.insert(
+        token.clone(),
+        Record {
+            vendor: Vendor::Veriff,
+            business: false,
+            id: id.clone(),
+            client_id: vendor_data.clone().unwrap_or_default(),
+            created: now,
+            // Sessions expire 7 days after creation (§8).
+            expires: now + TimeDelta::days(7),
+            opened: false,
+            decision: None,
+        },
+    );
+    drop(store);
+    let host = format!("{}/veriff", app.config.base_url);
+    let answer = json!({
+        "status": "success",
+        "verification": {
+            "id": id,
+            "url": format!("{host}/v/{token}"),
+            "vendorData": vendor_data,
+            "host": host,
+            "status": "created",
+            "sessionToken": token,
+        }
+    });
+    (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+/// The documented validation codes (§6.3), first broken rule answered.
+fn check(verification: &Map<String, Value>) -> Result<(), Response> {
+    if let Some(callback) = verification.get("callback")
+        && !callback.as_str().is_some_and(|url| url.starts_with("https://"))
+    {
+        return Err(invalid("1302", "Only HTTPS return URLs are allowed."));
+    }
+    match verification.get("vendorData") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(data)) if data.chars().count() <= 1000 => {}
+        Some(Value::String(_)) => {
+            return Err(invalid("1500", "vendorData field must be less than 1000 symbols."));
+        }
+        Some(_) => return Err(invalid("1501", "vendorData must be a string.")),
+    }
+    let object = |key: &str| -> Result<Map<String, Value>, Response> {
+        match verification.get(key) {
+            None | Some(Value::Null) => Ok(Map::new()),
+            Some(Value::Object(map)) => Ok(map.clone()),
+            Some(_) => Err(invalid("1104", "Request includes invalid parameters.")),
+        }
+    };
+    let person = object("person")?;
+    if let Some(date) = person.get("dateOfBirth") {
+        let valid = date
+            .as_str()
+            .is_some_and(|d| d.len() == 10 && NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
+        if !valid {
+            return Err(invalid(
+                "1203",
+                "Invalid ISO 8601 date. Date needs to be in format YYYY-MM-DD.",
+            ));
+        }
+    }
+    if let Some(gender) = person.get("gender")
+        && !gender.as_str().is_some_and(|g| matches!(g, "M" | "F" | "MALE" | "FEMALE"))
+    {
+        return Err(invalid("1104", "Request includes invalid parameters."));
+    }
+    let document = object("document")?;
+    if let Some(number) = document.get("number")
+        && !number
+            .as_str()
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err(invalid("2102", "Document number may contain only characters A-Z and 0-9."));
+    }
+    if let Some(document_type) = document.get("type")
+        && !document_type.as_str().is_some_and(|t| DOCUMENT_TYPES.contains(&t))
+    {
+        return Err(invalid("2103", "Document type is not supported."));
+    }
+    if let Some(country) = document.get("country")
+        && !country
+            .as_str()
+            .is_some_and(|c| c.len() == 2 && c.chars().all(|c| c.is_ascii_uppercase()))
+    {
+        return Err(invalid("2104", "Document country is not supported."));
+    }
+    if let Some(id) = verification.get("endUserId")
+        && !id.as_str().is_some_and(is_uuid)
+    {
+        return Err(invalid("1104", "Request includes invalid parameters."));
+    }
+    if let Some(timestamp) = verification.get("timestamp") {
+        let Some(when) = timestamp.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        else {
+            return Err(invalid("1202", "Timestamp format is incorrect."));
+        };
+        if Utc::now() - when.with_timezone(&Utc) > TimeDelta::hours(1) {
+            return Err(invalid(
+                "1201",
+                "Invalid timestamp. Timestamp must not be older than one hour.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// `GET /v1/sessions/{id}/decision` (§7): the decision once there is one, `verification: null`
+/// before.
+pub(crate) async fn decision(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthorized(&app, &headers) {
+        return refused;
+    }
+    // Data retrieval signs the session id, not a body (§4.1, code 1818).
+    if let Some(refused) = bad_signature(&app, &headers, id.as_bytes(), true, "1818") {
+        return refused;
+    }
+    let store = lock(&app.store);
+    let Some(record) = store.by_id(&id).filter(|r| r.vendor == Vendor::Veriff) else {
+        return error(StatusCode::NOT_FOUND, "1404", "Session not found");
+    };
+    let now = Utc::now();
+    let (status, code, reason) = match record.decision {
+        Some((Choice::Approve, _)) => ("approved", 9001, None),
+        Some((Choice::Decline, _)) => {
+            ("declined", 9102, Some((102, "Suspected document tampering")))
+        }
+        Some((_, _)) => ("resubmission_requested", 9103, Some((204, "Poor image quality"))),
+        // Never opened: expired; opened but unfinished: abandoned. Both code 9104 (§7.1).
+        None if record.expired(now) && record.opened => ("abandoned", 9104, None),
+        None if record.expired(now) => ("expired", 9104, None),
+        None => {
+            let answer = json!({"status": "success", "verification": null});
+            return (StatusCode::OK, Json(answer)).into_response();
+        }
+    };
+    let decided_at = record.decision.map_or(record.expires, |(_, at)| at);
+    let answer = json!({
+        "status": "success",
+        "verification": {
+            "id": record.id,
+            "attemptId": record.id,
+            "code": code,
+            "status": status,
+            "reason": reason.map(|(_, text)| text),
+            "reasonCode": reason.map(|(code, _)| code),
+            "decisionTime": decided_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+            "acceptanceTime": record.created.to_rfc3339_opts(SecondsFormat::Millis, true),
+            "vendorData": record.client_id,
+            "endUserId": null,
+            "person": null,
+            "document": null,
+            "riskLabels": [],
+        },
+        "technicalData": {"ip": null},
+    });
+    (StatusCode::OK, Json(answer)).into_response()
+}
