@@ -1,35 +1,26 @@
-//! Create a verification session and print the link to send the person to.
+//! Create verification sessions through both vendors and through failover, and print them.
 //!
 //! ```sh
 //! cargo run --example quickstart                 # client id "quickstart-user"
 //! cargo run --example quickstart -- user-42      # your own client id
 //! ```
 //!
-//! With `IDENFY_API_KEY` and `IDENFY_API_SECRET` set it creates a real iDenfy session (a
-//! credit, unless the keys are for iDenfy's DEV environment); with `VERIFF_API_KEY` (and
-//! `VERIFF_BASE_URL`) a Veriff one. Without credentials it runs on the in-process
-//! `StubProvider`, which calls no vendor and says so, until the local emulator lands.
-//! The code below is the code an application writes: only the part that picks the provider
-//! depends on the configuration.
+//! With no vendor credentials in the environment it starts the local emulator in-process (and
+//! says so): nothing leaves this machine. With `IDENFY_API_KEY`/`IDENFY_API_SECRET` or
+//! `VERIFF_API_KEY` (and `VERIFF_BASE_URL`) set, it talks to those real vendors instead, which
+//! creates real sessions.
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
-use kyc::{ClientId, Flow, Locale, SessionRequest, StubProvider, VerificationSession};
+use kyc::{
+    ClientId, Failover, FailoverPolicy, Locale, Session, SessionRequest, VerificationSession,
+};
+use kyc_emulator::{Emulator, Fault, RunningEmulator, Vendor};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let client_id = std::env::args().nth(1).unwrap_or_else(|| "quickstart-user".to_owned());
-
-    let provider = match configured_provider() {
-        Ok(provider) => provider,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(3);
-        }
-    };
-
     let client_id = match ClientId::new(client_id) {
         Ok(id) => id,
         Err(error) => {
@@ -37,38 +28,95 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let request = SessionRequest::new(client_id)
-        .with_flow(Flow::DocumentAndSelfie)
-        .with_locale(Locale::En)
-        .with_link_validity(Duration::from_secs(24 * 3600));
-
-    match provider.create_session(&request).await {
-        Ok(session) => {
-            println!("{}", session.url);
-            println!("provider:   {}", session.provider);
-            println!("session id: {}", session.id);
-            println!("client id:  {}", session.client_id);
-            if let Some(expires_at) = session.expires_at {
-                println!("expires at: {}", expires_at.to_rfc3339());
-            }
-            ExitCode::SUCCESS
-        }
+    match run(client_id).await {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
-            ExitCode::from(4)
+            ExitCode::from(if error.kind() == kyc::ErrorKind::Config { 3 } else { 4 })
         }
     }
 }
 
-/// The first vendor whose credentials are in the environment (iDenfy, then Veriff), or the
-/// stub when there are none.
-fn configured_provider() -> Result<Arc<dyn VerificationSession>, kyc::Error> {
-    if std::env::var_os("IDENFY_API_KEY").is_some() {
-        return Ok(Arc::new(kyc::Idenfy::from_env()?));
+async fn run(client_id: ClientId) -> Result<(), kyc::Error> {
+    let real = std::env::var_os("IDENFY_API_KEY").is_some()
+        || std::env::var_os("VERIFF_API_KEY").is_some();
+    // Held until the end: dropping it stops the emulator.
+    let mut emulator = None;
+    let (idenfy, veriff) = if real {
+        eprintln!("note: vendor credentials found; talking to the real vendors");
+        let idenfy =
+            std::env::var_os("IDENFY_API_KEY").map(|_| kyc::Idenfy::from_env()).transpose()?;
+        let veriff =
+            std::env::var_os("VERIFF_API_KEY").map(|_| kyc::Veriff::from_env()).transpose()?;
+        (idenfy, veriff)
+    } else {
+        let running = Emulator::builder().start().await.map_err(|e| {
+            kyc::Error::config("emulator", "cannot listen on 127.0.0.1").with_source(e)
+        })?;
+        eprintln!(
+            "note: no vendor credentials set; using the built-in emulator at {}",
+            running.address()
+        );
+        let (idenfy, veriff) = adapters_for(&running)?;
+        emulator = Some(running);
+        (Some(idenfy), Some(veriff))
+    };
+
+    // What both vendors can honour (Veriff fixes link validity and flow per integration).
+    let request = SessionRequest::new(client_id).with_locale(Locale::En);
+
+    if let Some(idenfy) = &idenfy {
+        print_session("iDenfy", &idenfy.create_session(&request).await?);
     }
-    if std::env::var_os("VERIFF_API_KEY").is_some() {
-        return Ok(Arc::new(kyc::Veriff::from_env()?));
+    if let Some(veriff) = &veriff {
+        print_session("Veriff", &veriff.create_session(&request).await?);
     }
-    eprintln!("note: no vendor credentials set; running on the in-process stub provider");
-    Ok(Arc::new(StubProvider::new("stub")))
+    if let (Some(idenfy), Some(veriff)) = (idenfy, veriff) {
+        if let Some(emulator) = &emulator {
+            // The emulated iDenfy goes down: the next request is answered 503.
+            emulator.set_fault(Vendor::Idenfy, Fault::status(503).times(1));
+        }
+        let failover = Failover::new(vec![Arc::new(idenfy), Arc::new(veriff)])
+            .with_policy(FailoverPolicy::default().with_max_retries(0));
+        let session = failover.create_session(&request).await?;
+        print_session("Failover (iDenfy, then Veriff)", &session);
+    }
+    Ok(())
+}
+
+/// Adapters configured for the emulator, with the credentials it accepts.
+fn adapters_for(emulator: &RunningEmulator) -> Result<(kyc::Idenfy, kyc::Veriff), kyc::Error> {
+    let (key, secret) = emulator.idenfy_credentials();
+    let idenfy = kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
+        .with_base_url(emulator.idenfy_base_url())
+        .with_kyb_ui_url(emulator.idenfy_kyb_ui_url())
+        .build()?;
+    let (key, shared_secret) = emulator.veriff_credentials();
+    let veriff = kyc::Veriff::builder(key.to_owned())
+        .with_shared_secret(shared_secret.to_owned())
+        .with_base_url(emulator.veriff_base_url())
+        .build()?;
+    Ok((idenfy, veriff))
+}
+
+fn print_session(title: &str, session: &Session) {
+    println!("{title}");
+    println!("  link:       {}", session.url);
+    println!("  provider:   {}", session.provider);
+    println!("  session id: {}", session.id);
+    println!("  client id:  {}", session.client_id);
+    match session.expires_at {
+        Some(at) => println!("  expires at: {}", at.to_rfc3339()),
+        None => println!("  expires at: unknown"),
+    }
+    for attempt in &session.attempts {
+        println!(
+            "  attempt:    {} failed ({}) in {} ms; may have created a session: {}",
+            attempt.provider,
+            attempt.error,
+            attempt.elapsed.as_millis(),
+            attempt.may_have_created_session
+        );
+    }
+    println!();
 }

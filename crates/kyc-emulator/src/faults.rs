@@ -148,6 +148,7 @@ pub(crate) async fn apply(
 ) -> Response {
     let decided = {
         let mut store = lock(&store);
+        *store.requests.entry(vendor).or_default() += 1;
         match store.faults.get_mut(&vendor) {
             None => None,
             Some(fault) => {

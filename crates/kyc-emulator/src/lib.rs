@@ -292,6 +292,12 @@ impl RunningEmulator {
         lock(&self.app.store).faults.insert(vendor, fault);
     }
 
+    /// How many API requests `vendor`'s endpoints received (hosted pages and the admin
+    /// endpoint not counted).
+    pub fn requests_received(&self, vendor: Vendor) -> u64 {
+        lock(&self.app.store).requests.get(&vendor).copied().unwrap_or(0)
+    }
+
     /// Removes `vendor`'s fault.
     pub fn clear_fault(&self, vendor: Vendor) {
         lock(&self.app.store).faults.remove(&vendor);

@@ -81,6 +81,8 @@ pub(crate) struct Store {
     sessions: HashMap<String, Record>,
     by_token: HashMap<String, String>,
     pub(crate) faults: HashMap<Vendor, Fault>,
+    /// API requests received per vendor (faulted ones included; pages and admin not).
+    pub(crate) requests: HashMap<Vendor, u64>,
     counter: AtomicU64,
 }
 

@@ -1,0 +1,346 @@
+//! The emulator, through the real adapters and over raw HTTP: the conformance suite, each
+//! endpoint's success and auth failure, the validation rules it enforces, the hosted page's
+//! decisions through to the status and decision endpoints, and each fault.
+
+use std::time::Duration;
+
+use kyc::conformance::{self, RequestCounter};
+use kyc::{ClientId, ErrorKind, Outcome, SessionRequest, VerificationKind, VerificationSession};
+use kyc_emulator::{Emulator, Fault, FaultMode, RunningEmulator, Vendor};
+use serde_json::{Value, json};
+
+async fn emulator() -> RunningEmulator {
+    Emulator::builder().start().await.expect("emulator starts")
+}
+
+fn idenfy(emulator: &RunningEmulator) -> kyc::Idenfy {
+    let (key, secret) = emulator.idenfy_credentials();
+    kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
+        .with_base_url(emulator.idenfy_base_url())
+        .with_kyb_ui_url(emulator.idenfy_kyb_ui_url())
+        .with_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap()
+}
+
+fn veriff(emulator: &RunningEmulator) -> kyc::Veriff {
+    let (key, secret) = emulator.veriff_credentials();
+    kyc::Veriff::builder(key.to_owned())
+        .with_shared_secret(secret.to_owned())
+        .with_base_url(emulator.veriff_base_url())
+        .with_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap()
+}
+
+fn request(client_id: &str) -> SessionRequest {
+    SessionRequest::new(ClientId::new(client_id).unwrap())
+}
+
+struct Counter<'a>(&'a RunningEmulator, Vendor);
+
+#[async_trait::async_trait]
+impl RequestCounter for Counter<'_> {
+    async fn requests_received(&self) -> usize {
+        self.0.requests_received(self.1) as usize
+    }
+}
+
+#[tokio::test]
+async fn both_adapters_pass_the_conformance_suite_against_the_emulator() {
+    let emulator = emulator().await;
+    conformance::run(&idenfy(&emulator), &Counter(&emulator, Vendor::Idenfy)).await;
+    conformance::run(&veriff(&emulator), &Counter(&emulator, Vendor::Veriff)).await;
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_refused() {
+    let emulator = emulator().await;
+    let wrong_idenfy = kyc::Idenfy::builder("key", "wrong")
+        .with_base_url(emulator.idenfy_base_url())
+        .build()
+        .unwrap();
+    let error = wrong_idenfy.create_session(&request("u1")).await.unwrap_err();
+    assert_eq!(
+        (error.kind(), error.vendor_code()),
+        (ErrorKind::Unauthenticated, Some("UNAUTHORIZED"))
+    );
+    let kyb = wrong_idenfy
+        .create_session(&request("c1").with_kind(VerificationKind::Business))
+        .await
+        .unwrap_err();
+    assert_eq!(kyb.kind(), ErrorKind::Unauthenticated);
+
+    let wrong_veriff = kyc::Veriff::builder("00000000-0000-4000-8000-000000000000")
+        .with_base_url(emulator.veriff_base_url())
+        .build()
+        .unwrap();
+    let error = wrong_veriff.create_session(&request("u1")).await.unwrap_err();
+    assert_eq!((error.kind(), error.vendor_code()), (ErrorKind::Unauthenticated, Some("1803")));
+    let wrong_secret = kyc::Veriff::builder(emulator.veriff_credentials().0.to_owned())
+        .with_shared_secret("not-the-secret")
+        .with_base_url(emulator.veriff_base_url())
+        .build()
+        .unwrap();
+    let error = wrong_secret.create_session(&request("u1")).await.unwrap_err();
+    assert_eq!((error.kind(), error.vendor_code()), (ErrorKind::Unauthenticated, Some("1819")));
+}
+
+async fn post(url: &str, auth: (&str, &str), body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(url)
+        .basic_auth(auth.0, Some(auth.1))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn idenfy_validation_rules_answer_idenfys_errors() {
+    let emulator = emulator().await;
+    let token = format!("{}/api/v2/token", emulator.idenfy_base_url());
+    let kyb = format!("{}/kyb/tokens/", emulator.idenfy_base_url());
+    let auth = emulator.idenfy_credentials();
+    let cases = [
+        (&token, json!({}), "MISSING_VALUE"),
+        (&token, json!({"clientId": "ū"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "firstName": "J0hn"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "dateOfBirth": "20-12-1990"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "sex": "X"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "country": "LTU"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "documents": ["LIBRARY_CARD"]}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "locale": "zh"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "callbackUrl": "http://a.example/hook"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "successUrl": "h"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "expiryTime": 0}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "sessionLength": 30}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "externalRef": "x".repeat(41)}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "address": "x".repeat(256)}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "tokenType": "SELFIE"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "utilityBill": true, "additionalSteps": {}}), "BAD_VALUE"),
+        (&kyb, json!({"clientId": "c"}), "MISSING_VALUE"),
+        (&kyb, json!({"clientId": "c", "tokenType": "FORM", "tags": ["a,b"]}), "BAD_VALUE"),
+        (
+            &kyb,
+            json!({"clientId": "c", "tokenType": "FORM", "tags": ["1", "2", "3", "4", "5", "6"]}),
+            "BAD_VALUE",
+        ),
+        (&kyb, json!({"clientId": "c", "tokenType": "FORM", "lifetime": 2_592_001}), "BAD_VALUE"),
+        (&kyb, json!({"clientId": "c", "tokenType": "FORM", "flow": "standard"}), "BAD_VALUE"),
+    ];
+    for (url, body, identifier) in cases {
+        let (status, answer) = post(url, auth, body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["identifier"], identifier, "{body}: {answer}");
+        assert!(answer["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let raw = reqwest::Client::new()
+        .post(&token)
+        .basic_auth(auth.0, Some(auth.1))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    assert_eq!(raw.json::<Value>().await.unwrap()["identifier"], "JSON_ERROR");
+}
+
+#[tokio::test]
+async fn veriff_validation_rules_answer_veriffs_codes() {
+    let emulator = emulator().await;
+    let url = format!("{}/v1/sessions", emulator.veriff_base_url());
+    let cases = [
+        (json!({}), "1102"),
+        (json!({"verification": {"callback": "http://a.example/done"}}), "1302"),
+        (json!({"verification": {"vendorData": "x".repeat(1001)}}), "1500"),
+        (json!({"verification": {"vendorData": 12}}), "1501"),
+        (json!({"verification": {"person": {"dateOfBirth": "1990-13-45"}}}), "1203"),
+        (json!({"verification": {"document": {"number": "AB-12"}}}), "2102"),
+        (json!({"verification": {"document": {"type": "LIBRARY_CARD"}}}), "2103"),
+        (json!({"verification": {"document": {"country": "Estonia"}}}), "2104"),
+        (json!({"verification": {"timestamp": "yesterday"}}), "1202"),
+        (json!({"verification": {"timestamp": "2016-05-19T08:30:25.597Z"}}), "1201"),
+    ];
+    for (body, code) in cases {
+        let response = reqwest::Client::new()
+            .post(&url)
+            .header("x-auth-client", emulator.veriff_credentials().0)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(
+            (answer["status"].as_str(), answer["code"].as_str()),
+            (Some("fail"), Some(code)),
+            "{body}"
+        );
+    }
+    let missing_key =
+        reqwest::Client::new().post(&url).json(&json!({"verification": {}})).send().await.unwrap();
+    assert_eq!(missing_key.status(), 401);
+    assert_eq!(missing_key.json::<Value>().await.unwrap()["code"], "1801");
+}
+
+/// Submits the hosted page's form, as a person's browser would.
+async fn decide(emulator: &RunningEmulator, vendor: Vendor, token: &str, choice: &str) -> String {
+    let url = format!("http://{}/{}/decide", emulator.address(), vendor.name());
+    let response = reqwest::Client::new()
+        .post(url)
+        .form(&[("token", token), ("choice", choice)])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    response.text().await.unwrap()
+}
+
+fn token_of(session: &kyc::Session) -> String {
+    use secrecy::ExposeSecret;
+    session.token.as_ref().unwrap().expose_secret().to_owned()
+}
+
+#[tokio::test]
+async fn the_hosted_page_decides_what_idenfys_status_says() {
+    let emulator = emulator().await;
+    let idenfy = idenfy(&emulator);
+    let auth = emulator.idenfy_credentials();
+    let status_url = format!("{}/api/v2/status", emulator.idenfy_base_url());
+    for (choice, expected) in
+        [("approve", "APPROVED"), ("decline", "DENIED"), ("suspect", "SUSPECTED")]
+    {
+        let session = idenfy.create_session(&request("person-1")).await.unwrap();
+        let (_, before) = post(&status_url, auth, json!({"scanRef": session.id})).await;
+        assert_eq!(before["status"], "ACTIVE");
+        let page = reqwest::get(session.url.as_str()).await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains("iDenfy") && page.contains("person-1") && page.contains("<form"),
+            "{page}"
+        );
+        let after_page = decide(&emulator, Vendor::Idenfy, &token_of(&session), choice).await;
+        assert!(after_page.contains("Decided"), "{after_page}");
+        let (status, answer) = post(&status_url, auth, json!({"scanRef": session.id})).await;
+        assert_eq!((status, answer["status"].as_str()), (200, Some(expected)), "{answer}");
+        assert_eq!(answer["clientId"], "person-1");
+    }
+}
+
+#[tokio::test]
+async fn the_hosted_page_decides_what_veriffs_decision_says() {
+    let emulator = emulator().await;
+    let veriff = veriff(&emulator);
+    let (key, secret) = emulator.veriff_credentials();
+    let decision = |id: &str| {
+        let url = format!("{}/v1/sessions/{id}/decision", emulator.veriff_base_url());
+        let signature = kyc::veriff::signature(secret.as_bytes(), id.as_bytes());
+        reqwest::Client::new()
+            .get(url)
+            .header("x-auth-client", key)
+            .header("x-hmac-signature", signature)
+            .send()
+    };
+    for (choice, status, code) in [
+        ("approve", "approved", 9001),
+        ("decline", "declined", 9102),
+        ("resubmit", "resubmission_requested", 9103),
+    ] {
+        let session = veriff.create_session(&request("person-2")).await.unwrap();
+        let before: Value = decision(&session.id).await.unwrap().json().await.unwrap();
+        assert_eq!(before, json!({"status": "success", "verification": null}));
+        decide(&emulator, Vendor::Veriff, &token_of(&session), choice).await;
+        let after: Value = decision(&session.id).await.unwrap().json().await.unwrap();
+        assert_eq!(after["verification"]["status"], status, "{after}");
+        assert_eq!(after["verification"]["code"], code);
+        assert_eq!(after["verification"]["vendorData"], "person-2");
+    }
+    let unsigned = reqwest::Client::new()
+        .get(format!("{}/v1/sessions/x/decision", emulator.veriff_base_url()))
+        .header("x-auth-client", key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+    assert_eq!(unsigned.json::<Value>().await.unwrap()["code"], "1818");
+}
+
+#[tokio::test]
+async fn expired_links_say_so() {
+    let emulator = emulator().await;
+    let session = idenfy(&emulator)
+        .create_session(&request("late").with_link_validity(Duration::from_secs(1)))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let response = reqwest::get(session.url.as_str()).await.unwrap();
+    assert_eq!(response.status(), 410);
+    assert!(response.text().await.unwrap().contains("expired"));
+    let (_, status) = post(
+        &format!("{}/api/v2/status", emulator.idenfy_base_url()),
+        emulator.idenfy_credentials(),
+        json!({"scanRef": session.id}),
+    )
+    .await;
+    assert_eq!(status["status"], "EXPIRED");
+}
+
+#[tokio::test]
+async fn every_fault_reaches_the_adapters_as_documented() {
+    let emulator = emulator().await;
+    let idenfy = idenfy(&emulator);
+    let veriff = veriff(&emulator);
+    let cases: Vec<(Fault, ErrorKind, Outcome)> = vec![
+        (Fault::status(503).times(1), ErrorKind::Unavailable, Outcome::Rejected),
+        (Fault::status(500).times(1), ErrorKind::Unavailable, Outcome::Unknown),
+        (Fault::status(429).retry_after(7).times(1), ErrorKind::RateLimited, Outcome::Rejected),
+        (Fault::mode(FaultMode::Drop).times(1), ErrorKind::Transport, Outcome::Unknown),
+        (Fault::mode(FaultMode::Hang).times(1), ErrorKind::Timeout, Outcome::Unknown),
+        (Fault::mode(FaultMode::Malformed).times(1), ErrorKind::Decode, Outcome::Unknown),
+    ];
+    for (fault, kind, outcome) in cases {
+        for (vendor, provider) in
+            [(Vendor::Idenfy, &idenfy as &dyn VerificationSession), (Vendor::Veriff, &veriff)]
+        {
+            emulator.set_fault(vendor, fault.clone());
+            let error = provider.create_session(&request("u1")).await.unwrap_err();
+            assert_eq!(
+                (error.kind(), error.outcome()),
+                (kind, outcome),
+                "{vendor:?} {fault:?}: {error}"
+            );
+            if kind == ErrorKind::RateLimited {
+                assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+            }
+            // `times(1)`: the next request is served again.
+            provider.create_session(&request("u1")).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn latency_ratio_and_the_admin_endpoint() {
+    let emulator = emulator().await;
+    let veriff = veriff(&emulator);
+    let admin = format!("http://{}/__emulator/faults/veriff", emulator.address());
+    let client = reqwest::Client::new();
+    let put = client.put(&admin).json(&json!({"status": 503, "ratio": 0.5})).send().await.unwrap();
+    assert_eq!(put.status(), 204);
+    let shown: Value = client.get(&admin).send().await.unwrap().json().await.unwrap();
+    assert_eq!(shown["status"], 503);
+    let mut failed = 0;
+    for _ in 0..10 {
+        failed += usize::from(veriff.create_session(&request("u1")).await.is_err());
+    }
+    assert_eq!(failed, 5, "half of the requests, evenly spread");
+    assert_eq!(client.delete(&admin).send().await.unwrap().status(), 204);
+    veriff.create_session(&request("u1")).await.unwrap();
+
+    emulator.set_fault(Vendor::Veriff, Fault::latency(Duration::from_millis(200)));
+    let started = std::time::Instant::now();
+    veriff.create_session(&request("u1")).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(200), "the latency was added");
+    let rejected = client.put(&admin).json(&json!({"stauts": 503})).send().await.unwrap();
+    assert_eq!(rejected.status(), 400, "a misspelt fault is refused");
+}
