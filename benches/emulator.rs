@@ -1,0 +1,58 @@
+//! How many sessions a second the emulator serves, so it never bounds the other benchmarks:
+//! 64 concurrent `create_session` calls per iteration through each real adapter.
+//!
+//! ```sh
+//! cargo bench --bench emulator
+//! ```
+
+use std::sync::Arc;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kyc::{ClientId, SessionRequest, VerificationSession};
+use kyc_emulator::Emulator;
+
+const CONCURRENT: usize = 64;
+
+fn emulator(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (emulator, idenfy, veriff) = runtime.block_on(async {
+        let emulator = Emulator::builder().start().await.expect("emulator");
+        let (key, secret) = emulator.idenfy_credentials();
+        let idenfy = kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
+            .with_base_url(emulator.idenfy_base_url())
+            .build()
+            .expect("idenfy");
+        let veriff = kyc::Veriff::builder(emulator.veriff_credentials().0.to_owned())
+            .with_base_url(emulator.veriff_base_url())
+            .build()
+            .expect("veriff");
+        (
+            emulator,
+            Arc::new(idenfy) as Arc<dyn VerificationSession>,
+            Arc::new(veriff) as Arc<dyn VerificationSession>,
+        )
+    });
+    let request = Arc::new(SessionRequest::new(ClientId::new("bench-user").expect("client id")));
+
+    let mut group = c.benchmark_group("emulator");
+    group.throughput(Throughput::Elements(CONCURRENT as u64));
+    for (name, provider) in [("idenfy sessions", &idenfy), ("veriff sessions", &veriff)] {
+        group.bench_function(name, |b| {
+            b.to_async(&runtime).iter(|| async {
+                let mut calls = tokio::task::JoinSet::new();
+                for _ in 0..CONCURRENT {
+                    let (provider, request) = (Arc::clone(provider), Arc::clone(&request));
+                    calls.spawn(async move { provider.create_session(&request).await });
+                }
+                while let Some(done) = calls.join_next().await {
+                    done.expect("task").expect("session");
+                }
+            })
+        });
+    }
+    group.finish();
+    drop(emulator);
+}
+
+criterion_group!(benches, emulator);
+criterion_main!(benches);
