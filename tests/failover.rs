@@ -221,3 +221,20 @@ async fn every_attempt_is_traced_without_secrets_or_personal_data() {
         assert!(!log.contains(secret), "{secret} in {log}");
     }
 }
+
+#[tokio::test]
+async fn a_value_only_the_primary_refuses_moves_on_without_sending() {
+    let (idenfy_server, idenfy) = idenfy_answering(ResponseTemplate::new(201)).await;
+    let (veriff_server, veriff) = healthy_veriff().await;
+    // iDenfy takes no digits in names; Veriff has no such rule.
+    let request = request().with_person(kyc::Person::default().with_first_name("Jonas 2"));
+    let session = Failover::new(vec![idenfy, veriff])
+        .with_policy(policy())
+        .create_session(&request)
+        .await
+        .unwrap();
+    assert_eq!(session.provider, "veriff");
+    assert_eq!(session.attempts[0].error, ErrorKind::Unsupported);
+    assert!(!session.attempts[0].may_have_created_session);
+    assert_eq!((hits(&idenfy_server).await, hits(&veriff_server).await), (0, 1));
+}

@@ -121,6 +121,9 @@ pub enum Feature {
     },
     /// A plain-http URL where it requires https.
     InsecureUrl(Field),
+    /// Values this provider's own rules refuse (each field with its rule), though another
+    /// provider may take them.
+    Rules(Vec<FieldError>),
 }
 
 impl fmt::Display for Feature {
@@ -147,6 +150,14 @@ impl fmt::Display for Feature {
             }
             Self::TooManyTags { max } => write!(f, "more than {max} tags"),
             Self::InsecureUrl(field) => write!(f, "a non-https URL in {field}"),
+            Self::Rules(rules) => {
+                f.write_str("these values")?;
+                for (i, rule) in rules.iter().enumerate() {
+                    f.write_str(if i == 0 { ": " } else { "; " })?;
+                    fmt::Display::fmt(rule, f)?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -209,49 +220,54 @@ impl Capabilities {
     }
 
     /// Every check a provider runs before sending, in order: the neutral rules
-    /// ([`SessionRequest::validate`]) together with the provider's own `rules` (which push the
-    /// fields they find broken and resolve whatever the provider needs, such as its options),
-    /// reported at once; then [`check`](Self::check).
+    /// ([`SessionRequest::validate`], every broken one reported at once), then
+    /// [`check`](Self::check), then the provider's own `rules` for values (which push the fields
+    /// they find broken, and resolve whatever the provider needs, such as its options).
+    ///
+    /// A value only this provider refuses (iDenfy takes no digits in names, Veriff no hyphen in
+    /// document numbers) is reported as [`Feature::Rules`], not as an invalid request: another
+    /// provider may take it, so failover moves on instead of giving up.
     ///
     /// ```
-    /// use kyc_core::{Capabilities, ClientId, FieldError, KindCapabilities, Person, SessionRequest};
+    /// use kyc_core::{
+    ///     Capabilities, ClientId, ErrorKind, Feature, FieldError, KindCapabilities, Person,
+    ///     SessionRequest,
+    /// };
     ///
     /// let caps = Capabilities::new("p").with_identity(KindCapabilities::everything());
     /// let request = SessionRequest::new(ClientId::new("u1")?)
-    ///     .with_person(Person::default().with_first_name(""));
+    ///     .with_person(Person::default().with_first_name("J0hn"));
     /// let error = caps
     ///     .preflight(&request, |broken| {
-    ///         broken.push(FieldError::new("providerOptions.p.level", "must be 1 or 2"));
+    ///         broken.push(FieldError::new("person.firstName", "must not contain digits (p)"));
     ///         Ok(())
     ///     })
     ///     .unwrap_err();
-    /// assert_eq!(error.invalid_fields().len(), 2);
+    /// assert_eq!(error.kind(), ErrorKind::Unsupported);
+    /// assert!(matches!(error.unsupported_feature(), Some(Feature::Rules(rules)) if rules.len() == 1));
     /// # Ok::<(), kyc_core::Error>(())
     /// ```
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) with every broken rule
-    /// (including those of an `InvalidRequest` that `rules` returns), or the first
-    /// [`Unsupported`](crate::ErrorKind::Unsupported) feature.
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) with every broken neutral
+    /// rule; [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) with the first feature
+    /// the provider lacks, or with every value it refuses ([`Feature::Rules`]).
     pub fn preflight<T>(
         &self,
         request: &SessionRequest,
         rules: impl FnOnce(&mut Vec<FieldError>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut broken = match request.validate() {
-            Ok(()) => Vec::new(),
-            Err(error) => error.invalid_fields().to_vec(),
-        };
-        let resolved = rules(&mut broken);
-        if let Err(error) = &resolved {
-            broken.extend_from_slice(error.invalid_fields());
-        }
-        if !broken.is_empty() {
-            return Err(Error::invalid_request(broken));
-        }
-        let resolved = resolved?;
+        request.validate()?;
         self.check(request)?;
-        Ok(resolved)
+        let mut refused = Vec::new();
+        let resolved = rules(&mut refused);
+        if let Err(error) = &resolved {
+            refused.extend_from_slice(error.invalid_fields());
+        }
+        if !refused.is_empty() {
+            return Err(Error::unsupported(self.provider.clone(), Feature::Rules(refused)));
+        }
+        resolved
     }
 
     /// Whether the provider can serve `request` (all of [`check`](Self::check)).

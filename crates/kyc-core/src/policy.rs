@@ -46,7 +46,7 @@ pub enum OnUnknownOutcome {
 /// | `Rejected` (a 4xx other than 402 and 404) | stop: the vendor refused this request's content |
 /// | `Rejected` with 402 (out of funds) or 404 (wrong base URL) | move on: the account or its configuration is at fault, not the request |
 /// | `Decode` after a success status | stop: a session exists, another would cost a second credit |
-/// | `Unsupported` | move on: another provider may support it |
+/// | `Unsupported` (a feature, or a value only this provider's rules refuse) | move on: another provider may take it |
 /// | `Config`, `Unauthenticated` | move on (see below) |
 /// | `RateLimited`; `Unavailable` with 503 | retry the same provider: nothing was processed |
 /// | `Transport`, `Timeout` that never got out | retry the same provider |

@@ -670,12 +670,8 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
     vec![
         ("non-ASCII clientId", request("ūser-1"), Unsupported),
         ("clientId over 100", request(&long(101)), Unsupported),
-        ("digit in firstName", person(Person::default().with_first_name("J0hn")), InvalidRequest),
-        (
-            "symbol in lastName",
-            person(Person::default().with_last_name("Smith@home")),
-            InvalidRequest,
-        ),
+        ("digit in firstName", person(Person::default().with_first_name("J0hn")), Unsupported),
+        ("symbol in lastName", person(Person::default().with_last_name("Smith@home")), Unsupported),
         ("firstName over 100", person(Person::default().with_first_name(long(101))), Unsupported),
         ("address over 255", person(Person::default().with_address(long(256))), Unsupported),
         ("externalRef over 40", base().with_external_ref(long(41)), Unsupported),
@@ -716,11 +712,11 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
         ),
         ("undocumented locale", base().with_locale(Locale::Zh), Unsupported),
         ("email", person(Person::default().with_email("a@b.example")), Unsupported),
-        ("utilityBill with additionalSteps", utility_and_steps, InvalidRequest),
-        ("country twice", both_countries, InvalidRequest),
-        ("option shadowing a neutral field", shadowing, InvalidRequest),
+        ("utilityBill with additionalSteps", utility_and_steps, Unsupported),
+        ("country twice", both_countries, Unsupported),
+        ("option shadowing a neutral field", shadowing, Unsupported),
         ("identity tags", base().with_tag("vip"), Unsupported),
-        ("KYB tag with a comma", business().with_tag("a,b"), InvalidRequest),
+        ("KYB tag with a comma", business().with_tag("a,b"), Unsupported),
         ("six KYB tags", (0..6).fold(business(), |r, i| r.with_tag(format!("t{i}"))), Unsupported),
         ("KYB tag over 32", business().with_tag(long(33)), Unsupported),
         ("KYB webhook", business().with_webhook_url(url("https://a.example/hook")), Unsupported),
@@ -728,7 +724,7 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
         (
             "identity option on a KYB request",
             business().with_provider_options("idenfy", json!({"checkAml": true})),
-            InvalidRequest,
+            Unsupported,
         ),
         (
             "KYB option on an identity request",
@@ -736,7 +732,7 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
                 "idenfy",
                 json!({"kyb": {"theme": "7c9e6679-7425-40de-944b-e07fc1f90ae7"}}),
             ),
-            InvalidRequest,
+            Unsupported,
         ),
     ]
 }
@@ -772,8 +768,8 @@ async fn raw_default_options_cannot_shadow_typed_ones() {
     let error = idenfy.create_session(&request("user-1")).await.unwrap_err();
     assert_eq!(
         error.to_string(),
-        "invalid request: providerOptions.idenfy.callbackUrl: is set through the request's \
-         webhookUrl; providerOptions.idenfy.tokenType: is set through the flow, or the typed \
+        "idenfy does not support these values: providerOptions.idenfy.callbackUrl: is set \
+         through the request's webhookUrl; providerOptions.idenfy.tokenType: is set through the flow, or the typed \
          option tokenType"
     );
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -782,24 +778,28 @@ async fn raw_default_options_cannot_shadow_typed_ones() {
 #[tokio::test]
 async fn several_broken_rules_are_reported_together() {
     let server = MockServer::start().await;
-    let mut request = request("user-1")
-        .with_person(Person::default().with_first_name("J0hn").with_last_name(""))
-        .with_link_validity(Duration::ZERO);
+    let idenfy = client(&server);
     let mut options = IdenfyOptions::default();
     options.age_limit = Some(40);
     options.age_max = Some(18);
-    options.apply_to(&mut request);
-    let error = client(&server).create_session(&request).await.unwrap_err();
+    // Neutral rules first: no provider could take these.
+    let mut invalid = request("user-1")
+        .with_person(Person::default().with_first_name("J0hn").with_last_name(""))
+        .with_link_validity(Duration::ZERO);
+    options.apply_to(&mut invalid);
+    let error = idenfy.create_session(&invalid).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidRequest);
     let fields: Vec<&str> = error.invalid_fields().iter().map(|f| f.field()).collect();
-    assert_eq!(
-        fields,
-        [
-            "person.lastName",
-            "linkValiditySeconds",
-            "providerOptions.idenfy.ageLimit",
-            "person.firstName"
-        ]
-    );
+    assert_eq!(fields, ["person.lastName", "linkValiditySeconds"]);
+    // Then iDenfy's own: another provider may take these, so they are "unsupported".
+    let mut refused = request("user-1")
+        .with_person(Person::default().with_first_name("J0hn").with_last_name("Smith"));
+    options.apply_to(&mut refused);
+    let error = idenfy.create_session(&refused).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unsupported);
+    let Some(Feature::Rules(rules)) = error.unsupported_feature() else { panic!("{error:?}") };
+    let fields: Vec<&str> = rules.iter().map(|f| f.field()).collect();
+    assert_eq!(fields, ["providerOptions.idenfy.ageLimit", "person.firstName"]);
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 

@@ -413,6 +413,11 @@ fn refused_requests() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
     shadowing.extra.insert("vendorData".into(), json!("someone-else"));
     let document = |d: ExpectedDocument| base().with_document(d);
     vec![
+        (
+            "a phone number with letters",
+            base().with_person(Person::default().with_phone("call me")),
+            InvalidRequest,
+        ),
         ("business", base().with_kind(VerificationKind::Business), Unsupported),
         (
             "failure redirect",
@@ -477,17 +482,13 @@ fn refused_requests() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
         (
             "document number with a hyphen",
             document(ExpectedDocument::default().with_number("AB-123")),
-            InvalidRequest,
+            Unsupported,
         ),
-        ("endUserId not a UUID", with_options(bad_end_user), InvalidRequest),
-        ("idCardType outside Colombia", with_options(colombian_only), InvalidRequest),
-        ("INE consent not approved", with_options(ine_refused), InvalidRequest),
-        ("option shadowing vendorData", with_options(shadowing), InvalidRequest),
-        (
-            "non-object options",
-            base().with_provider_options("veriff", json!(["x"])),
-            InvalidRequest,
-        ),
+        ("endUserId not a UUID", with_options(bad_end_user), Unsupported),
+        ("idCardType outside Colombia", with_options(colombian_only), Unsupported),
+        ("INE consent not approved", with_options(ine_refused), Unsupported),
+        ("option shadowing vendorData", with_options(shadowing), Unsupported),
+        ("non-object options", base().with_provider_options("veriff", json!(["x"])), Unsupported),
     ]
 }
 
