@@ -49,13 +49,19 @@ async fn main() -> Result<(), kyc::Error> {
     println!("{}", session.url);
     println!("served by {} (session {})", session.provider, session.id);
     for attempt in &session.attempts {
-        println!(
-            "  before that: {} failed ({}) after {} ms; may have created a session: {}",
-            attempt.provider,
-            attempt.error,
-            attempt.elapsed.as_millis(),
-            attempt.may_have_created_session
-        );
+        match attempt.error {
+            Some(error) => println!(
+                "  attempt:    {} failed ({error}) in {} ms; may have created a session: {}",
+                attempt.provider,
+                attempt.elapsed.as_millis(),
+                attempt.may_have_created_session
+            ),
+            None => println!(
+                "  attempt:    {} created it in {} ms",
+                attempt.provider,
+                attempt.elapsed.as_millis()
+            ),
+        }
     }
     Ok(())
 }

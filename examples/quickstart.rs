@@ -110,13 +110,19 @@ fn print_session(title: &str, session: &Session) {
         None => println!("  expires at: unknown"),
     }
     for attempt in &session.attempts {
-        println!(
-            "  attempt:    {} failed ({}) in {} ms; may have created a session: {}",
-            attempt.provider,
-            attempt.error,
-            attempt.elapsed.as_millis(),
-            attempt.may_have_created_session
-        );
+        match attempt.error {
+            Some(error) => println!(
+                "  attempt:    {} failed ({error}) in {} ms; may have created a session: {}",
+                attempt.provider,
+                attempt.elapsed.as_millis(),
+                attempt.may_have_created_session
+            ),
+            None => println!(
+                "  attempt:    {} created it in {} ms",
+                attempt.provider,
+                attempt.elapsed.as_millis()
+            ),
+        }
     }
     println!();
 }

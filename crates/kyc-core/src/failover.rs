@@ -90,8 +90,9 @@ impl FailoverPolicy {
 /// - on an error, [`next_step`] decides: stop (an invalid request, or the vendor refusing the
 ///   request's content: the next provider would repeat the refusal), try the same provider again
 ///   after a jittered backoff (only when nothing was created there), or move on;
-/// - every failed attempt is recorded (provider, error kind, elapsed time, whether it may have
-///   created a session) on the returned [`Session`], or on the final error.
+/// - every attempt is recorded (provider, error kind, elapsed time, whether it may have
+///   created a session) on the returned [`Session`], the successful one last, or on the final
+///   error.
 ///
 /// With every breaker open, it fails fast with an `Unavailable` error saying so, whose
 /// `retry_after` is when the first breaker lets a probe through: a dead chain costs nothing
@@ -113,8 +114,9 @@ impl FailoverPolicy {
 ///     .await
 ///     .unwrap();
 /// assert_eq!(session.provider, "secondary");
-/// assert_eq!(session.attempts.len(), 1);
+/// assert_eq!(session.attempts.len(), 2, "the failed attempt, then the one that served");
 /// assert!(session.attempts[0].may_have_created_session);
+/// assert_eq!(session.attempts[1].error, None);
 /// # }
 /// ```
 pub struct Failover {
@@ -273,13 +275,18 @@ impl Failover {
                     Ok(mut session) => {
                         probe.settle();
                         member.breaker.record_success();
+                        let elapsed = attempt_started.elapsed();
                         tracing::info!(
                             provider,
                             outcome = "created",
                             elapsed_ms = attempt_started.elapsed().as_millis() as u64,
                             "attempt"
                         );
-                        attempts.append(&mut session.attempts);
+                        // A nested chain's session carries its own attempts, success included.
+                        match session.attempts.is_empty() {
+                            true => attempts.push(Attempt::succeeded(provider, elapsed)),
+                            false => attempts.append(&mut session.attempts),
+                        }
                         session.attempts = attempts;
                         return Ok(session);
                     }
@@ -305,7 +312,7 @@ impl Failover {
                 );
                 // A nested wrapper's error carries its own attempts: keep them, not a summary.
                 match error.attempts() {
-                    [] => attempts.push(Attempt::new(
+                    [] => attempts.push(Attempt::failed(
                         provider,
                         error.kind(),
                         error.outcome().may_have_created_session(),

@@ -38,8 +38,8 @@ pub struct Session {
     /// `host`), under the vendor's names. Some are secrets (a `digitString` starts the session
     /// in iDenfy's app): `Debug` prints the keys only.
     pub vendor_fields: BTreeMap<String, String>,
-    /// Failed attempts at other providers that came before this session (failover); empty when
-    /// the first provider created it.
+    /// How a failover chain came to this session: every attempt in order, the last one the
+    /// provider that created it. Empty when a provider was called directly.
     pub attempts: Vec<Attempt>,
 }
 
@@ -107,29 +107,35 @@ impl fmt::Debug for Session {
     }
 }
 
-/// One try at one provider that did not produce the session, recorded by failover.
+/// One try at one provider, recorded by failover.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Attempt {
     /// The provider tried.
     pub provider: String,
-    /// How it failed.
-    pub error: ErrorKind,
-    /// Whether it may have left a session (and a spent credit) behind.
+    /// How it failed; `None` when it created the session.
+    pub error: Option<ErrorKind>,
+    /// Whether it may have left a session (and a spent credit) behind: always for the attempt
+    /// that created the session; for a failed one, when its outcome is unknown.
     pub may_have_created_session: bool,
     /// How long it took.
     pub elapsed: Duration,
 }
 
 impl Attempt {
-    /// A failed attempt.
-    pub fn new(
+    /// An attempt that failed with `error`.
+    pub fn failed(
         provider: impl Into<String>,
         error: ErrorKind,
         may_have_created_session: bool,
         elapsed: Duration,
     ) -> Self {
-        Self { provider: provider.into(), error, may_have_created_session, elapsed }
+        Self { provider: provider.into(), error: Some(error), may_have_created_session, elapsed }
+    }
+
+    /// The attempt that created the session.
+    pub fn succeeded(provider: impl Into<String>, elapsed: Duration) -> Self {
+        Self { provider: provider.into(), error: None, may_have_created_session: true, elapsed }
     }
 }
 

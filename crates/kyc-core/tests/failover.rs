@@ -33,11 +33,12 @@ fn chain(providers: &[&Arc<StubProvider>]) -> Failover {
 }
 
 #[tokio::test]
-async fn the_first_healthy_provider_serves_with_no_attempts_recorded() {
+async fn the_first_healthy_provider_serves_in_one_attempt() {
     let (a, b) = (stub("a"), stub("b"));
     let session = chain(&[&a, &b]).create_session(&request()).await.unwrap();
     assert_eq!(session.provider, "a");
-    assert!(session.attempts.is_empty());
+    assert_eq!(session.attempts.len(), 1);
+    assert_eq!((session.attempts[0].provider.as_str(), session.attempts[0].error), ("a", None));
     assert!(b.requests().is_empty());
 }
 
@@ -53,7 +54,7 @@ async fn providers_that_cannot_serve_are_skipped_without_a_call() {
     let session = chain(&[&narrow, &wide]).create_session(&passport).await.unwrap();
     assert_eq!(session.provider, "wide");
     assert!(narrow.requests().is_empty());
-    assert!(session.attempts.is_empty(), "a skip is not an attempt");
+    assert_eq!(session.attempts.len(), 1, "a skip is not an attempt");
 
     // A mock that must never be called, because it declares nothing.
     let mut never = MockVerificationSession::new();
@@ -107,7 +108,7 @@ async fn out_of_credits_and_refused_credentials_move_on() {
         a.push_error(error);
         let session = chain(&[&a, &b]).create_session(&request()).await.unwrap();
         assert_eq!(session.provider, "b", "{kind}");
-        assert_eq!(session.attempts[0].error, kind);
+        assert_eq!(session.attempts[0].error, Some(kind));
         assert!(!session.attempts[0].may_have_created_session);
     }
 }
@@ -120,9 +121,9 @@ async fn what_provably_never_arrived_is_retried_on_the_same_provider() {
     let session = chain(&[&a, &b]).create_session(&request()).await.unwrap();
     assert_eq!(session.provider, "a", "served after two retries");
     assert_eq!(a.requests().len(), 3);
-    let kinds: Vec<ErrorKind> = session.attempts.iter().map(|a| a.error).collect();
-    assert_eq!(kinds, [ErrorKind::Transport, ErrorKind::Unavailable]);
-    assert!(session.attempts.iter().all(|a| !a.may_have_created_session));
+    let kinds: Vec<Option<ErrorKind>> = session.attempts.iter().map(|a| a.error).collect();
+    assert_eq!(kinds, [Some(ErrorKind::Transport), Some(ErrorKind::Unavailable), None]);
+    assert!(session.attempts[..2].iter().all(|a| !a.may_have_created_session));
     assert!(b.requests().is_empty());
 }
 
@@ -136,7 +137,7 @@ async fn retries_are_bounded_then_it_moves_on() {
     let session = failover.create_session(&request()).await.unwrap();
     assert_eq!(session.provider, "b");
     assert_eq!(a.requests().len(), 3, "one try and two retries");
-    assert_eq!(session.attempts.len(), 3);
+    assert_eq!(session.attempts.len(), 4, "three failed, then b");
 }
 
 #[tokio::test]
@@ -192,14 +193,14 @@ async fn when_all_fail_the_last_error_carries_every_attempt() {
     b.push_error(Error::unauthenticated("b", 401));
     let error = chain(&[&a, &b]).create_session(&request()).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Unauthenticated);
-    let trail: Vec<(&str, ErrorKind, bool)> = error
+    let trail: Vec<(&str, Option<ErrorKind>, bool)> = error
         .attempts()
         .iter()
         .map(|a| (a.provider.as_str(), a.error, a.may_have_created_session))
         .collect();
     assert_eq!(
         trail,
-        [("a", ErrorKind::Unavailable, true), ("b", ErrorKind::Unauthenticated, false)]
+        [("a", Some(ErrorKind::Unavailable), true), ("b", Some(ErrorKind::Unauthenticated), false)]
     );
     assert_eq!(error.to_string(), "b refused the credentials (http 401) after 2 attempts");
 }
@@ -214,7 +215,7 @@ async fn nested_chains_report_the_inner_attempts() {
     let session = outer.create_session(&request()).await.unwrap();
     assert_eq!(session.provider, "c");
     let providers: Vec<&str> = session.attempts.iter().map(|a| a.provider.as_str()).collect();
-    assert_eq!(providers, ["a", "b"]);
+    assert_eq!(providers, ["a", "b", "c"]);
 }
 
 #[tokio::test]
@@ -234,7 +235,7 @@ async fn a_breaker_opens_skips_and_probes_after_the_cool_down() {
 
     // Open: the dead provider gets no traffic, and no attempt is recorded for it.
     let session = failover.create_session(&request()).await.unwrap();
-    assert_eq!((session.provider.as_str(), session.attempts.len()), ("b", 0));
+    assert_eq!((session.provider.as_str(), session.attempts.len()), ("b", 1));
     assert_eq!(a.requests().len(), 2);
 
     // After the cool-down, one probe; it fails (the third scripted 503) and reopens.
