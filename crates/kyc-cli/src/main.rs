@@ -1,0 +1,352 @@
+//! `kyc`: a verification link from a terminal, on any vendor, with failover; emailed if asked;
+//! vendors compared. The job the vendors' dashboards do by hand (seeds 000, 001, 003).
+//!
+//! Exit status: 0 created; 2 invalid input or unsupported (nothing sent); 3 authentication or
+//! configuration problem; 4 every provider failed otherwise; 5 the session was created but the
+//! email was not sent.
+
+mod args;
+mod email;
+mod matrix;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Parser;
+use kyc::{ErrorKind, Failover, FailoverPolicy, Session, VerificationSession};
+use kyc_emulator::{Emulator, RunningEmulator};
+use serde_json::{Value, json};
+
+use crate::args::{Cli, Command, CreateArgs, MatrixOutput, Output, ProviderName, SessionCommand};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Session(SessionCommand::Create(args)) => create(*args).await,
+        Command::Providers { output } => providers(output),
+        Command::Compare { request, output } => compare(&request, output).await,
+        Command::Emulator { listen } => emulator(listen).await,
+    };
+    ExitCode::from(code)
+}
+
+/// The exit status for an error.
+fn exit_code(error: &kyc::Error) -> u8 {
+    match error.kind() {
+        ErrorKind::InvalidRequest | ErrorKind::Unsupported => 2,
+        ErrorKind::Unauthenticated | ErrorKind::Config => 3,
+        _ => 4,
+    }
+}
+
+fn fail(error: &kyc::Error) -> u8 {
+    eprintln!("error: {error}");
+    exit_code(error)
+}
+
+/// The vendors to use: those named, or those with credentials, or the built-in emulator.
+struct Vendors {
+    providers: Vec<Arc<dyn VerificationSession>>,
+    /// Kept alive while the command runs.
+    _emulator: Option<RunningEmulator>,
+}
+
+async fn vendors(named: &[ProviderName]) -> Result<Vendors, kyc::Error> {
+    let has = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    let credentials = [
+        (ProviderName::Idenfy, has("IDENFY_API_KEY")),
+        (ProviderName::Veriff, has("VERIFF_API_KEY")),
+    ];
+    let any = credentials.iter().any(|(_, set)| *set);
+    let chosen: Vec<ProviderName> = match named.is_empty() {
+        false => named.to_vec(),
+        true if any => credentials.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect(),
+        true => vec![ProviderName::Idenfy, ProviderName::Veriff],
+    };
+    if any {
+        let providers = chosen
+            .iter()
+            .map(|name| match name {
+                ProviderName::Idenfy => {
+                    kyc::Idenfy::from_env().map(|p| Arc::new(p) as Arc<dyn VerificationSession>)
+                }
+                ProviderName::Veriff => {
+                    kyc::Veriff::from_env().map(|p| Arc::new(p) as Arc<dyn VerificationSession>)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        return Ok(Vendors { providers, _emulator: None });
+    }
+    let emulator = Emulator::builder()
+        .start()
+        .await
+        .map_err(|e| kyc::Error::config("emulator", "cannot listen on 127.0.0.1").with_source(e))?;
+    eprintln!(
+        "note: no vendor credentials set; using the built-in emulator at http://{}",
+        emulator.address()
+    );
+    let providers = chosen
+        .iter()
+        .map(|name| -> Result<Arc<dyn VerificationSession>, kyc::Error> {
+            Ok(match name {
+                ProviderName::Idenfy => {
+                    let (key, secret) = emulator.idenfy_credentials();
+                    Arc::new(
+                        kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
+                            .with_base_url(emulator.idenfy_base_url())
+                            .with_kyb_ui_url(emulator.idenfy_kyb_ui_url())
+                            .build()?,
+                    )
+                }
+                ProviderName::Veriff => {
+                    let (key, secret) = emulator.veriff_credentials();
+                    Arc::new(
+                        kyc::Veriff::builder(key.to_owned())
+                            .with_shared_secret(secret.to_owned())
+                            .with_base_url(emulator.veriff_base_url())
+                            .build()?,
+                    )
+                }
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Vendors { providers, _emulator: Some(emulator) })
+}
+
+async fn create(args: CreateArgs) -> u8 {
+    // Everything the user can get wrong is checked before a session (and a credit) exists.
+    let request = match args.request.to_request().and_then(|r| r.validate().map(|()| r)) {
+        Ok(request) => request,
+        Err(error) => return fail(&error),
+    };
+    let outgoing = match email::prepare(&args.email) {
+        Ok(outgoing) => outgoing,
+        Err(email::Refusal::Input(message)) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+        Err(email::Refusal::Config(message)) => {
+            eprintln!("error: {message}");
+            return 3;
+        }
+    };
+    let vendors = match vendors(&args.provider).await {
+        Ok(vendors) => vendors,
+        Err(error) => return fail(&error),
+    };
+    let provider: Arc<dyn VerificationSession> = match vendors.providers.len() {
+        1 => Arc::clone(&vendors.providers[0]),
+        _ => Arc::new(
+            Failover::new(vendors.providers.clone()).with_policy(FailoverPolicy::default()),
+        ),
+    };
+    let session = match provider.create_session(&request).await {
+        Ok(session) => session,
+        Err(error) => {
+            if args.output == Output::Json {
+                println!(
+                    "{}",
+                    json!({"error": error.kind().as_ref(), "message": error.to_string(), "attempts": attempts(error.attempts())})
+                );
+            }
+            return fail(&error);
+        }
+    };
+    print_session(&session, args.output);
+    if let Some(outgoing) = outgoing {
+        if let Err(message) = outgoing.send(session.url.as_str()).await {
+            eprintln!("error: {message}; the session was created and its link is above");
+            return 5;
+        }
+        if args.output == Output::Text {
+            eprintln!("emailed the link to {}", args.email.email.as_deref().unwrap_or_default());
+        }
+    }
+    0
+}
+
+fn attempts(attempts: &[kyc::Attempt]) -> Value {
+    attempts
+        .iter()
+        .map(|a| {
+            json!({
+                "provider": a.provider,
+                "error": a.error.map(|kind| kind.as_ref().to_owned()),
+                "may_have_created_session": a.may_have_created_session,
+            })
+        })
+        .collect()
+}
+
+fn session_json(session: &Session) -> Value {
+    // The link is what the operator needs; the token and secrets never appear.
+    json!({
+        "provider": session.provider,
+        "session_id": session.id,
+        "url": session.url.as_str(),
+        "client_id": session.client_id.as_str(),
+        "expires_at": session.expires_at.map(|at| at.to_rfc3339()),
+        "attempts": attempts(&session.attempts),
+    })
+}
+
+fn print_session(session: &Session, output: Output) {
+    match output {
+        Output::Json => println!("{}", session_json(session)),
+        Output::Text => {
+            println!("{}", session.url);
+            println!("provider:   {}", session.provider);
+            println!("session id: {}", session.id);
+            println!("client id:  {}", session.client_id);
+            println!(
+                "expires at: {}",
+                session.expires_at.map_or("unknown".to_owned(), |at| at.to_rfc3339())
+            );
+            for attempt in &session.attempts {
+                match attempt.error {
+                    Some(error) => println!(
+                        "attempt:    {} failed ({error}); may have created a session: {}",
+                        attempt.provider, attempt.may_have_created_session
+                    ),
+                    None => println!("attempt:    {} created it", attempt.provider),
+                }
+            }
+        }
+    }
+}
+
+fn providers(output: MatrixOutput) -> u8 {
+    let vendors = matrix::vendors();
+    match output {
+        MatrixOutput::Text => print!("{}", matrix::text(&vendors)),
+        MatrixOutput::Markdown => print!("{}", matrix::markdown(&vendors)),
+        MatrixOutput::Json => println!("{}", matrix::json(&vendors)),
+    }
+    0
+}
+
+async fn compare(request: &args::RequestArgs, output: Output) -> u8 {
+    let request = match request.to_request().and_then(|r| r.validate().map(|()| r)) {
+        Ok(request) => Arc::new(request),
+        Err(error) => return fail(&error),
+    };
+    let vendors = match vendors(&[]).await {
+        Ok(vendors) => vendors,
+        Err(error) => return fail(&error),
+    };
+    let mut calls = Vec::new();
+    for provider in &vendors.providers {
+        let (provider, request) = (Arc::clone(provider), Arc::clone(&request));
+        calls.push(tokio::spawn(async move {
+            let started = Instant::now();
+            let result = provider.create_session(&request).await;
+            (provider.provider().to_owned(), result, started.elapsed())
+        }));
+    }
+    let mut rows = Vec::new();
+    for call in calls {
+        match call.await {
+            Ok(row) => rows.push(row),
+            Err(_) => return 4,
+        }
+    }
+    let all_created = rows.iter().all(|(_, result, _)| result.is_ok());
+    match output {
+        Output::Json => {
+            let rows: Vec<Value> = rows
+                .iter()
+                .map(|(vendor, result, elapsed)| match result {
+                    Ok(session) => json!({"vendor": vendor, "outcome": "created", "latency_ms": elapsed.as_millis() as u64, "session_id": session.id, "url": session.url.as_str()}),
+                    Err(error) => json!({"vendor": vendor, "outcome": error.kind().as_ref(), "latency_ms": elapsed.as_millis() as u64, "message": error.to_string()}),
+                })
+                .collect();
+            println!("{}", Value::Array(rows));
+        }
+        Output::Text => {
+            println!(
+                "{:<8} {:<16} {:>8}  {:<38} url",
+                "vendor", "outcome", "latency", "session id"
+            );
+            for (vendor, result, elapsed) in &rows {
+                let latency = format!("{} ms", elapsed.as_millis());
+                match result {
+                    Ok(session) => println!(
+                        "{vendor:<8} {:<16} {latency:>8}  {:<38} {}",
+                        "created", session.id, session.url
+                    ),
+                    Err(error) => {
+                        println!("{vendor:<8} {:<16} {latency:>8}  {error}", error.kind().as_ref())
+                    }
+                }
+            }
+        }
+    }
+    if all_created { 0 } else { 4 }
+}
+
+async fn emulator(listen: std::net::SocketAddr) -> u8 {
+    let emulator = match Emulator::builder().with_listen(listen).start().await {
+        Ok(emulator) => emulator,
+        Err(error) => {
+            eprintln!("error: cannot listen on {listen}: {error}");
+            return 3;
+        }
+    };
+    let (idenfy_key, idenfy_secret) = emulator.idenfy_credentials();
+    let (veriff_key, veriff_secret) = emulator.veriff_credentials();
+    // Made-up local credentials: printing them is the point.
+    println!("kyc emulator listening on http://{}", emulator.address());
+    println!("IDENFY_BASE_URL={}", emulator.idenfy_base_url());
+    println!("IDENFY_API_KEY={idenfy_key}");
+    println!("IDENFY_API_SECRET={idenfy_secret}");
+    println!("VERIFF_BASE_URL={}", emulator.veriff_base_url());
+    println!("VERIFF_API_KEY={veriff_key}");
+    println!("VERIFF_SHARED_SECRET={veriff_secret}");
+    let _ = tokio::signal::ctrl_c().await;
+    emulator.stop().await;
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_error_kind() {
+        assert_eq!(exit_code(&kyc::Error::invalid_request(Vec::new())), 2);
+        assert_eq!(exit_code(&kyc::Error::unauthenticated("p", 401)), 3);
+        assert_eq!(exit_code(&kyc::Error::config("p", "x")), 3);
+        assert_eq!(exit_code(&kyc::Error::unavailable("p", 503)), 4);
+    }
+
+    #[test]
+    fn requests_come_from_flags() {
+        let cli = Cli::try_parse_from([
+            "kyc",
+            "session",
+            "create",
+            "--client-id",
+            "u1",
+            "--document-type",
+            "passport",
+            "--document-type",
+            "id_card",
+            "--link-validity",
+            "12h",
+            "--business",
+            "--workflow",
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "--scan-ref",
+            "s1",
+        ])
+        .unwrap();
+        let Command::Session(SessionCommand::Create(args)) = cli.command else { panic!() };
+        let request: kyc::SessionRequest = args.request.to_request().unwrap();
+        assert_eq!(request.document.types.len(), 2);
+        assert_eq!(request.link_validity, Some(std::time::Duration::from_secs(43_200)));
+        assert_eq!(request.kind, kyc::VerificationKind::Business);
+        assert_eq!(request.provider_options["idenfy"]["kyb"]["scanRefs"], json!(["s1"]));
+    }
+}

@@ -1,0 +1,294 @@
+//! The built `kyc` binary, run as an operator would: against the emulator for each vendor and
+//! for failover, against a local SMTP server that takes the email and one that refuses it, and
+//! with input it must refuse before anything is created.
+
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+
+use kyc_emulator::{Emulator, Fault, RunningEmulator, Vendor};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+/// Runs `kyc` with the emulator's credentials in the environment (and `extra` variables).
+async fn kyc(emulator: &RunningEmulator, args: &[&str], extra: &[(&str, &str)]) -> Output {
+    let (idenfy_key, idenfy_secret) = emulator.idenfy_credentials();
+    let (veriff_key, veriff_secret) = emulator.veriff_credentials();
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
+    command
+        .args(args)
+        .env_clear()
+        .env("IDENFY_API_KEY", idenfy_key)
+        .env("IDENFY_API_SECRET", idenfy_secret)
+        .env("IDENFY_BASE_URL", emulator.idenfy_base_url())
+        .env("VERIFF_API_KEY", veriff_key)
+        .env("VERIFF_SHARED_SECRET", veriff_secret)
+        .env("VERIFF_BASE_URL", emulator.veriff_base_url());
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    command.output().await.expect("kyc runs")
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "stdout is not JSON: {} / {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited")
+}
+
+#[tokio::test]
+async fn creates_a_session_on_each_vendor_and_through_failover() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    for vendor in ["idenfy", "veriff"] {
+        let output = kyc(
+            &emulator,
+            &["session", "create", "--client-id", "op-1", "--provider", vendor, "--output", "json"],
+            &[],
+        )
+        .await;
+        assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+        let session = json(&output);
+        assert_eq!(session["provider"], vendor);
+        assert_eq!(session["client_id"], "op-1");
+        assert!(session["url"].as_str().unwrap().starts_with(&emulator.veriff_base_url()[..20]));
+        assert!(session["expires_at"].is_string());
+        let printed = String::from_utf8_lossy(&output.stdout);
+        assert!(!printed.contains("token\""), "no token field: {printed}");
+        assert!(
+            !printed.contains(emulator.idenfy_credentials().1)
+                && !printed.contains(emulator.veriff_credentials().1)
+        );
+    }
+
+    emulator.set_fault(Vendor::Idenfy, Fault::status(503).times(3));
+    let output = kyc(
+        &emulator,
+        &[
+            "session",
+            "create",
+            "--client-id",
+            "op-2",
+            "--provider",
+            "idenfy,veriff",
+            "--output",
+            "json",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+    let session = json(&output);
+    assert_eq!(session["provider"], "veriff");
+    let attempts = session["attempts"].as_array().unwrap();
+    assert_eq!(attempts.last().unwrap()["provider"], "veriff");
+    assert_eq!(attempts[0]["error"], "unavailable");
+    assert_eq!(attempts[0]["may_have_created_session"], false);
+}
+
+#[tokio::test]
+async fn failures_exit_with_their_documented_status() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let args = ["session", "create", "--client-id", "op-3", "--provider", "veriff"];
+    emulator.set_fault(Vendor::Veriff, Fault::status(500));
+    let output = kyc(&emulator, &args, &[]).await;
+    assert_eq!(code(&output), 4);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+    assert!(stderr.starts_with("error: veriff is unavailable"), "{stderr}");
+
+    emulator.clear_fault(Vendor::Veriff);
+    let wrong =
+        kyc(&emulator, &args, &[("VERIFF_API_KEY", "00000000-0000-4000-8000-000000000000")]).await;
+    assert_eq!(code(&wrong), 3, "refused credentials");
+    let misconfigured = kyc(&emulator, &args, &[("VERIFF_API_KEY", "not-a-uuid")]).await;
+    assert_eq!(code(&misconfigured), 3, "bad configuration");
+}
+
+#[tokio::test]
+async fn bad_input_exits_2_and_creates_nothing() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kyc-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = dir.join("no-link.txt");
+    std::fs::write(&template, "Hello, please verify.").unwrap();
+    let template = template.to_str().unwrap().to_owned();
+    let nine_cc: Vec<String> =
+        (0..9).flat_map(|i| ["--cc".to_owned(), format!("cc{i}@example.com")]).collect();
+    let mut with_cc =
+        vec!["session", "create", "--client-id", "op-4", "--email", "person@example.com"];
+    with_cc.extend(nine_cc.iter().map(String::as_str));
+    let smtp = [("SMTP_URL", "smtp://127.0.0.1:9")];
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "session",
+            "create",
+            "--client-id",
+            "op-4",
+            "--email",
+            "person@example.com",
+            "--template",
+            &template,
+        ],
+        with_cc,
+        vec!["session", "create", "--client-id", "op-4", "--date-of-birth", "1990-13-45"],
+        vec!["session", "create", "--client-id", "op-4", "--document-type", "library_card"],
+        vec!["session", "create", "--client-id", "op-4", "--email", "not an address"],
+        vec!["session", "create", "--first-name", "Jonas"],
+        vec!["session", "create", "--client-id", "op-4", "--provider", "veriff", "--business"],
+    ];
+    for args in cases {
+        let output = kyc(&emulator, &args, &smtp).await;
+        assert_eq!(code(&output), 2, "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("error"), "{args:?}");
+    }
+    assert_eq!(
+        emulator.requests_received(Vendor::Idenfy) + emulator.requests_received(Vendor::Veriff),
+        0
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A minimal SMTP server on loopback that takes one message (or refuses it), for real.
+async fn smtp_server(refuse: bool) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    tokio::spawn(async move {
+        let Ok((stream, _)) = listener.accept().await else { return };
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read).lines();
+        let _ = write.write_all(b"220 localhost ESMTP test\r\n").await;
+        let mut in_data = false;
+        while let Ok(Some(line)) = lines.next_line().await {
+            record.lock().unwrap().push(line.clone());
+            let reply: &[u8] = if in_data {
+                if line == "." {
+                    in_data = false;
+                    b"250 2.0.0 queued\r\n"
+                } else {
+                    continue;
+                }
+            } else {
+                let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+                match verb.as_str() {
+                    "EHLO" | "HELO" => b"250 localhost\r\n",
+                    "MAIL" => b"250 2.1.0 ok\r\n",
+                    "RCPT" if refuse => b"550 5.1.1 mailbox unavailable\r\n",
+                    "RCPT" => b"250 2.1.5 ok\r\n",
+                    "DATA" => {
+                        in_data = true;
+                        b"354 go ahead\r\n"
+                    }
+                    "QUIT" => {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    }
+                    _ => b"250 ok\r\n",
+                }
+            };
+            let _ = write.write_all(reply).await;
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn the_link_is_emailed_over_smtp() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (smtp_url, seen) = smtp_server(false).await;
+    let args = [
+        "session",
+        "create",
+        "--client-id",
+        "op-5",
+        "--provider",
+        "idenfy",
+        "--output",
+        "json",
+        "--email",
+        "person@example.com",
+        "--cc",
+        "boss@example.com",
+        "--cc",
+        "audit@example.com",
+        "--subject",
+        "Verify with us",
+    ];
+    let output =
+        kyc(&emulator, &args, &[("SMTP_URL", &smtp_url), ("SMTP_FROM", "kyc@example.org")]).await;
+    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+    let link = json(&output)["url"].as_str().unwrap().to_owned();
+    let conversation = seen.lock().unwrap().join("\n");
+    for expected in [
+        "MAIL FROM:<kyc@example.org>",
+        "RCPT TO:<person@example.com>",
+        "RCPT TO:<boss@example.com>",
+        "RCPT TO:<audit@example.com>",
+        "To: person@example.com",
+        "Subject: Verify with us",
+    ] {
+        assert!(conversation.contains(expected), "{expected} missing from:\n{conversation}");
+    }
+    assert!(conversation.contains("Cc: boss@example.com, audit@example.com"), "{conversation}");
+    // The body carries the link (quoted-printable may wrap long lines with `=`).
+    let body: String = conversation.replace("=\n", "").replace("=3D", "=");
+    assert!(body.contains(&link), "the link {link} is not in:\n{conversation}");
+}
+
+#[tokio::test]
+async fn a_refused_email_still_prints_the_link_and_exits_5() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (smtp_url, _) = smtp_server(true).await;
+    let args = [
+        "session",
+        "create",
+        "--client-id",
+        "op-6",
+        "--provider",
+        "veriff",
+        "--email",
+        "person@example.com",
+    ];
+    let output = kyc(&emulator, &args, &[("SMTP_URL", &smtp_url)]).await;
+    assert_eq!(code(&output), 5, "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.lines().next().unwrap().starts_with("http://"), "the link first: {stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("the session was created"));
+    assert_eq!(emulator.requests_received(Vendor::Veriff), 1);
+}
+
+#[tokio::test]
+async fn compare_and_the_capability_matrix() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let output = kyc(&emulator, &["compare", "--client-id", "op-7", "--output", "json"], &[]).await;
+    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+    let rows = json(&output);
+    let vendors: Vec<&str> =
+        rows.as_array().unwrap().iter().map(|r| r["vendor"].as_str().unwrap()).collect();
+    assert_eq!(vendors, ["idenfy", "veriff"]);
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"] == "created" && r["latency_ms"].is_u64())
+    );
+
+    let markdown = kyc(&emulator, &["providers", "--output", "markdown"], &[]).await;
+    assert_eq!(code(&markdown), 0);
+    let table = String::from_utf8(markdown.stdout).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md's capability table differs from `kyc providers --output markdown`:\n{table}"
+    );
+}
