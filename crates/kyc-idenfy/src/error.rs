@@ -71,3 +71,36 @@ fn with_message(error: Error, message: Option<String>) -> Error {
         None => error,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{KybTokenResponse, TokenResponse};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever comes back, decoding never panics and an error always says who and why.
+        #[test]
+        fn arbitrary_answers_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
+            let _ = serde_json::from_slice::<TokenResponse>(&body);
+            let _ = serde_json::from_slice::<KybTokenResponse>(&body);
+            for kind in [VerificationKind::Identity, VerificationKind::Business] {
+                let error = error_from_response("idenfy", kind, status, None, &body);
+                prop_assert_eq!(error.provider(), Some("idenfy"));
+                prop_assert!(!error.to_string().is_empty());
+            }
+        }
+
+        /// Arbitrary JSON objects with iDenfy's keys and any values.
+        #[test]
+        fn arbitrary_error_bodies_never_panic(identifier in ".{0,40}", message in ".{0,200}", status in 100u16..600) {
+            let body = serde_json::json!({"identifier": identifier, "message": message}).to_string();
+            let error = error_from_response("idenfy", VerificationKind::Identity, status, None, body.as_bytes());
+            let printed = format!("{error} {error:?}");
+            // The vendor's message is kept, never printed (it may quote personal data).
+            if message.chars().count() >= 12 {
+                prop_assert!(!printed.contains(&message));
+            }
+        }
+    }
+}

@@ -402,3 +402,36 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use kyc_core::ClientId;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text in any field: iDenfy's own rules never panic, and each broken one names a field.
+        #[test]
+        fn arbitrary_values_never_panic(
+            name in any::<String>(),
+            tag in any::<String>(),
+            reference in any::<String>(),
+            business in any::<bool>(),
+        ) {
+            let mut request = SessionRequest::new(ClientId::new("u").unwrap());
+            request.person.first_name = Some(name.clone());
+            request.person.last_name = Some(name);
+            request.external_ref = Some(reference);
+            request.tags = vec![tag];
+            if business {
+                request.kind = VerificationKind::Business;
+            }
+            for broken in rule_violations(&request, &IdenfyOptions::default()) {
+                prop_assert!(!broken.field().is_empty() && !broken.rule().is_empty());
+            }
+            let options = IdenfyOptions::default();
+            let _ = serde_json::to_vec(&TokenRequest::new(&request, &options));
+            let _ = serde_json::to_vec(&KybTokenRequest::new(&request, &options));
+        }
+    }
+}

@@ -45,3 +45,28 @@ pub(crate) fn error_from_response(
         None => error,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::CreateSessionResponse;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever comes back, decoding never panics and an error always says who and why.
+        #[test]
+        fn arbitrary_answers_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
+            let _ = serde_json::from_slice::<CreateSessionResponse>(&body);
+            let error = error_from_response("veriff", status, None, &body);
+            prop_assert_eq!(error.provider(), Some("veriff"));
+            prop_assert!(!error.to_string().is_empty());
+        }
+
+        /// Codes of any JSON type and any text.
+        #[test]
+        fn arbitrary_codes_never_panic(code in prop_oneof![any::<i64>().prop_map(serde_json::Value::from), ".{0,12}".prop_map(serde_json::Value::from)], status in 100u16..600) {
+            let body = serde_json::json!({"status": "fail", "code": code}).to_string();
+            let _ = error_from_response("veriff", status, None, body.as_bytes());
+        }
+    }
+}

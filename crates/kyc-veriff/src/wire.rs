@@ -286,3 +286,25 @@ impl ErrorBody {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use kyc_core::ClientId;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text in any field: Veriff's own rules never panic, and each broken one names a field.
+        #[test]
+        fn arbitrary_values_never_panic(number in any::<String>(), end_user in any::<String>(), name in any::<String>()) {
+            let mut request = SessionRequest::new(ClientId::new("u").unwrap());
+            request.document.number = Some(number);
+            request.person.first_name = Some(name);
+            let options = VeriffOptions { end_user_id: Some(end_user), ..VeriffOptions::default() };
+            for broken in rule_violations(&request, &options) {
+                prop_assert!(!broken.field().is_empty() && !broken.rule().is_empty());
+            }
+            let _ = serde_json::to_vec(&CreateSession::new(&request, &options));
+        }
+    }
+}
