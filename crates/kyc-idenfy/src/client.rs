@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -171,18 +171,56 @@ impl Idenfy {
         }
     }
 
-    async fn create_identity(
+    /// What iDenfy would receive for `request`, after every check: the endpoint's path
+    /// (`/api/v2/token`, or `/kyb/tokens/` for a business request) and the JSON body. Nothing is
+    /// sent; [`create_session`](VerificationSession::create_session) is this, one POST, and
+    /// [`decode`](Self::decode).
+    ///
+    /// # Errors
+    /// As `create_session` before sending: `InvalidRequest`, `Unsupported`.
+    pub fn encode(&self, request: &SessionRequest) -> Result<(&'static str, Vec<u8>), Error> {
+        let options = self.prepare(request)?;
+        let name = &self.inner.name;
+        let serialized = match request.kind {
+            VerificationKind::Business => {
+                ("/kyb/tokens/", serde_json::to_vec(&KybTokenRequest::new(request, &options)))
+            }
+            _ => ("/api/v2/token", serde_json::to_vec(&TokenRequest::new(request, &options))),
+        };
+        match serialized {
+            (path, Ok(body)) => Ok((path, body)),
+            (_, Err(_)) => Err(Error::config(name, "the request body could not be serialized")),
+        }
+    }
+
+    /// The normalized session from iDenfy's success answer (`status`, `body`) to `request`,
+    /// created at `created_at`.
+    ///
+    /// # Errors
+    /// `Decode` when the answer is not the documented one.
+    pub fn decode(
         &self,
         request: &SessionRequest,
-        options: &IdenfyOptions,
+        status: u16,
+        body: &[u8],
+        created_at: DateTime<Utc>,
+    ) -> Result<Session, Error> {
+        match request.kind {
+            VerificationKind::Business => self.business_session(request, status, body, created_at),
+            _ => self.identity_session(request, status, body, created_at),
+        }
+    }
+
+    fn identity_session(
+        &self,
+        request: &SessionRequest,
+        status: u16,
+        body: &[u8],
+        created_at: DateTime<Utc>,
     ) -> Result<Session, Error> {
         let name = &self.inner.name;
-        let body = serde_json::to_vec(&TokenRequest::new(request, options))
-            .map_err(|_| Error::config(name, "the request body could not be serialized"))?;
-        let created_at = Utc::now();
-        let (status, bytes) = self.post("/api/v2/token", VerificationKind::Identity, body).await?;
         let token: TokenResponse =
-            serde_json::from_slice(&bytes).map_err(|e| undecodable(name, status, &e))?;
+            serde_json::from_slice(body).map_err(|e| undecodable(name, status, &e))?;
         if token.scan_ref.trim().is_empty() || token.auth_token.trim().is_empty() {
             return Err(Error::decode(name, status, "empty scanRef or authToken"));
         }
@@ -207,18 +245,16 @@ impl Idenfy {
         Ok(session)
     }
 
-    async fn create_business(
+    fn business_session(
         &self,
         request: &SessionRequest,
-        options: &IdenfyOptions,
+        status: u16,
+        body: &[u8],
+        created_at: DateTime<Utc>,
     ) -> Result<Session, Error> {
         let name = &self.inner.name;
-        let body = serde_json::to_vec(&KybTokenRequest::new(request, options))
-            .map_err(|_| Error::config(name, "the request body could not be serialized"))?;
-        let created_at = Utc::now();
-        let (status, bytes) = self.post("/kyb/tokens/", VerificationKind::Business, body).await?;
         let token: KybTokenResponse =
-            serde_json::from_slice(&bytes).map_err(|e| undecodable(name, status, &e))?;
+            serde_json::from_slice(body).map_err(|e| undecodable(name, status, &e))?;
         if token.token_string.trim().is_empty() {
             return Err(Error::decode(name, status, "empty tokenString"));
         }
@@ -267,11 +303,10 @@ impl VerificationSession for Idenfy {
             kind = %request.kind,
         );
         async {
-            let options = self.prepare(request)?;
-            match request.kind {
-                VerificationKind::Business => self.create_business(request, &options).await,
-                _ => self.create_identity(request, &options).await,
-            }
+            let (path, body) = self.encode(request)?;
+            let created_at = Utc::now();
+            let (status, answer) = self.post(path, request.kind, body).await?;
+            self.decode(request, status, &answer, created_at)
         }
         .instrument(span)
         .await

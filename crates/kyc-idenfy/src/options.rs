@@ -351,6 +351,11 @@ impl IdenfyOptions {
         request.set_provider_options(OPTIONS_KEY, self);
     }
 
+    /// Whether no option is set.
+    pub(crate) fn is_unset(&self) -> bool {
+        *self == Self::default()
+    }
+
     /// `defaults` overridden, key by key, by the options in `request` (its `kyb` object merged
     /// the same way).
     pub(crate) fn resolve(defaults: &Self, request: &SessionRequest) -> Result<Self, Error> {

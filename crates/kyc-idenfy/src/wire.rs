@@ -130,7 +130,11 @@ impl<'a> TokenRequest<'a> {
             }
             None => None,
         };
-        let mut extra = option_map(options);
+        // Most requests set no iDenfy option: skip turning 50 empty fields into JSON.
+        let mut extra = match options.is_unset() {
+            true => Map::new(),
+            false => option_map(options),
+        };
         for key in ["kyb", "tokenType", "countries"] {
             extra.remove(key);
         }

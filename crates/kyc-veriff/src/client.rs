@@ -148,12 +148,8 @@ impl VerificationSession for Veriff {
         let inner = &*self.inner;
         let span = tracing::info_span!("kyc.create_session", provider = %inner.name);
         async {
-            let options = self.prepare(request)?;
             // Serialized once: these exact bytes are signed and sent.
-            let body =
-                serde_json::to_vec(&CreateSession::new(request, &options)).map_err(|_| {
-                    Error::config(&inner.name, "the request body could not be serialized")
-                })?;
+            let body = self.encode(request)?;
             let mut http = inner
                 .http
                 .post(endpoint(&inner.base_url, "/v1/sessions"))
@@ -180,9 +176,7 @@ impl VerificationSession for Veriff {
                     &answer.body,
                 ));
             }
-            let created: CreateSessionResponse = serde_json::from_slice(&answer.body)
-                .map_err(|e| undecodable(&inner.name, answer.status, &e))?;
-            self.session(request, created.verification, answer.status, created_at)
+            self.decode(request, answer.status, &answer.body, created_at)
         }
         .instrument(span)
         .await
@@ -190,14 +184,35 @@ impl VerificationSession for Veriff {
 }
 
 impl Veriff {
-    fn session(
+    /// The body Veriff would receive for `request` (`POST /v1/sessions`), after every check.
+    /// Nothing is sent; [`create_session`](VerificationSession::create_session) is this, one
+    /// signed POST, and [`decode`](Self::decode).
+    ///
+    /// # Errors
+    /// As `create_session` before sending: `InvalidRequest`, `Unsupported`.
+    pub fn encode(&self, request: &SessionRequest) -> Result<Vec<u8>, Error> {
+        let options = self.prepare(request)?;
+        serde_json::to_vec(&CreateSession::new(request, &options)).map_err(|_| {
+            Error::config(&self.inner.name, "the request body could not be serialized")
+        })
+    }
+
+    /// The normalized session from Veriff's success answer (`status`, `body`) to `request`,
+    /// created at `created_at`.
+    ///
+    /// # Errors
+    /// `Decode` when the answer is not the documented one.
+    pub fn decode(
         &self,
         request: &SessionRequest,
-        created: wire::CreatedVerification,
         status: u16,
+        body: &[u8],
         created_at: chrono::DateTime<Utc>,
     ) -> Result<Session, Error> {
         let name = &self.inner.name;
+        let created: CreateSessionResponse =
+            serde_json::from_slice(body).map_err(|e| undecodable(name, status, &e))?;
+        let created = created.verification;
         if created.id.trim().is_empty() {
             return Err(Error::decode(name, status, "empty verification.id"));
         }
