@@ -344,3 +344,28 @@ async fn latency_ratio_and_the_admin_endpoint() {
     let rejected = client.put(&admin).json(&json!({"stauts": 503})).send().await.unwrap();
     assert_eq!(rejected.status(), 400, "a misspelt fault is refused");
 }
+
+#[tokio::test]
+async fn the_oldest_sessions_are_forgotten_beyond_the_retention() {
+    let emulator = Emulator::builder().with_retained_sessions(2).start().await.unwrap();
+    let idenfy = idenfy(&emulator);
+    let mut sessions = Vec::new();
+    for i in 0..3 {
+        sessions.push(idenfy.create_session(&request(&format!("r-{i}"))).await.unwrap());
+    }
+    let status = |id: String| {
+        let emulator = &emulator;
+        async move {
+            post(
+                &format!("{}/api/v2/status", emulator.idenfy_base_url()),
+                emulator.idenfy_credentials(),
+                json!({"scanRef": id}),
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(status(sessions[0].id.clone()).await, 404, "forgotten");
+    assert_eq!(status(sessions[2].id.clone()).await, 200);
+    assert_eq!(reqwest::get(sessions[0].url.as_str()).await.unwrap().status(), 404);
+}

@@ -79,6 +79,7 @@ impl Emulator {
                 base_url: String::new(),
             },
             faults: Vec::new(),
+            retained: store::DEFAULT_RETAINED,
         }
     }
 }
@@ -106,6 +107,7 @@ pub struct EmulatorBuilder {
     listen: SocketAddr,
     config: Config,
     faults: Vec<(Vendor, Fault)>,
+    retained: usize,
 }
 
 impl EmulatorBuilder {
@@ -137,6 +139,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Remembers at most `sessions` sessions (default 100,000), forgetting the oldest first:
+    /// their links and status then answer as unknown.
+    pub fn with_retained_sessions(mut self, sessions: usize) -> Self {
+        self.retained = sessions;
+        self
+    }
+
     /// Starts with `fault` in place for `vendor`.
     pub fn with_fault(mut self, vendor: Vendor, fault: Fault) -> Self {
         self.faults.push((vendor, fault));
@@ -153,7 +162,11 @@ impl EmulatorBuilder {
         let mut config = self.config;
         config.base_url = format!("http://{address}");
         let store: Shared = Arc::new(Mutex::new(store::Store::default()));
-        lock(&store).faults.extend(self.faults);
+        {
+            let mut store = lock(&store);
+            store.faults.extend(self.faults);
+            store.retained = self.retained;
+        }
         let app = App { store: Arc::clone(&store), config: Arc::new(config) };
         let router = router(app.clone());
         let (stop, stopped) = oneshot::channel::<()>();

@@ -1,7 +1,7 @@
 //! The emulator's memory: every session it created, what the person chose on its hosted page,
 //! and the faults each vendor is asked to show.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
@@ -76,14 +76,35 @@ impl Record {
     }
 }
 
-#[derive(Debug, Default)]
+/// How many sessions the emulator remembers unless told otherwise.
+pub(crate) const DEFAULT_RETAINED: usize = 100_000;
+
+#[derive(Debug)]
 pub(crate) struct Store {
     sessions: HashMap<String, Record>,
     by_token: HashMap<String, String>,
+    /// (id, token) in creation order, for forgetting the oldest.
+    order: VecDeque<(String, String)>,
+    /// The most sessions remembered: a long-running emulator under load stays bounded.
+    pub(crate) retained: usize,
     pub(crate) faults: HashMap<Vendor, Fault>,
     /// API requests received per vendor (faulted ones included; pages and admin not).
     pub(crate) requests: HashMap<Vendor, u64>,
     counter: AtomicU64,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            sessions: HashMap::new(),
+            by_token: HashMap::new(),
+            order: VecDeque::new(),
+            retained: DEFAULT_RETAINED,
+            faults: HashMap::new(),
+            requests: HashMap::new(),
+            counter: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Store {
@@ -110,8 +131,15 @@ impl Store {
     }
 
     pub(crate) fn insert(&mut self, token: String, record: Record) {
+        self.order.push_back((record.id.clone(), token.clone()));
         self.by_token.insert(token, record.id.clone());
         self.sessions.insert(record.id.clone(), record);
+        while self.order.len() > self.retained.max(1) {
+            if let Some((id, token)) = self.order.pop_front() {
+                self.sessions.remove(&id);
+                self.by_token.remove(&token);
+            }
+        }
     }
 
     pub(crate) fn by_id(&self, id: &str) -> Option<&Record> {
