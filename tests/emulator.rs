@@ -61,10 +61,8 @@ async fn wrong_credentials_are_refused() {
         .build()
         .unwrap();
     let error = wrong_idenfy.create_session(&request("u1")).await.unwrap_err();
-    assert_eq!(
-        (error.kind(), error.vendor_code()),
-        (ErrorKind::Unauthenticated, Some("UNAUTHORIZED"))
-    );
+    // /kyc/id-error-messages: a 401 without an identifier.
+    assert_eq!((error.kind(), error.vendor_code()), (ErrorKind::Unauthenticated, None));
     let kyb = wrong_idenfy
         .create_session(&request("c1").with_kind(VerificationKind::Business))
         .await
@@ -368,4 +366,60 @@ async fn the_oldest_sessions_are_forgotten_beyond_the_retention() {
     assert_eq!(status(sessions[0].id.clone()).await, 404, "forgotten");
     assert_eq!(status(sessions[2].id.clone()).await, 200);
     assert_eq!(reqwest::get(sessions[0].url.as_str()).await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn status_and_decision_refuse_strangers_and_unknown_sessions() {
+    let emulator = emulator().await;
+    let status = format!("{}/api/v2/status", emulator.idenfy_base_url());
+    assert_eq!(post(&status, ("key", "wrong"), json!({"scanRef": "x"})).await.0, 401);
+    let (code, answer) = post(&status, emulator.idenfy_credentials(), json!({})).await;
+    assert_eq!((code, answer["identifier"].as_str()), (400, Some("MISSING_VALUE")));
+    assert_eq!(
+        post(&status, emulator.idenfy_credentials(), json!({"scanRef": "nope"})).await.0,
+        404
+    );
+
+    let (_, secret) = emulator.veriff_credentials();
+    let decision = |key: &str, id: &str| {
+        let url = format!("{}/v1/sessions/{id}/decision", emulator.veriff_base_url());
+        let signature = kyc::veriff::signature(secret.as_bytes(), id.as_bytes());
+        reqwest::Client::new()
+            .get(url)
+            .header("x-auth-client", key)
+            .header("x-hmac-signature", signature)
+            .send()
+    };
+    let stranger = decision("00000000-0000-4000-8000-000000000000", "x").await.unwrap();
+    assert_eq!(stranger.json::<Value>().await.unwrap()["code"], "1803");
+    let not_a_uuid = decision("not-a-key", "x").await.unwrap();
+    assert_eq!(not_a_uuid.json::<Value>().await.unwrap()["code"], "1802");
+    let unknown = decision(emulator.veriff_credentials().0, "nope").await.unwrap();
+    assert_eq!(unknown.status(), 404);
+}
+
+#[tokio::test]
+async fn decisions_are_final_and_each_page_offers_its_own_outcomes() {
+    let emulator = emulator().await;
+    let session = idenfy(&emulator).create_session(&request("p")).await.unwrap();
+    let token = token_of(&session);
+    let form = |vendor: &str, choice: &str| {
+        let url = format!("http://{}/{vendor}/decide", emulator.address());
+        reqwest::Client::new()
+            .post(url)
+            .form(&[("token", token.as_str()), ("choice", choice)])
+            .send()
+    };
+    assert_eq!(form("idenfy", "resubmit").await.unwrap().status(), 400, "not an iDenfy outcome");
+    assert_eq!(form("veriff", "approve").await.unwrap().status(), 404, "another vendor's token");
+    assert!(form("idenfy", "approve").await.unwrap().status().is_success());
+    assert_eq!(form("idenfy", "decline").await.unwrap().status(), 409, "a decision stands");
+    let started = Emulator::builder()
+        .with_fault(Vendor::Veriff, Fault::status(503).times(1))
+        .start()
+        .await
+        .unwrap();
+    let error = veriff(&started).create_session(&request("p")).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unavailable, "a fault set at start");
+    veriff(&started).create_session(&request("p")).await.unwrap();
 }

@@ -22,7 +22,10 @@ use crate::args::{Cli, Command, CreateArgs, MatrixOutput, Output, ProviderName, 
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return ExitCode::from(usage_error(&error)),
+    };
     let code = match cli.command {
         Command::Session(SessionCommand::Create(args)) => create(*args).await,
         Command::Providers { output } => providers(output),
@@ -32,10 +35,45 @@ async fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Prints a command-line mistake as one line that names the flag but never repeats the value
+/// (it may be a date of birth); help and version go out as clap renders them.
+fn usage_error(error: &clap::Error) -> u8 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind as Clap};
+    match error.kind() {
+        Clap::DisplayHelp
+        | Clap::DisplayVersion
+        | Clap::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            return 0;
+        }
+        Clap::InvalidValue | Clap::ValueValidation => {
+            let flag = match error.get(ContextKind::InvalidArg) {
+                Some(ContextValue::String(flag)) => {
+                    flag.split_whitespace().next().unwrap_or("").to_owned()
+                }
+                _ => "an argument".to_owned(),
+            };
+            let expected = match error.get(ContextKind::ValidValue) {
+                Some(ContextValue::Strings(values)) => format!(" (one of: {})", values.join(", ")),
+                _ => String::new(),
+            };
+            eprintln!("error: invalid value for {flag}{expected}");
+        }
+        _ => {
+            let rendered = error.to_string();
+            eprintln!("{}", rendered.lines().next().unwrap_or("error: invalid arguments"));
+        }
+    }
+    2
+}
+
 /// The exit status for an error.
 fn exit_code(error: &kyc::Error) -> u8 {
     match error.kind() {
-        ErrorKind::InvalidRequest | ErrorKind::Unsupported => 2,
+        ErrorKind::InvalidRequest => 2,
+        // Refused before sending; one a vendor answered (KYB not in the contract) was sent.
+        ErrorKind::Unsupported if error.outcome() == kyc::Outcome::NotSent => 2,
+        ErrorKind::Unsupported => 4,
         ErrorKind::Unauthenticated | ErrorKind::Config => 3,
         _ => 4,
     }
@@ -299,6 +337,7 @@ async fn emulator(listen: std::net::SocketAddr) -> u8 {
     // Made-up local credentials: printing them is the point.
     println!("kyc emulator listening on http://{}", emulator.address());
     println!("IDENFY_BASE_URL={}", emulator.idenfy_base_url());
+    println!("IDENFY_KYB_UI_URL={}", emulator.idenfy_kyb_ui_url());
     println!("IDENFY_API_KEY={idenfy_key}");
     println!("IDENFY_API_SECRET={idenfy_secret}");
     println!("VERIFF_BASE_URL={}", emulator.veriff_base_url());
@@ -316,6 +355,9 @@ mod tests {
     #[test]
     fn exit_codes_follow_the_error_kind() {
         assert_eq!(exit_code(&kyc::Error::invalid_request(Vec::new())), 2);
+        let kyb = kyc::Feature::Kind(kyc::VerificationKind::Business);
+        assert_eq!(exit_code(&kyc::Error::unsupported("p", kyb.clone())), 2);
+        assert_eq!(exit_code(&kyc::Error::unsupported_by_provider("p", kyb, 403)), 4);
         assert_eq!(exit_code(&kyc::Error::unauthenticated("p", 401)), 3);
         assert_eq!(exit_code(&kyc::Error::config("p", "x")), 3);
         assert_eq!(exit_code(&kyc::Error::unavailable("p", 503)), 4);

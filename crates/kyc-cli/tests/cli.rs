@@ -147,7 +147,14 @@ async fn bad_input_exits_2_and_creates_nothing() {
     for args in cases {
         let output = kyc(&emulator, &args, &smtp).await;
         assert_eq!(code(&output), 2, "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
-        assert!(String::from_utf8_lossy(&output.stderr).contains("error"), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let errors: Vec<&str> = stderr.lines().filter(|line| !line.starts_with("note:")).collect();
+        assert_eq!(errors.len(), 1, "{args:?}: one line: {stderr}");
+        assert!(errors[0].starts_with("error:"), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("1990-13-45") && !stderr.contains("library_card"),
+            "no value echoed: {stderr}"
+        );
     }
     assert_eq!(
         emulator.requests_received(Vendor::Idenfy) + emulator.requests_received(Vendor::Veriff),

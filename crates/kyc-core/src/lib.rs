@@ -34,6 +34,7 @@ mod capabilities;
 pub mod config;
 #[cfg(feature = "test-util")]
 pub mod conformance;
+mod decision;
 pub mod decode;
 mod error;
 mod failover;
@@ -52,6 +53,9 @@ mod validate;
 
 pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker};
 pub use capabilities::{Capabilities, Feature, KindCapabilities};
+pub use decision::{
+    Decision, Reason, Status, VerificationResults, WEBHOOK_BODY_CAP, verify_hex_hmac,
+};
 pub use error::{Error, ErrorKind, FieldError, Outcome};
 pub use failover::{Failover, FailoverPolicy};
 pub use model::{

@@ -47,7 +47,8 @@ pub struct Fault {
     /// Fail this many requests, then clear.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u32>,
-    /// Fail this share of requests (0 to 1), evenly spread and deterministic.
+    /// Fail this share of requests (0 to 1), evenly spread and deterministic; ignored when
+    /// `times` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
     #[serde(skip)]
@@ -206,8 +207,10 @@ async fn fault_response(vendor: Vendor, fault: &Fault) -> Response {
                 }),
             };
             let mut response = (status, axum::Json(body)).into_response();
-            if let Some(value) =
-                fault.retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+            if let Some(value) = fault
+                .retry_after
+                .filter(|_| matches!(status.as_u16(), 429 | 503))
+                .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
             {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

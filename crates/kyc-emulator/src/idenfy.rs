@@ -70,12 +70,14 @@ fn unauthorized(app: &App, headers: &HeaderMap) -> Option<Response> {
         .and_then(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok());
     match given {
         Some(decoded) if decoded == expected.as_bytes() => None,
-        // /kyc/id-error-messages: "Invalid authorization credentials", 401.
-        _ => Some(error(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHORIZED",
-            "Invalid authorization credentials",
-        )),
+        // /kyc/id-error-messages: 401 "Invalid authorization credentials", with no identifier.
+        _ => Some(
+            (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"message": "Invalid authorization credentials"})),
+            )
+                .into_response(),
+        ),
     }
 }
 

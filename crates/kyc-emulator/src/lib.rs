@@ -202,9 +202,10 @@ fn router(app: App) -> Router {
     let idenfy = idenfy_api
         .route("/api/v2/redirect", get(page::idenfy))
         .route("/kyb/welcome", get(page::idenfy))
-        .route("/decide", post(page::decide));
-    let veriff =
-        veriff_api.route("/v/{token}", get(page::veriff)).route("/decide", post(page::decide));
+        .route("/decide", post(page::decide_idenfy));
+    let veriff = veriff_api
+        .route("/v/{token}", get(page::veriff))
+        .route("/decide", post(page::decide_veriff));
     let admin = Router::new()
         .route("/faults/{vendor}", get(get_fault).put(put_fault).delete(delete_fault))
         .route("/health", get(|| async { "ok" }));
@@ -236,6 +237,9 @@ async fn put_fault(
         Err(answer) => return answer,
     };
     match serde_json::from_slice::<Fault>(&body) {
+        Ok(fault) if fault.status.is_some_and(|s| !(400..=599).contains(&s)) => {
+            (StatusCode::BAD_REQUEST, "a fault's status must be from 400 to 599").into_response()
+        }
         Ok(fault) => {
             lock(&app.store).faults.insert(vendor, fault);
             StatusCode::NO_CONTENT.into_response()

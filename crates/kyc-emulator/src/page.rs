@@ -35,25 +35,43 @@ pub(crate) async fn veriff(State(app): State<App>, Path(token): Path<String>) ->
     show(&app, Vendor::Veriff, &token)
 }
 
-/// `POST /{vendor}/decide`: the person's choice.
-pub(crate) async fn decide(State(app): State<App>, Form(form): Form<Decide>) -> Response {
-    let Some(choice) = Choice::from_form(&form.choice) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Html(page("Unknown choice", "<p>Choose one of the buttons.</p>")),
-        )
-            .into_response();
+/// `POST /idenfy/decide`: the person's choice on iDenfy's page.
+pub(crate) async fn decide_idenfy(State(app): State<App>, Form(form): Form<Decide>) -> Response {
+    decide(&app, Vendor::Idenfy, &form)
+}
+
+/// `POST /veriff/decide`: the person's choice on Veriff's page.
+pub(crate) async fn decide_veriff(State(app): State<App>, Form(form): Form<Decide>) -> Response {
+    decide(&app, Vendor::Veriff, &form)
+}
+
+fn decide(app: &App, vendor: Vendor, form: &Decide) -> Response {
+    // Each vendor's page offers its own three outcomes.
+    let offered = match (vendor, Choice::from_form(&form.choice)) {
+        (_, Some(choice @ (Choice::Approve | Choice::Decline))) => Some(choice),
+        (Vendor::Idenfy, Some(Choice::Suspect)) => Some(Choice::Suspect),
+        (Vendor::Veriff, Some(Choice::Resubmit)) => Some(Choice::Resubmit),
+        _ => None,
+    };
+    let Some(choice) = offered else {
+        let body = page("Unknown choice", "<p>Choose one of the buttons.</p>");
+        return (StatusCode::BAD_REQUEST, Html(body)).into_response();
     };
     let mut store = lock(&app.store);
-    let Some(record) = store.by_token_mut(&form.token) else {
+    let Some(record) = store.by_token_mut(&form.token).filter(|r| r.vendor == vendor) else {
         return not_found();
     };
     if record.expired(Utc::now()) {
         return expired();
     }
+    // A final decision stands; Veriff's resubmission lets the person decide again.
+    if matches!(record.decision, Some((earlier, _)) if earlier != Choice::Resubmit) {
+        let body = page("Already decided", "<p>This verification is already decided.</p>");
+        return (StatusCode::CONFLICT, Html(body)).into_response();
+    }
     record.opened = true;
     record.decision = Some((choice, Utc::now()));
-    let back = match record.vendor {
+    let back = match vendor {
         Vendor::Idenfy if record.business => {
             format!("/idenfy/kyb/welcome?authToken={}", form.token)
         }

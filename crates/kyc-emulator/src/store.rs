@@ -91,6 +91,7 @@ pub(crate) struct Store {
     /// API requests received per vendor (faulted ones included; pages and admin not).
     pub(crate) requests: HashMap<Vendor, u64>,
     counter: AtomicU64,
+    keys: std::collections::hash_map::RandomState,
 }
 
 impl Default for Store {
@@ -103,16 +104,19 @@ impl Default for Store {
             faults: HashMap::new(),
             requests: HashMap::new(),
             counter: AtomicU64::new(0),
+            keys: std::collections::hash_map::RandomState::new(),
         }
     }
 }
 
 impl Store {
-    /// A fresh, unguessable-enough token for a local emulator (ids are not secrets here).
+    /// A fresh token: a counter and a hash under this process's random keys, so other users of
+    /// the machine cannot guess one from another.
     pub(crate) fn next_token(&self, prefix: &str) -> String {
+        use std::hash::BuildHasher;
         let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
-        let nanos = Utc::now().timestamp_subsec_nanos();
-        format!("{prefix}{n:06}{nanos:09}")
+        let secret = self.keys.hash_one((n, Utc::now().timestamp_nanos_opt()));
+        format!("{prefix}{n:06}{secret:016x}")
     }
 
     /// A fresh UUID-shaped id (Veriff's and iDenfy's ids are UUIDs).

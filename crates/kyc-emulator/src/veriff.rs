@@ -48,6 +48,9 @@ fn unauthorized(app: &App, headers: &HeaderMap) -> Option<Response> {
             "Mandatory X-AUTH-CLIENT header containing the API key is missing from the request.",
         )),
         Some(key) if key == app.config.veriff_key => None,
+        Some(key) if !is_uuid(key) => {
+            Some(error(StatusCode::UNAUTHORIZED, "1802", "API key is not a valid UUID."))
+        }
         Some(_) => Some(error(
             StatusCode::UNAUTHORIZED,
             "1803",
@@ -68,6 +71,11 @@ fn bad_signature(
     match headers.get("x-hmac-signature").and_then(|v| v.to_str().ok()) {
         None if !required => None,
         Some(given) if given.trim().eq_ignore_ascii_case(&expected) => None,
+        Some(given)
+            if given.trim().len() != 64 || !given.trim().chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            Some(error(StatusCode::UNAUTHORIZED, "1812", "Signature is not a valid SHA256 hash."))
+        }
         _ => Some(error(
             StatusCode::UNAUTHORIZED,
             code,
@@ -87,7 +95,7 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, body: Byt
     }
     let verification = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(mut root)) => match root.remove("verification") {
-            Some(Value::Object(verification)) => verification,
+            Some(Value::Object(verification)) => without_nulls(verification),
             _ => return invalid("1102", "Mandatory parameters are missing from the request."),
         },
         _ => return invalid("1104", "Request includes invalid parameters."),
@@ -128,6 +136,17 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, body: Byt
         }
     });
     (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+/// `null` means unset, at any depth Veriff's rules look at.
+fn without_nulls(mut map: Map<String, Value>) -> Map<String, Value> {
+    map.retain(|_, value| !value.is_null());
+    for value in map.values_mut() {
+        if let Value::Object(inner) = value {
+            *inner = without_nulls(std::mem::take(inner));
+        }
+    }
+    map
 }
 
 /// The documented validation codes (§6.3), first broken rule answered.

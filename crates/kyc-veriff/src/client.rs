@@ -27,8 +27,8 @@ use crate::{PROVIDER, SESSION_LIFETIME, capabilities};
 /// [`VeriffBuilder::with_base_url`].
 pub const DEFAULT_BASE_URL: &str = "https://stationapi.veriff.com";
 
-const AUTH_CLIENT: HeaderName = HeaderName::from_static("x-auth-client");
-const HMAC_SIGNATURE: HeaderName = HeaderName::from_static("x-hmac-signature");
+pub(crate) const AUTH_CLIENT: HeaderName = HeaderName::from_static("x-auth-client");
+pub(crate) const HMAC_SIGNATURE: HeaderName = HeaderName::from_static("x-hmac-signature");
 const INTEGRATION_ID: HeaderName = HeaderName::from_static("vrf-integration-id");
 
 /// A client for Veriff's verification sessions.
@@ -49,18 +49,19 @@ const INTEGRATION_ID: HeaderName = HeaderName::from_static("vrf-integration-id")
 /// ```
 #[derive(Clone)]
 pub struct Veriff {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    name: String,
-    http: reqwest::Client,
-    base_url: Url,
-    api_key: SecretString,
-    shared_secrets: Vec<SecretString>,
+pub(crate) struct Inner {
+    pub(crate) name: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) api_key: SecretString,
+    pub(crate) shared_secrets: Vec<SecretString>,
     integration_id: Option<String>,
     defaults: VeriffOptions,
     capabilities: Capabilities,
+    pub(crate) accept_unsigned_webhooks: bool,
 }
 
 /// Configuration for [`Veriff`]; nothing is checked until [`build`](Self::build).
@@ -74,6 +75,7 @@ pub struct VeriffBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     defaults: VeriffOptions,
+    accept_unsigned_webhooks: bool,
 }
 
 impl Veriff {
@@ -97,6 +99,7 @@ impl Veriff {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             defaults: VeriffOptions::default(),
+            accept_unsigned_webhooks: false,
         }
     }
 
@@ -241,7 +244,7 @@ impl Veriff {
 }
 
 /// A header value reqwest keeps out of its `Debug` output.
-fn sensitive(value: &str) -> Result<HeaderValue, Error> {
+pub(crate) fn sensitive(value: &str) -> Result<HeaderValue, Error> {
     let mut header = HeaderValue::from_str(value)
         .map_err(|_| Error::config(PROVIDER, "the API key is not a valid header value"))?;
     header.set_sensitive(true);
@@ -329,6 +332,13 @@ impl VeriffBuilder {
         self
     }
 
+    /// Accepts webhooks without a valid signature. Dangerous: anyone who finds the endpoint can
+    /// then forge decisions. Only for local experiments without a shared secret.
+    pub fn dangerously_accept_unsigned_webhooks(mut self) -> Self {
+        self.accept_unsigned_webhooks = true;
+        self
+    }
+
     /// Sends `vrf-integration-id` (needed with Veriff's "flexible API keys").
     pub fn with_integration_id(mut self, id: impl Into<String>) -> Self {
         self.integration_id = Some(id.into());
@@ -397,6 +407,7 @@ impl VeriffBuilder {
                 integration_id: self.integration_id,
                 defaults: self.defaults,
                 capabilities,
+                accept_unsigned_webhooks: self.accept_unsigned_webhooks,
             }),
         })
     }

@@ -38,6 +38,7 @@
 mod client;
 mod error;
 mod options;
+mod results;
 mod signature;
 mod wire;
 

@@ -1,0 +1,259 @@
+//! The other half of switching vendors: learning the outcome. Every vendor's webhook and
+//! status answer, verified and normalized into one [`Decision`] with one [`Status`]
+//! vocabulary, the vendor's own words kept beside it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
+
+use crate::error::Error;
+
+/// Where a verification stands, in provider-neutral words (serialized in snake_case).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+    AsRefStr,
+    IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[non_exhaustive]
+pub enum Status {
+    /// The session exists; the person has not started.
+    Created,
+    /// The person started.
+    Started,
+    /// The person submitted; no decision yet.
+    Submitted,
+    /// A human is reviewing.
+    Review,
+    /// Verified.
+    Approved,
+    /// Refused.
+    Declined,
+    /// The checks passed with warnings (iDenfy's fraud or mismatch tags): you decide.
+    Suspected,
+    /// The person must try again, on the same link (Veriff).
+    ResubmissionRequested,
+    /// The link was never used in time.
+    Expired,
+    /// Started but never finished in time.
+    Abandoned,
+    /// The verification's data was deleted.
+    Deleted,
+    /// A word this library does not know yet; [`Decision::vendor_status`] has it.
+    Unknown,
+}
+
+/// The vendor's reason for a decision.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Reason {
+    /// The vendor's code (Veriff `reasonCode`).
+    pub code: Option<String>,
+    /// The vendor's text.
+    pub text: Option<String>,
+}
+
+impl Reason {
+    /// A reason with a code and a text, either of which may be missing.
+    pub fn new(code: Option<String>, text: Option<String>) -> Self {
+        Self { code, text }
+    }
+}
+
+/// A verified, normalized result: from a webhook or from polling.
+///
+/// `extracted` holds what the vendor read from the document (names, date of birth, numbers):
+/// personal data, so `Debug` prints only which keys are there.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Decision {
+    /// The provider that sent it.
+    pub provider: String,
+    /// The session it is about (iDenfy `scanRef`, Veriff `verification.id`).
+    pub session_id: String,
+    /// Your client id, as echoed (iDenfy `clientId`, Veriff `vendorData`).
+    pub client_id: Option<String>,
+    /// Where it stands.
+    pub status: Status,
+    /// The vendor's own word for it (`APPROVED`, `resubmission_requested`, ...).
+    pub vendor_status: String,
+    /// Whether no further result will follow (iDenfy `final`; Veriff's approved, declined,
+    /// expired and abandoned).
+    pub is_final: bool,
+    /// The event that carried it (iDenfy `Idenfy-Event-Type`, Veriff `started`/`submitted`).
+    pub event: Option<String>,
+    /// The vendor's reason.
+    pub reason: Option<Reason>,
+    /// The vendor's details: iDenfy fraud and mismatch tags and check results, Veriff risk labels.
+    pub details: Vec<String>,
+    /// The attempt it concerns (Veriff `attemptId`).
+    pub attempt_id: Option<String>,
+    /// When it was decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// What the vendor read from the document, under the vendor's names (personal data).
+    pub extracted: BTreeMap<String, String>,
+}
+
+impl Decision {
+    /// A decision with only the essentials; adapters fill in the rest.
+    pub fn new(
+        provider: impl Into<String>,
+        session_id: impl Into<String>,
+        status: Status,
+        vendor_status: impl Into<String>,
+        is_final: bool,
+    ) -> Self {
+        Self {
+            provider: provider.into(),
+            session_id: session_id.into(),
+            client_id: None,
+            status,
+            vendor_status: vendor_status.into(),
+            is_final,
+            event: None,
+            reason: None,
+            details: Vec::new(),
+            attempt_id: None,
+            decided_at: None,
+            extracted: BTreeMap::new(),
+        }
+    }
+
+    /// A key that is the same for the same event delivered twice, so handlers can be
+    /// idempotent: provider, session, attempt, event, status and finality.
+    pub fn dedup_key(&self) -> String {
+        format!(
+            "{}:{}:{}:{}:{}:{}",
+            self.provider,
+            self.session_id,
+            self.attempt_id.as_deref().unwrap_or("-"),
+            self.event.as_deref().unwrap_or("-"),
+            self.vendor_status,
+            if self.is_final { "final" } else { "interim" }
+        )
+    }
+}
+
+impl fmt::Debug for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decision")
+            .field("provider", &self.provider)
+            .field("session_id", &self.session_id)
+            .field("client_id", &self.client_id)
+            .field("status", &self.status)
+            .field("vendor_status", &self.vendor_status)
+            .field("is_final", &self.is_final)
+            .field("event", &self.event)
+            .field("reason", &self.reason)
+            .field("details", &self.details)
+            .field("attempt_id", &self.attempt_id)
+            .field("decided_at", &self.decided_at)
+            .field("extracted", &self.extracted.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Learning outcomes from a provider: its signed webhooks, and polling when a webhook is
+/// missing. A second trait beside [`VerificationSession`](crate::VerificationSession), so a
+/// provider that creates sessions need not receive webhooks, and a webhook endpoint needs no
+/// session-creating client.
+#[async_trait]
+pub trait VerificationResults: Send + Sync {
+    /// The provider's name.
+    fn provider(&self) -> &str;
+
+    /// Verifies a webhook's signature over the raw `body` (before any parsing), then
+    /// normalizes it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unauthenticated`](crate::ErrorKind::Unauthenticated) for a missing or wrong
+    /// signature (or no key to check it with); [`ErrorKind::Decode`](crate::ErrorKind::Decode)
+    /// for a body that is not the vendor's payload or is over the size cap.
+    fn verify_webhook(
+        &self,
+        headers: &reqwest::header::HeaderMap,
+        body: &[u8],
+    ) -> Result<Decision, Error>;
+
+    /// Asks the provider where `session_id` stands; `None` while there is nothing to report.
+    ///
+    /// # Errors
+    /// As creating a session: transport, authentication and vendor errors.
+    async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error>;
+}
+
+/// The largest webhook body accepted: decision payloads are a few kilobytes.
+pub const WEBHOOK_BODY_CAP: usize = 1024 * 1024;
+
+/// Checks a hex HMAC-SHA256 `signature` (either case) of `body` against each of `keys` in
+/// constant time.
+pub fn verify_hex_hmac(keys: &[&[u8]], body: &[u8], signature: &str) -> bool {
+    use hmac::{Hmac, KeyInit, Mac};
+    let Some(expected) = decode_hex(signature.trim()) else { return false };
+    keys.iter().any(|key| {
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key) else { return false };
+        mac.update(body);
+        mac.verify_slice(&expected).is_ok()
+    })
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() != 64 {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn statuses_serialize_in_snake_case() {
+        for status in Status::iter() {
+            assert_eq!(serde_json::to_string(&status).unwrap(), format!("\"{status}\""));
+        }
+        assert_eq!(Status::ResubmissionRequested.to_string(), "resubmission_requested");
+    }
+
+    #[test]
+    fn hmac_checks_any_key_and_case() {
+        // reference/veriff.md §4.3, payload A.
+        let payload = br#"{"verification":{"callback":"https://veriff.com","person":{"firstName":"John","lastName":"Smith"},"document":{"type":"PASSPORT","country":"EE"},"vendorData":"unique id of a user","timestamp":"2016-05-19T08:30:25.597Z"}}"#;
+        let signature = "6af6d95822e19e9cc707aec55395d8d363ba2c7bc4625bc04ebeca0c7bf8cd67";
+        let key: &[u8] = b"abcdef12-abcd-abcd-abcd-abcdef012345";
+        assert!(verify_hex_hmac(&[key], payload, signature));
+        assert!(verify_hex_hmac(&[b"old", key], payload, &signature.to_uppercase()));
+        assert!(!verify_hex_hmac(&[b"old"], payload, signature));
+        assert!(!verify_hex_hmac(&[key], &payload[1..], signature));
+        assert!(!verify_hex_hmac(&[key], payload, "zz"));
+        assert!(!verify_hex_hmac(&[key], payload, &"é".repeat(32)));
+    }
+
+    #[test]
+    fn debug_hides_extracted_data_and_dedup_keys_are_stable() {
+        let mut decision = Decision::new("veriff", "s-1", Status::Approved, "approved", true);
+        decision.extracted.insert("firstName".into(), "SARAH".into());
+        assert!(!format!("{decision:?}").contains("SARAH"));
+        let same = decision.clone();
+        assert_eq!(decision.dedup_key(), same.dedup_key());
+        decision.is_final = false;
+        assert_ne!(decision.dedup_key(), same.dedup_key());
+    }
+}
