@@ -55,18 +55,21 @@ const DEFAULT_KYB_LIFETIME: u64 = 3_600;
 /// ```
 #[derive(Clone)]
 pub struct Idenfy {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    name: String,
-    http: reqwest::Client,
-    base_url: Url,
+pub(crate) struct Inner {
+    pub(crate) name: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
     kyb_ui_url: Url,
-    api_key: SecretString,
-    api_secret: SecretString,
+    pub(crate) api_key: SecretString,
+    pub(crate) api_secret: SecretString,
     defaults: IdenfyOptions,
     capabilities: Capabilities,
+    pub(crate) webhook_keys: Vec<SecretString>,
+    pub(crate) accept_unsigned_webhooks: bool,
+    pub(crate) polls: crate::results::PollGuard,
 }
 
 /// Configuration for [`Idenfy`]; nothing is checked until [`build`](Self::build).
@@ -80,6 +83,9 @@ pub struct IdenfyBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     defaults: IdenfyOptions,
+    webhook_keys: Vec<SecretString>,
+    accept_unsigned_webhooks: bool,
+    min_poll_interval: Duration,
 }
 
 impl Idenfy {
@@ -108,6 +114,9 @@ impl Idenfy {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             defaults: IdenfyOptions::default(),
+            webhook_keys: Vec::new(),
+            accept_unsigned_webhooks: false,
+            min_poll_interval: crate::results::DEFAULT_MIN_POLL_INTERVAL,
         }
     }
 
@@ -333,6 +342,7 @@ impl IdenfyBuilder {
     /// | `IDENFY_API_SECRET` | required |
     /// | `IDENFY_BASE_URL` | optional, default `https://ivs.idenfy.com` |
     /// | `IDENFY_KYB_UI_URL` | optional, default `https://kyb.ui.idenfy.com/welcome` |
+    /// | `IDENFY_WEBHOOK_KEY` | optional; webhook signing keys, separated by commas |
     ///
     /// ```
     /// use kyc_idenfy::IdenfyBuilder;
@@ -352,7 +362,13 @@ impl IdenfyBuilder {
     {
         let vars = Vars::pick(
             PROVIDER,
-            ["IDENFY_API_KEY", "IDENFY_API_SECRET", "IDENFY_BASE_URL", "IDENFY_KYB_UI_URL"],
+            [
+                "IDENFY_API_KEY",
+                "IDENFY_API_SECRET",
+                "IDENFY_BASE_URL",
+                "IDENFY_KYB_UI_URL",
+                "IDENFY_WEBHOOK_KEY",
+            ],
             vars,
         );
         let mut builder =
@@ -362,6 +378,11 @@ impl IdenfyBuilder {
         }
         if let Some(url) = vars.optional("IDENFY_KYB_UI_URL") {
             builder = builder.with_kyb_ui_url(url);
+        }
+        for key in vars.optional("IDENFY_WEBHOOK_KEY").iter().flat_map(|k| k.split(',')) {
+            if !key.trim().is_empty() {
+                builder = builder.with_webhook_key(key.trim().to_owned());
+            }
         }
         Ok(builder)
     }
@@ -402,6 +423,28 @@ impl IdenfyBuilder {
     /// Options every request starts from; a request's own options override them key by key.
     pub fn with_default_options(mut self, options: IdenfyOptions) -> Self {
         self.defaults = options;
+        self
+    }
+
+    /// Adds a webhook signing key (Dashboard → Settings → Notifications → Headers → Signing
+    /// key; accounts from before 2022 sign with the API secret). Every key added is accepted, so
+    /// keys can be rotated.
+    pub fn with_webhook_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.webhook_keys.push(key.into());
+        self
+    }
+
+    /// Accepts webhooks without a valid `Idenfy-Signature`. Dangerous: anyone who finds the
+    /// endpoint can then forge results. Only for local experiments without a signing key.
+    pub fn dangerously_accept_unsigned_webhooks(mut self) -> Self {
+        self.accept_unsigned_webhooks = true;
+        self
+    }
+
+    /// The shortest time between two status polls of one session (default 60 s): iDenfy
+    /// "does not support regular polling and may restrict your access".
+    pub fn with_min_poll_interval(mut self, interval: Duration) -> Self {
+        self.min_poll_interval = interval;
         self
     }
 
@@ -450,6 +493,9 @@ impl IdenfyBuilder {
                 api_secret: self.api_secret,
                 defaults: self.defaults,
                 capabilities,
+                webhook_keys: self.webhook_keys,
+                accept_unsigned_webhooks: self.accept_unsigned_webhooks,
+                polls: crate::results::PollGuard::new(self.min_poll_interval),
             }),
         })
     }

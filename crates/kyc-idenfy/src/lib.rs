@@ -44,6 +44,7 @@
 mod client;
 mod error;
 mod options;
+mod results;
 mod wire;
 
 use std::time::Duration;
