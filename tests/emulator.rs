@@ -423,3 +423,76 @@ async fn decisions_are_final_and_each_page_offers_its_own_outcomes() {
     assert_eq!(error.kind(), ErrorKind::Unavailable, "a fault set at start");
     veriff(&started).create_session(&request("p")).await.unwrap();
 }
+
+/// The requests a webhook receiver got, once there are `count` (or after five seconds).
+async fn webhooks_received(
+    receiver: &wiremock::MockServer,
+    count: usize,
+) -> Vec<wiremock::Request> {
+    for _ in 0..100 {
+        let received = receiver.received_requests().await.unwrap_or_default();
+        if received.len() >= count {
+            return received;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    receiver.received_requests().await.unwrap_or_default()
+}
+
+fn header_map(request: &wiremock::Request) -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (name, value) in request.headers.iter() {
+        headers.insert(name.clone(), value.clone());
+    }
+    headers
+}
+
+#[tokio::test]
+async fn approving_on_the_page_sends_signed_webhooks_that_verify() {
+    use kyc::{Status, VerificationResults};
+    let receiver = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let emulator = Emulator::builder()
+        .with_idenfy_webhook_url(format!("{}/idenfy", receiver.uri()))
+        .with_veriff_webhook_url(format!("{}/veriff", receiver.uri()))
+        .start()
+        .await
+        .unwrap();
+
+    // iDenfy: create, approve, receive, verify.
+    let (key, secret) = emulator.idenfy_credentials();
+    let idenfy = kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
+        .with_base_url(emulator.idenfy_base_url())
+        .with_webhook_key(emulator.idenfy_webhook_key().to_owned())
+        .build()
+        .unwrap();
+    let session = idenfy.create_session(&request("round-trip")).await.unwrap();
+    decide(&emulator, Vendor::Idenfy, &token_of(&session), "approve").await;
+    let received = webhooks_received(&receiver, 1).await;
+    assert_eq!(received.len(), 1);
+    let decision = idenfy.verify_webhook(&header_map(&received[0]), &received[0].body).unwrap();
+    assert_eq!(
+        (decision.session_id.as_str(), decision.status, decision.is_final),
+        (session.id.as_str(), Status::Approved, true)
+    );
+    assert_eq!(decision.client_id.as_deref(), Some("round-trip"));
+
+    // Veriff: opening the page sends `started`; deciding sends `submitted`, then the decision.
+    let veriff = veriff(&emulator);
+    let session = veriff.create_session(&request("round-trip-2")).await.unwrap();
+    reqwest::get(session.url.as_str()).await.unwrap();
+    decide(&emulator, Vendor::Veriff, &token_of(&session), "decline").await;
+    let received = webhooks_received(&receiver, 4).await;
+    let statuses: Vec<Status> = received[1..]
+        .iter()
+        .map(|request| veriff.verify_webhook(&header_map(request), &request.body).unwrap().status)
+        .collect();
+    assert_eq!(statuses, [Status::Started, Status::Submitted, Status::Declined]);
+    // A webhook whose body was altered on the way does not verify.
+    let mut altered = received[3].body.clone();
+    altered.push(b' ');
+    assert!(veriff.verify_webhook(&header_map(&received[3]), &altered).is_err());
+}

@@ -41,6 +41,9 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value = "text")]
         output: Output,
     },
+    /// Webhooks from the vendors.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Runs the emulator of both vendors in the foreground.
     Emulator {
         /// The address to listen on.
@@ -53,6 +56,38 @@ pub(crate) enum Command {
 pub(crate) enum SessionCommand {
     /// Creates a verification session and prints its link (emailed with --email).
     Create(Box<CreateArgs>),
+    /// Asks a vendor where a session stands.
+    Status {
+        /// The vendor.
+        #[arg(long, value_enum)]
+        provider: ProviderName,
+        /// The vendor's session id (iDenfy scanRef, Veriff verification id).
+        #[arg(long)]
+        session_id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: Output,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WebhookCommand {
+    /// Verifies a webhook's signature and prints the normalized result. Keys come from
+    /// VERIFF_SHARED_SECRET and IDENFY_WEBHOOK_KEY (several, comma-separated, for rotation).
+    Verify {
+        /// The vendor that sent it.
+        #[arg(long, value_enum)]
+        provider: ProviderName,
+        /// A header as received, `Name: value` (repeatable).
+        #[arg(long = "header")]
+        headers: Vec<String>,
+        /// The raw body (default: standard input).
+        #[arg(long)]
+        body: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: Output,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -18,7 +18,9 @@ use kyc::{ErrorKind, Failover, FailoverPolicy, Session, VerificationSession};
 use kyc_emulator::{Emulator, RunningEmulator};
 use serde_json::{Value, json};
 
-use crate::args::{Cli, Command, CreateArgs, MatrixOutput, Output, ProviderName, SessionCommand};
+use crate::args::{
+    Cli, Command, CreateArgs, MatrixOutput, Output, ProviderName, SessionCommand, WebhookCommand,
+};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -28,6 +30,12 @@ async fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Session(SessionCommand::Create(args)) => create(*args).await,
+        Command::Session(SessionCommand::Status { provider, session_id, output }) => {
+            status(provider, &session_id, output).await
+        }
+        Command::Webhook(WebhookCommand::Verify { provider, headers, body, output }) => {
+            verify(provider, &headers, body.as_deref(), output)
+        }
         Command::Providers { output } => providers(output),
         Command::Compare { request, output } => compare(&request, output).await,
         Command::Emulator { listen } => emulator(listen).await,
@@ -250,6 +258,170 @@ fn print_session(session: &Session, output: Output) {
                     ),
                     None => println!("attempt:    {} created it", attempt.provider),
                 }
+            }
+        }
+    }
+}
+
+/// A decision as one JSON object (the same for webhooks and polling).
+fn decision_json(decision: Option<&kyc::Decision>, provider: &str, session_id: &str) -> Value {
+    match decision {
+        Some(d) => json!({
+            "provider": d.provider,
+            "session_id": d.session_id,
+            "client_id": d.client_id,
+            "status": d.status.as_ref(),
+            "vendor_status": d.vendor_status,
+            "final": d.is_final,
+            "reason_code": d.reason.as_ref().and_then(|r| r.code.clone()),
+            "reason": d.reason.as_ref().and_then(|r| r.text.clone()),
+            "event": d.event,
+        }),
+        // Nothing to report yet (Veriff answers `verification: null` before a decision).
+        None => json!({
+            "provider": provider, "session_id": session_id, "client_id": null, "status": null,
+            "vendor_status": null, "final": false, "reason_code": null, "reason": null, "event": null,
+        }),
+    }
+}
+
+fn print_decision(value: &Value, output: Output) {
+    match output {
+        Output::Json => println!("{value}"),
+        Output::Text => {
+            for key in [
+                "status",
+                "final",
+                "session_id",
+                "client_id",
+                "vendor_status",
+                "reason_code",
+                "reason",
+                "event",
+            ] {
+                let shown = match &value[key] {
+                    Value::String(text) => text.clone(),
+                    Value::Null => "-".to_owned(),
+                    other => other.to_string(),
+                };
+                println!("{key:<14}{shown}");
+            }
+        }
+    }
+}
+
+/// The vendor's results side, configured from the environment.
+fn results_from_env(
+    provider: ProviderName,
+) -> Result<Box<dyn kyc::VerificationResults>, kyc::Error> {
+    Ok(match provider {
+        ProviderName::Idenfy => Box::new(kyc::Idenfy::from_env()?),
+        ProviderName::Veriff => Box::new(kyc::Veriff::from_env()?),
+    })
+}
+
+async fn status(provider: ProviderName, session_id: &str, output: Output) -> u8 {
+    let results = match results_from_env(provider) {
+        Ok(results) => results,
+        Err(error) => return fail(&error),
+    };
+    match results.poll_decision(session_id).await {
+        Ok(decision) => {
+            print_decision(
+                &decision_json(decision.as_ref(), results.provider(), session_id),
+                output,
+            );
+            0
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+fn verify(
+    provider: ProviderName,
+    raw_headers: &[String],
+    body: Option<&std::path::Path>,
+    output: Output,
+) -> u8 {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for raw in raw_headers {
+        let parsed = raw.split_once(':').and_then(|(name, value)| {
+            let name = reqwest::header::HeaderName::from_bytes(name.trim().as_bytes()).ok()?;
+            let value = reqwest::header::HeaderValue::from_str(value.trim()).ok()?;
+            Some((name, value))
+        });
+        match parsed {
+            Some((name, value)) => {
+                headers.append(name, value);
+            }
+            None => {
+                eprintln!("error: --header: expected `Name: value`");
+                return 2;
+            }
+        }
+    }
+    let body = match body {
+        Some(path) => std::fs::read(path),
+        None => {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
+        }
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(error) => {
+            eprintln!("error: cannot read the body: {error}");
+            return 2;
+        }
+    };
+    // Verifying needs only the webhook keys; the API credentials are placeholders when unset.
+    let has = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    let results: Result<Box<dyn kyc::VerificationResults>, kyc::Error> = match provider {
+        ProviderName::Idenfy => {
+            let mut builder = kyc::Idenfy::builder("webhook-only", "webhook-only");
+            for key in std::env::var("IDENFY_WEBHOOK_KEY")
+                .unwrap_or_default()
+                .split(',')
+                .filter(|k| !k.trim().is_empty())
+            {
+                builder = builder.with_webhook_key(key.trim().to_owned());
+            }
+            builder.build().map(|p| Box::new(p) as _)
+        }
+        ProviderName::Veriff => {
+            let key = if has("VERIFF_API_KEY") {
+                std::env::var("VERIFF_API_KEY").unwrap_or_default()
+            } else {
+                "00000000-0000-4000-8000-000000000000".into()
+            };
+            let mut builder = kyc::Veriff::builder(key);
+            for secret in std::env::var("VERIFF_SHARED_SECRET")
+                .unwrap_or_default()
+                .split(',')
+                .filter(|k| !k.trim().is_empty())
+            {
+                builder = builder.with_shared_secret(secret.trim().to_owned());
+            }
+            builder.build().map(|p| Box::new(p) as _)
+        }
+    };
+    let results = match results {
+        Ok(results) => results,
+        Err(error) => return fail(&error),
+    };
+    match results.verify_webhook(&headers, &body) {
+        Ok(decision) => {
+            print_decision(
+                &decision_json(Some(&decision), results.provider(), &decision.session_id),
+                output,
+            );
+            0
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            match error.kind() {
+                ErrorKind::Unauthenticated | ErrorKind::Config => 3,
+                _ => 2,
             }
         }
     }

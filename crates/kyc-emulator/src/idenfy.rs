@@ -260,6 +260,7 @@ pub(crate) async fn token(State(app): State<App>, headers: HeaderMap, body: Byte
             expires: now + TimeDelta::seconds(expiry as i64),
             opened: false,
             decision: None,
+            callback: body.get("callbackUrl").and_then(Value::as_str).map(str::to_owned),
         },
     );
     drop(store);
@@ -339,6 +340,7 @@ pub(crate) async fn kyb_token(State(app): State<App>, headers: HeaderMap, body: 
             expires: expiration,
             opened: false,
             decision: None,
+            callback: None,
         },
     );
     drop(store);

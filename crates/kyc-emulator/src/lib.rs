@@ -36,6 +36,7 @@ mod idenfy;
 mod page;
 mod store;
 mod veriff;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -61,6 +62,8 @@ pub const DEFAULT_IDENFY_SECRET: &str = "emulator-idenfy-secret";
 pub const DEFAULT_VERIFF_KEY: &str = "5b7e3a4c-9f1d-4c2a-8e6b-0d1f2a3b4c5d";
 /// Veriff shared secret the emulator signs and checks with unless told otherwise.
 pub const DEFAULT_VERIFF_SECRET: &str = "emulator-veriff-shared-secret";
+/// The key the emulator signs iDenfy webhooks with unless told otherwise.
+pub const DEFAULT_IDENFY_WEBHOOK_KEY: &str = "emulator-idenfy-webhook-key";
 
 /// The emulator; start one with [`Emulator::builder`].
 #[derive(Debug)]
@@ -76,6 +79,9 @@ impl Emulator {
                 idenfy_secret: DEFAULT_IDENFY_SECRET.into(),
                 veriff_key: DEFAULT_VERIFF_KEY.into(),
                 veriff_secret: DEFAULT_VERIFF_SECRET.into(),
+                idenfy_webhook_key: DEFAULT_IDENFY_WEBHOOK_KEY.into(),
+                idenfy_webhook_url: None,
+                veriff_webhook_url: None,
                 base_url: String::new(),
             },
             faults: Vec::new(),
@@ -90,6 +96,11 @@ pub(crate) struct Config {
     pub(crate) idenfy_secret: String,
     pub(crate) veriff_key: String,
     pub(crate) veriff_secret: String,
+    pub(crate) idenfy_webhook_key: String,
+    /// Where iDenfy results go when a session has no `callbackUrl` of its own.
+    pub(crate) idenfy_webhook_url: Option<String>,
+    /// Where Veriff's events and decisions go.
+    pub(crate) veriff_webhook_url: Option<String>,
     /// `http://host:port`, known once bound.
     pub(crate) base_url: String,
 }
@@ -99,6 +110,8 @@ pub(crate) struct Config {
 pub(crate) struct App {
     pub(crate) store: Shared,
     pub(crate) config: Arc<Config>,
+    /// Delivers webhooks.
+    pub(crate) http: reqwest::Client,
 }
 
 /// What the emulator accepts and where it listens.
@@ -130,6 +143,26 @@ impl EmulatorBuilder {
     ) -> Self {
         self.config.veriff_key = key.into();
         self.config.veriff_secret = shared_secret.into();
+        self
+    }
+
+    /// Sends iDenfy's result webhooks to `url` (a session's own `callbackUrl` wins), signed with
+    /// [`DEFAULT_IDENFY_WEBHOOK_KEY`] unless [`with_idenfy_webhook_key`](Self::with_idenfy_webhook_key)
+    /// says otherwise.
+    pub fn with_idenfy_webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.config.idenfy_webhook_url = Some(url.into());
+        self
+    }
+
+    /// The key iDenfy webhooks are signed with.
+    pub fn with_idenfy_webhook_key(mut self, key: impl Into<String>) -> Self {
+        self.config.idenfy_webhook_key = key.into();
+        self
+    }
+
+    /// Sends Veriff's event and decision webhooks to `url`, signed with its shared secret.
+    pub fn with_veriff_webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.config.veriff_webhook_url = Some(url.into());
         self
     }
 
@@ -167,7 +200,11 @@ impl EmulatorBuilder {
             store.faults.extend(self.faults);
             store.retained = self.retained;
         }
-        let app = App { store: Arc::clone(&store), config: Arc::new(config) };
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(std::io::Error::other)?;
+        let app = App { store: Arc::clone(&store), config: Arc::new(config), http };
         let router = router(app.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -297,6 +334,11 @@ impl RunningEmulator {
     /// The iDenfy API key and secret it accepts.
     pub fn idenfy_credentials(&self) -> (&str, &str) {
         (&self.app.config.idenfy_key, &self.app.config.idenfy_secret)
+    }
+
+    /// The key its iDenfy webhooks are signed with.
+    pub fn idenfy_webhook_key(&self) -> &str {
+        &self.app.config.idenfy_webhook_key
     }
 
     /// The Veriff API key and shared secret it accepts.

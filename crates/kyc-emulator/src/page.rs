@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::App;
 use crate::faults::lock;
 use crate::store::{Choice, Vendor};
+use crate::webhooks::{self, Happened};
 
 #[derive(Deserialize)]
 pub(crate) struct TokenQuery {
@@ -71,6 +72,7 @@ fn decide(app: &App, vendor: Vendor, form: &Decide) -> Response {
     }
     record.opened = true;
     record.decision = Some((choice, Utc::now()));
+    webhooks::send(app, record, Happened::Decided);
     let back = match vendor {
         Vendor::Idenfy if record.business => {
             format!("/idenfy/kyb/welcome?authToken={}", form.token)
@@ -89,7 +91,10 @@ fn show(app: &App, vendor: Vendor, token: &str) -> Response {
     if record.expired(Utc::now()) {
         return expired();
     }
-    record.opened = true;
+    if !record.opened {
+        record.opened = true;
+        webhooks::send(app, record, Happened::Opened);
+    }
     let vendor_name = match vendor {
         Vendor::Idenfy => "iDenfy",
         Vendor::Veriff => "Veriff",

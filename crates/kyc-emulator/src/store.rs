@@ -68,6 +68,8 @@ pub(crate) struct Record {
     /// The hosted page was opened (Veriff: `started`; an unfinished one ends `abandoned`).
     pub(crate) opened: bool,
     pub(crate) decision: Option<(Choice, DateTime<Utc>)>,
+    /// Where this session's webhook goes instead of the configured one (iDenfy `callbackUrl`).
+    pub(crate) callback: Option<String>,
 }
 
 impl Record {

@@ -120,6 +120,7 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, body: Byt
             expires: now + TimeDelta::days(7),
             opened: false,
             decision: None,
+            callback: None,
         },
     );
     drop(store);
