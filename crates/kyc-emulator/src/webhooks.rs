@@ -19,44 +19,50 @@ pub(crate) enum Happened {
     Decided,
 }
 
+/// One webhook to deliver: where, its headers, its body.
+struct Delivery {
+    url: String,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
 /// Sends, in the background, the webhooks `record`'s change causes. Delivery failures are
 /// logged, not retried: this is a test double, and the endpoints still answer.
 pub(crate) fn send(app: &App, record: &Record, happened: Happened) {
     let config = &app.config;
-    let deliveries: Vec<(String, Vec<(&'static str, String)>, Vec<u8>)> =
-        match (record.vendor, happened) {
-            (Vendor::Idenfy, Happened::Decided) => {
-                let url = record.callback.clone().or_else(|| config.idenfy_webhook_url.clone());
-                let Some(url) = url else { return };
-                let body = idenfy_body(record).to_string().into_bytes();
-                let signed = signature(&config.idenfy_webhook_key, &body);
-                let headers = vec![
-                    ("idenfy-signature", signed),
-                    ("idenfy-event-type", "IDENTIFICATION_MANUAL_FINISHED".to_owned()),
-                ];
-                vec![(url, headers, body)]
-            }
-            (Vendor::Veriff, happened) => {
-                let Some(url) = config.veriff_webhook_url.clone() else { return };
-                let mut bodies = Vec::new();
-                match happened {
-                    Happened::Opened => bodies.push(veriff_event(record, "started", 7001)),
-                    Happened::Decided => {
-                        bodies.push(veriff_event(record, "submitted", 7002));
-                        bodies.push(veriff_decision(record));
-                    }
+    let deliveries: Vec<Delivery> = match (record.vendor, happened) {
+        (Vendor::Idenfy, Happened::Decided) => {
+            let url = record.callback.clone().or_else(|| config.idenfy_webhook_url.clone());
+            let Some(url) = url else { return };
+            let body = idenfy_body(record).to_string().into_bytes();
+            let signed = signature(&config.idenfy_webhook_key, &body);
+            let headers = vec![
+                ("idenfy-signature", signed),
+                ("idenfy-event-type", "IDENTIFICATION_MANUAL_FINISHED".to_owned()),
+            ];
+            vec![Delivery { url, headers, body }]
+        }
+        (Vendor::Veriff, happened) => {
+            let Some(url) = config.veriff_webhook_url.clone() else { return };
+            let mut bodies = Vec::new();
+            match happened {
+                Happened::Opened => bodies.push(veriff_event(record, "started", 7001)),
+                Happened::Decided => {
+                    bodies.push(veriff_event(record, "submitted", 7002));
+                    bodies.push(veriff_decision(record));
                 }
-                bodies
-                    .into_iter()
-                    .map(|body| {
-                        let body = body.to_string().into_bytes();
-                        let signed = signature(&config.veriff_secret, &body);
-                        (url.clone(), vec![("x-hmac-signature", signed)], body)
-                    })
-                    .collect()
             }
-            (Vendor::Idenfy, Happened::Opened) => return,
-        };
+            bodies
+                .into_iter()
+                .map(|body| {
+                    let body = body.to_string().into_bytes();
+                    let signed = signature(&config.veriff_secret, &body);
+                    Delivery { url: url.clone(), headers: vec![("x-hmac-signature", signed)], body }
+                })
+                .collect()
+        }
+        (Vendor::Idenfy, Happened::Opened) => return,
+    };
     let client = app.http.clone();
     tokio::spawn(async move {
         // In order: Veriff's `submitted` comes before its decision.
