@@ -66,7 +66,7 @@ pub(crate) fn send(app: &App, record: &Record, happened: Happened) {
     let client = app.http.clone();
     tokio::spawn(async move {
         // In order: Veriff's `submitted` comes before its decision.
-        for (url, headers, body) in deliveries {
+        for Delivery { url, headers, body } in deliveries {
             let mut request =
                 client.post(&url).header("content-type", "application/json").body(body);
             for (name, value) in headers {
