@@ -299,3 +299,115 @@ async fn compare_and_the_capability_matrix() {
         "README.md's capability table differs from `kyc providers --output markdown`:\n{table}"
     );
 }
+
+/// Hex HMAC-SHA256, computed independently of the library.
+fn hmac_hex(key: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(body);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs `kyc webhook verify` with `body` on standard input.
+async fn verify(provider: &str, header: &str, body: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
+    command
+        .args(["webhook", "verify", "--provider", provider, "--header", header, "--output", "json"])
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(body).await.unwrap();
+    drop(stdin);
+    child.wait_with_output().await.unwrap()
+}
+
+#[tokio::test]
+async fn webhooks_are_verified_with_documented_exit_codes() {
+    let decision = include_str!("../../kyc-veriff/fixtures/decision-webhook.json").as_bytes();
+    let secrets = [("VERIFF_SHARED_SECRET", "new-secret,old-secret")];
+    let good = format!("X-HMAC-SIGNATURE: {}", hmac_hex("old-secret", decision));
+    let output = verify("veriff", &good, decision, &secrets).await;
+    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+    let result = json(&output);
+    assert_eq!(
+        (result["status"].as_str(), result["final"].as_bool()),
+        (Some("approved"), Some(true))
+    );
+    assert_eq!(result["client_id"], "12345678");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("SARAH"), "no document data printed");
+
+    let wrong = format!("X-HMAC-SIGNATURE: {}", hmac_hex("someone-else", decision));
+    assert_eq!(code(&verify("veriff", &wrong, decision, &secrets).await), 3);
+    assert_eq!(code(&verify("veriff", &good, decision, &[]).await), 3, "no secret configured");
+    let garbage = b"[1, 2, 3]";
+    let signed_garbage = format!("X-HMAC-SIGNATURE: {}", hmac_hex("new-secret", garbage));
+    assert_eq!(code(&verify("veriff", &signed_garbage, garbage, &secrets).await), 2);
+
+    let idenfy = include_str!("../../kyc-idenfy/fixtures/webhook.json").as_bytes();
+    let header = format!("Idenfy-Signature: {}", hmac_hex("idenfy-key", idenfy));
+    let output = verify("idenfy", &header, idenfy, &[("IDENFY_WEBHOOK_KEY", "idenfy-key")]).await;
+    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(json(&output)["status"], "approved");
+}
+
+#[tokio::test]
+async fn session_status_polls_the_vendor() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let created = kyc(
+        &emulator,
+        &["session", "create", "--client-id", "op-8", "--provider", "veriff", "--output", "json"],
+        &[],
+    )
+    .await;
+    let session = json(&created);
+    let id = session["session_id"].as_str().unwrap().to_owned();
+    let status = kyc(
+        &emulator,
+        &["session", "status", "--provider", "veriff", "--session-id", &id, "--output", "json"],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&status), 0, "{}", String::from_utf8_lossy(&status.stderr));
+    assert_eq!(json(&status)["status"], Value::Null, "no decision yet");
+
+    let token = session["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    let page = format!("http://{}/veriff/decide", emulator.address());
+    let form = format!("token={token}&choice=decline");
+    let client_answer = raw_post(&page, &form).await;
+    assert!(
+        client_answer.starts_with("HTTP/1.1 303") || client_answer.starts_with("HTTP/1.1 200"),
+        "{client_answer}"
+    );
+    let status = kyc(
+        &emulator,
+        &["session", "status", "--provider", "veriff", "--session-id", &id, "--output", "json"],
+        &[],
+    )
+    .await;
+    let result = json(&status);
+    assert_eq!(
+        (result["status"].as_str(), result["final"].as_bool()),
+        (Some("declined"), Some(true))
+    );
+    assert_eq!(result["reason_code"], "102");
+}
+
+/// A form POST over a plain socket (the CLI's tests need no HTTP client of their own).
+async fn raw_post(url: &str, form: &str) -> String {
+    use tokio::io::AsyncReadExt;
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let request = format!(
+        "POST /{path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{form}",
+        form.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
+}
