@@ -1,5 +1,7 @@
 //! Failover across the real iDenfy and Veriff adapters, against real servers on 127.0.0.1.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,6 +9,7 @@ use kyc::{
     BreakerConfig, ClientId, ErrorKind, Failover, FailoverPolicy, Idenfy, SessionRequest, Veriff,
     VerificationSession,
 };
+use support::Captured;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -165,36 +168,10 @@ async fn an_open_breaker_keeps_traffic_off_the_dead_primary_until_the_cool_down(
     assert_eq!(hits(&idenfy_server).await, 2, "one probe after the cool-down");
 }
 
-/// Collects what `tracing` writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Self;
-    fn make_writer(&'a self) -> Self {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn every_attempt_is_traced_without_secrets_or_personal_data() {
     let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = captured.install(tracing::Level::DEBUG);
 
     let (_veriff_server, veriff) = healthy_veriff().await;
     let idenfy = idenfy_refusing_connections().await;
@@ -206,7 +183,7 @@ async fn every_attempt_is_traced_without_secrets_or_personal_data() {
     );
     failover.create_session(&request).await.unwrap();
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     let attempts: Vec<&str> = log.lines().filter(|line| line.contains("attempt")).collect();
     assert_eq!(attempts.len(), 2, "{log}");
     assert!(

@@ -2,12 +2,14 @@
 //! documented error kind and outcome within the timeout plus a second, never a panic, and
 //! nothing secret or personal reaches the errors or the `tracing` output (captured at TRACE).
 
+mod support;
+
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kyc::{ClientId, ErrorKind, Outcome, Person, SessionRequest, VerificationSession};
+use support::Captured;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -248,36 +250,10 @@ fn adapters(address: SocketAddr) -> Vec<Box<dyn VerificationSession>> {
     ]
 }
 
-/// Collects what `tracing` writes, at every level.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Self;
-    fn make_writer(&'a self) -> Self {
-        self.clone()
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn hostile_servers_get_classified_errors_in_time_and_leak_nothing() {
     let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = captured.install(tracing::Level::TRACE);
 
     let request = SessionRequest::new(ClientId::new("hostile-client").unwrap()).with_person(
         Person::default().with_first_name(NAME).with_date_of_birth(BIRTH.parse().unwrap()),
@@ -299,7 +275,7 @@ async fn hostile_servers_get_classified_errors_in_time_and_leak_nothing() {
             printed.push_str(&format!("{error} {error:?} {error:#?}\n"));
         }
     }
-    let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let log = captured.text();
     assert!(!log.is_empty(), "TRACE output was captured");
     for secret in [IDENFY_KEY, IDENFY_SECRET, VERIFF_KEY, VERIFF_SECRET, NAME, BIRTH] {
         assert!(!printed.contains(secret), "{secret} in an error:\n{printed}");

@@ -256,7 +256,18 @@ pub(crate) async fn decision(
     let Some(record) = store.by_id(&id).filter(|r| r.vendor == Vendor::Veriff) else {
         return error(StatusCode::NOT_FOUND, "1404", "Session not found");
     };
-    let now = Utc::now();
+    match decision_body(record, Utc::now()) {
+        Some(answer) => (StatusCode::OK, Json(answer)).into_response(),
+        None => {
+            let answer = json!({"status": "success", "verification": null});
+            (StatusCode::OK, Json(answer)).into_response()
+        }
+    }
+}
+
+/// The decision in Veriff's shape (§7.2), as the decision endpoint answers it and the decision
+/// webhook carries it; `None` while there is none.
+pub(crate) fn decision_body(record: &Record, now: chrono::DateTime<Utc>) -> Option<Value> {
     let (status, code, reason) = match record.decision {
         Some((Choice::Approve, _)) => ("approved", 9001, None),
         Some((Choice::Decline, _)) => {
@@ -266,13 +277,10 @@ pub(crate) async fn decision(
         // Never opened: expired; opened but unfinished: abandoned. Both code 9104 (§7.1).
         None if record.expired(now) && record.opened => ("abandoned", 9104, None),
         None if record.expired(now) => ("expired", 9104, None),
-        None => {
-            let answer = json!({"status": "success", "verification": null});
-            return (StatusCode::OK, Json(answer)).into_response();
-        }
+        None => return None,
     };
     let decided_at = record.decision.map_or(record.expires, |(_, at)| at);
-    let answer = json!({
+    Some(json!({
         "status": "success",
         "verification": {
             "id": record.id,
@@ -289,7 +297,6 @@ pub(crate) async fn decision(
             "document": null,
             "riskLabels": [],
         },
-        "technicalData": {"ip": null},
-    });
-    (StatusCode::OK, Json(answer)).into_response()
+        "technicalData": {"ip": "127.0.0.1"},
+    }))
 }

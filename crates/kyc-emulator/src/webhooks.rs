@@ -3,7 +3,7 @@
 //! `Idenfy-Signature`), Veriff's event (`started`, `submitted`) and decision webhooks (§7,
 //! signed in `X-HMAC-SIGNATURE`).
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use serde_json::{Value, json};
 
 use crate::App;
@@ -49,7 +49,7 @@ pub(crate) fn send(app: &App, record: &Record, happened: Happened) {
                 Happened::Opened => bodies.push(veriff_event(record, "started", 7001)),
                 Happened::Decided => {
                     bodies.push(veriff_event(record, "submitted", 7002));
-                    bodies.push(veriff_decision(record));
+                    bodies.extend(crate::veriff::decision_body(record, Utc::now()));
                 }
             }
             bodies
@@ -125,34 +125,5 @@ fn veriff_event(record: &Record, action: &str, code: u32) -> Value {
         "action": action,
         "vendorData": record.client_id,
         "endUserId": null,
-    })
-}
-
-/// §7.2, the decision webhook.
-fn veriff_decision(record: &Record) -> Value {
-    let (status, code, reason) = match record.decision.map(|(choice, _)| choice) {
-        Some(Choice::Approve) => ("approved", 9001, None),
-        Some(Choice::Decline) => ("declined", 9102, Some((102, "Suspected document tampering"))),
-        _ => ("resubmission_requested", 9103, Some((204, "Poor image quality"))),
-    };
-    let decided = record.decision.map_or(Utc::now(), |(_, at)| at);
-    json!({
-        "status": "success",
-        "verification": {
-            "id": record.id,
-            "attemptId": record.id,
-            "code": code,
-            "status": status,
-            "reason": reason.map(|(_, text)| text),
-            "reasonCode": reason.map(|(code, _)| code),
-            "decisionTime": decided.to_rfc3339_opts(SecondsFormat::Micros, true),
-            "acceptanceTime": record.created.to_rfc3339_opts(SecondsFormat::Millis, true),
-            "vendorData": record.client_id,
-            "endUserId": null,
-            "person": null,
-            "document": null,
-            "riskLabels": [],
-        },
-        "technicalData": {"ip": "127.0.0.1"},
     })
 }
