@@ -184,6 +184,12 @@ pub async fn read_body(
     if response.content_length().is_some_and(|length| length > cap as u64) {
         return Err(too_large());
     }
+    // A declared length within the cap is read in one piece (no per-chunk copies); a body
+    // without one is read chunk by chunk and cut off at the cap.
+    if response.content_length().is_some() {
+        let body = response.bytes().await.map_err(|e| transport_error(provider, e))?;
+        return Ok(body.to_vec());
+    }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(provider, e))? {
         if body.len() + chunk.len() > cap {
