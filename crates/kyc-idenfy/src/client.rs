@@ -152,7 +152,7 @@ impl Idenfy {
     }
 
     /// `POST {base}{path}` with Basic auth; the body of a 2xx answer, or the neutral error.
-    async fn post(
+    pub(crate) async fn post(
         &self,
         path: &str,
         kind: VerificationKind,

@@ -22,17 +22,15 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
+use reqwest::header::HeaderMap;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::Value;
 
 use kyc_core::decode::{lenient, undecodable};
-use kyc_core::http::{endpoint, send};
 use kyc_core::{Decision, Error, Status, VerificationKind, VerificationResults, WEBHOOK_BODY_CAP};
 
 use crate::Idenfy;
-use crate::error::error_from_response;
 
 /// iDenfy restricts accounts that poll: one status request per session a minute at most.
 pub(crate) const DEFAULT_MIN_POLL_INTERVAL: Duration = Duration::from_secs(60);
@@ -210,22 +208,11 @@ impl VerificationResults for Idenfy {
             // Refused here, not by iDenfy: nothing was sent.
             return Err(Error::rate_limited(&inner.name, Some(wait)));
         }
-        let body = serde_json::json!({"scanRef": session_id}).to_string();
-        let request = inner
-            .http
-            .post(endpoint(&inner.base_url, "/api/v2/status"))
-            .basic_auth(inner.api_key.expose_secret(), Some(inner.api_secret.expose_secret()))
-            .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, "application/json")
-            .body(body);
-        let answer = send(&inner.name, request).await?;
-        if !answer.is_success() {
-            let (status, wait) = (answer.status, answer.retry_after);
-            let kind = VerificationKind::Identity;
-            return Err(error_from_response(&inner.name, kind, status, wait, &answer.body));
-        }
-        let state: StatusAnswer = serde_json::from_slice(&answer.body)
-            .map_err(|e| undecodable(&inner.name, answer.status, &e))?;
+        let body = serde_json::json!({"scanRef": session_id}).to_string().into_bytes();
+        let (status, answer) =
+            self.post("/api/v2/status", VerificationKind::Identity, body).await?;
+        let state: StatusAnswer =
+            serde_json::from_slice(&answer).map_err(|e| undecodable(&inner.name, status, &e))?;
         let status = status_of(&state.status);
         let is_final = !matches!(state.status.as_str(), "ACTIVE" | "REVIEWING");
         let mut decision =

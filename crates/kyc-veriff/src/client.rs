@@ -13,7 +13,7 @@ use url::Url;
 
 use kyc_core::config::Vars;
 use kyc_core::decode::{seconds_after, undecodable};
-use kyc_core::http::{endpoint, parse_base_url, send, trusted_link};
+use kyc_core::http::{Answer, endpoint, parse_base_url, send, trusted_link};
 use kyc_core::{Capabilities, ClientId, Error, Session, SessionRequest, VerificationSession};
 
 use crate::error::error_from_response;
@@ -30,6 +30,13 @@ pub const DEFAULT_BASE_URL: &str = "https://stationapi.veriff.com";
 pub(crate) const AUTH_CLIENT: HeaderName = HeaderName::from_static("x-auth-client");
 pub(crate) const HMAC_SIGNATURE: HeaderName = HeaderName::from_static("x-hmac-signature");
 const INTEGRATION_ID: HeaderName = HeaderName::from_static("vrf-integration-id");
+
+/// What a request's `X-HMAC-SIGNATURE` covers: a POST's exact body bytes, or for data retrieval
+/// the session id (§4.1).
+pub(crate) enum Signed<'a> {
+    Body(Vec<u8>),
+    SessionId(&'a str),
+}
 
 /// A client for Veriff's verification sessions.
 ///
@@ -156,29 +163,12 @@ impl VerificationSession for Veriff {
             let mut http = inner
                 .http
                 .post(endpoint(&inner.base_url, "/v1/sessions"))
-                .header(AUTH_CLIENT, sensitive(inner.api_key.expose_secret())?)
-                .header(CONTENT_TYPE, "application/json")
-                .header(ACCEPT, "application/json");
-            if let Some(secret) = inner.shared_secrets.first() {
-                let signed = signature(secret.expose_secret().as_bytes(), &body);
-                http = http.header(HMAC_SIGNATURE, signed);
-            }
+                .header(CONTENT_TYPE, "application/json");
             if let Some(id) = &inner.integration_id {
                 http = http.header(INTEGRATION_ID, id.as_str());
             }
             let created_at = Utc::now();
-            let started = Instant::now();
-            let answer = send(&inner.name, http.body(body)).await?;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            tracing::debug!(status = answer.status, elapsed_ms, "veriff answered");
-            if !answer.is_success() {
-                return Err(error_from_response(
-                    &inner.name,
-                    answer.status,
-                    answer.retry_after,
-                    &answer.body,
-                ));
-            }
+            let answer = self.exchange(http, Signed::Body(body)).await?;
             self.decode(request, answer.status, &answer.body, created_at)
         }
         .instrument(span)
@@ -187,6 +177,39 @@ impl VerificationSession for Veriff {
 }
 
 impl Veriff {
+    /// Sends `http` with the API key, signed when a shared secret is configured (the first one
+    /// signs); the 2xx answer, or the neutral error.
+    pub(crate) async fn exchange(
+        &self,
+        http: reqwest::RequestBuilder,
+        signed: Signed<'_>,
+    ) -> Result<Answer, Error> {
+        let inner = &*self.inner;
+        let mut http = http
+            .header(AUTH_CLIENT, sensitive(inner.api_key.expose_secret())?)
+            .header(ACCEPT, "application/json");
+        if let Some(secret) = inner.shared_secrets.first() {
+            let payload = match &signed {
+                Signed::Body(body) => body.as_slice(),
+                Signed::SessionId(id) => id.as_bytes(),
+            };
+            http =
+                http.header(HMAC_SIGNATURE, signature(secret.expose_secret().as_bytes(), payload));
+        }
+        if let Signed::Body(body) = signed {
+            http = http.body(body);
+        }
+        let started = Instant::now();
+        let answer = send(&inner.name, http).await?;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(status = answer.status, elapsed_ms, "veriff answered");
+        if !answer.is_success() {
+            let (status, wait) = (answer.status, answer.retry_after);
+            return Err(error_from_response(&inner.name, status, wait, &answer.body));
+        }
+        Ok(answer)
+    }
+
     /// The body Veriff would receive for `request` (`POST /v1/sessions`), after every check.
     /// Nothing is sent; [`create_session`](VerificationSession::create_session) is this, one
     /// signed POST, and [`decode`](Self::decode).

@@ -13,18 +13,17 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use reqwest::header::{ACCEPT, HeaderMap};
+use reqwest::header::HeaderMap;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::Value;
 
 use kyc_core::decode::{lenient, undecodable};
-use kyc_core::http::{endpoint, send};
+use kyc_core::http::endpoint;
 use kyc_core::{Decision, Error, Reason, Status, VerificationResults, WEBHOOK_BODY_CAP};
 
-use crate::client::{AUTH_CLIENT, HMAC_SIGNATURE, sensitive};
-use crate::error::error_from_response;
-use crate::{Veriff, signature};
+use crate::Veriff;
+use crate::client::{HMAC_SIGNATURE, Signed};
 
 /// The neutral status and finality of a Veriff status word.
 pub(crate) fn status_of(word: &str) -> (Status, bool) {
@@ -164,33 +163,15 @@ impl VerificationResults for Veriff {
 
     async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error> {
         let inner = &*self.inner;
-        let Some(secret) = inner.shared_secrets.first() else {
+        if inner.shared_secrets.is_empty() {
             return Err(Error::config(&inner.name, "polling needs a shared secret to sign with"));
-        };
+        }
         let mut url = endpoint(&inner.base_url, "/v1/sessions");
         url.path_segments_mut()
             .map_err(|()| Error::config(&inner.name, "the base URL cannot take a path"))?
             .push(session_id)
             .push("decision");
-        // Data retrieval signs the session id, not a body (§4.1).
-        let request = inner
-            .http
-            .get(url)
-            .header(AUTH_CLIENT, sensitive(inner.api_key.expose_secret())?)
-            .header(
-                HMAC_SIGNATURE,
-                signature(secret.expose_secret().as_bytes(), session_id.as_bytes()),
-            )
-            .header(ACCEPT, "application/json");
-        let answer = send(&inner.name, request).await?;
-        if !answer.is_success() {
-            return Err(error_from_response(
-                &inner.name,
-                answer.status,
-                answer.retry_after,
-                &answer.body,
-            ));
-        }
+        let answer = self.exchange(inner.http.get(url), Signed::SessionId(session_id)).await?;
         let envelope: DecisionEnvelope = serde_json::from_slice(&answer.body)
             .map_err(|e| undecodable(&inner.name, answer.status, &e))?;
         Ok(envelope.verification.map(|body| self.decision_from(body)))
