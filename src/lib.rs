@@ -1,21 +1,51 @@
 #![doc = include_str!("../README.md")]
 
-pub use kyc_core::*;
+// The application API, named one by one: what an application holds, fills in and reads.
+// Constructing errors, HTTP plumbing and the other adapter-only helpers live in the adapter
+// kit (`kyc-adapter`), which an application never needs.
+pub use kyc_core::{
+    Attempt, BreakerConfig, BreakerState, Capabilities, ClientId, CountryCode, Decision,
+    DocumentType, DynVerificationSession, Error, ErrorKind, ExpectedDocument, Failover,
+    FailoverPolicy, Feature, Field, FieldError, FieldKind, Flow, KindCapabilities, Locale,
+    OnUnknownOutcome, Outcome, Person, ProviderOptions, Reason, Redirects, Router, Rule, Session,
+    SessionRequest, Sex, Status, StubProvider, VerificationKind, VerificationResults,
+    VerificationSession, WebhookVerifier,
+};
+
+/// The conformance suite a provider runs in its own tests (feature `test-util`).
+#[cfg(feature = "test-util")]
+pub use kyc_core::conformance;
+
+/// Mocking the trait in your own tests (feature `mock`).
+#[cfg(feature = "mock")]
+pub use kyc_core::{MockVerificationSession, mocking};
+
+/// Scripting a stub's or a mock's errors in tests (feature `test-util` or `mock`).
+#[cfg(any(feature = "test-util", feature = "mock"))]
+pub use kyc_core::testing;
 
 /// The iDenfy adapter (feature `idenfy`, on by default).
 #[cfg(feature = "idenfy")]
 pub mod idenfy {
-    pub use kyc_idenfy::*;
+    pub use kyc_idenfy::{
+        DEFAULT_BASE_URL, DEFAULT_KYB_UI_URL, DetectionType, DummyStatus, FraudService, Idenfy,
+        IdenfyBuilder, IdenfyOptions, IdenfyWebhooks, KybOptions, KybTokenType, OPTIONS_KEY,
+        PROVIDER, RiskAssessmentProfile, TokenType, capabilities,
+    };
 }
 
 #[cfg(feature = "idenfy")]
-pub use kyc_idenfy::{Idenfy, IdenfyBuilder, IdenfyOptions};
+pub use kyc_idenfy::{Idenfy, IdenfyBuilder, IdenfyOptions, IdenfyWebhooks};
 
 /// The Veriff adapter (feature `veriff`, on by default).
 #[cfg(feature = "veriff")]
 pub mod veriff {
-    pub use kyc_veriff::*;
+    pub use kyc_veriff::{
+        Consent, ConsentType, DEFAULT_BASE_URL, IdCardType, MaritalStatus, OPTIONS_KEY, PROVIDER,
+        SESSION_LIFETIME, Veriff, VeriffBuilder, VeriffOptions, VeriffWebhooks, capabilities,
+        signature,
+    };
 }
 
 #[cfg(feature = "veriff")]
-pub use kyc_veriff::{Veriff, VeriffBuilder, VeriffOptions};
+pub use kyc_veriff::{Veriff, VeriffBuilder, VeriffOptions, VeriffWebhooks};

@@ -2,7 +2,7 @@
 //! request.
 //!
 //! Closed: requests flow; consecutive failures that count
-//! ([`counts_against_provider`](crate::policy::counts_against_provider)) are tallied, and any
+//! (errors about the provider's health, not the request's content) are tallied, and any
 //! other answer resets the tally. At the threshold it opens: the provider is skipped. After the
 //! cool-down one probe request goes through (half-open): success closes the breaker, a counting
 //! failure opens it again for another cool-down.
@@ -59,7 +59,7 @@ enum State {
 
 /// A circuit breaker for one provider. Thread-safe; cheap to consult.
 #[derive(Debug)]
-pub struct CircuitBreaker {
+pub(crate) struct CircuitBreaker {
     config: BreakerConfig,
     state: Mutex<State>,
 }
@@ -75,12 +75,12 @@ pub(crate) enum Admission {
 
 impl CircuitBreaker {
     /// A closed breaker.
-    pub fn new(config: BreakerConfig) -> Self {
+    pub(crate) fn new(config: BreakerConfig) -> Self {
         Self { config, state: Mutex::new(State::Closed { failures: 0 }) }
     }
 
     /// The current state (an open breaker whose cool-down has passed reads as half-open).
-    pub fn state(&self) -> BreakerState {
+    pub(crate) fn state(&self) -> BreakerState {
         match &*self.lock() {
             State::Closed { .. } => BreakerState::Closed,
             State::Open { since } if since.elapsed() >= self.config.cool_down => {

@@ -12,9 +12,11 @@ use std::time::Duration;
 
 use strum::IntoEnumIterator;
 
-use crate::error::{Error, FieldError};
+use crate::error::FieldError;
+use crate::field::Field;
+use crate::field::Value;
 use crate::model::{DocumentType, Flow, Locale, VerificationKind};
-use crate::request::{Field, SessionRequest};
+use crate::request::SessionRequest;
 
 /// What a provider can do, per kind of verification.
 ///
@@ -22,7 +24,7 @@ use crate::request::{Field, SessionRequest};
 /// use std::time::Duration;
 /// use kyc_core::{Capabilities, DocumentType, Field, KindCapabilities};
 ///
-/// let caps = Capabilities::new("example").with_identity(
+/// let caps = Capabilities::new().with_identity(
 ///     KindCapabilities::new()
 ///         .with_fields([Field::FirstName, Field::LastName, Field::DocumentTypes])
 ///         .with_document_types([DocumentType::Passport, DocumentType::IdCard])
@@ -32,11 +34,13 @@ use crate::request::{Field, SessionRequest};
 /// assert!(caps.identity.as_ref().unwrap().supports(Field::FirstName));
 /// assert!(caps.business.is_none());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Plain data, without the provider's name: the provider that declares them names itself
+/// ([`VerificationSession::provider`](crate::VerificationSession::provider)), and each adapter
+/// publishes its table as a function, readable without a client.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Capabilities {
-    /// The provider these describe (named in [`Error::unsupported`]).
-    pub provider: String,
     /// Identity (KYC) verification, when offered.
     pub identity: Option<KindCapabilities>,
     /// Business (KYB) verification, when offered.
@@ -163,10 +167,10 @@ impl fmt::Display for Feature {
 }
 
 impl Capabilities {
-    /// Capabilities of `provider` that offer nothing yet; add kinds with
+    /// Capabilities that offer nothing yet; add kinds with
     /// [`with_identity`](Self::with_identity) and [`with_business`](Self::with_business).
-    pub fn new(provider: impl Into<String>) -> Self {
-        Self { provider: provider.into(), identity: None, business: None }
+    pub fn new() -> Self {
+        Self::default()
     }
 
     /// What a wrapper over `members` (failover, routing) can be asked for: each kind offered by
@@ -175,11 +179,8 @@ impl Capabilities {
     ///
     /// A request this admits may still be refused by each member for a different reason; the
     /// wrapper then reports the members' own refusals.
-    pub fn union<'a>(
-        provider: impl Into<String>,
-        members: impl IntoIterator<Item = &'a Capabilities>,
-    ) -> Self {
-        let mut union = Self::new(provider);
+    pub fn union<'a>(members: impl IntoIterator<Item = &'a Capabilities>) -> Self {
+        let mut union = Self::new();
         for member in members {
             for (kind, caps) in [
                 (VerificationKind::Identity, &member.identity),
@@ -219,57 +220,6 @@ impl Capabilities {
         }
     }
 
-    /// Every check a provider runs before sending, in order: the neutral rules
-    /// ([`SessionRequest::validate`], every broken one reported at once), then
-    /// [`check`](Self::check), then the provider's own `rules` for values (which push the fields
-    /// they find broken, and resolve whatever the provider needs, such as its options).
-    ///
-    /// A value only this provider refuses (iDenfy takes no digits in names, Veriff no hyphen in
-    /// document numbers) is reported as [`Feature::Rules`], not as an invalid request: another
-    /// provider may take it, so failover moves on instead of giving up.
-    ///
-    /// ```
-    /// use kyc_core::{
-    ///     Capabilities, ClientId, ErrorKind, Feature, FieldError, KindCapabilities, Person,
-    ///     SessionRequest,
-    /// };
-    ///
-    /// let caps = Capabilities::new("p").with_identity(KindCapabilities::everything());
-    /// let request = SessionRequest::new(ClientId::new("u1")?)
-    ///     .with_person(Person::default().with_first_name("J0hn"));
-    /// let error = caps
-    ///     .preflight(&request, |broken| {
-    ///         broken.push(FieldError::new("person.firstName", "must not contain digits (p)"));
-    ///         Ok(())
-    ///     })
-    ///     .unwrap_err();
-    /// assert_eq!(error.kind(), ErrorKind::Unsupported);
-    /// assert!(matches!(error.unsupported_feature(), Some(Feature::Rules(rules)) if rules.len() == 1));
-    /// # Ok::<(), kyc_core::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) with every broken neutral
-    /// rule; [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) with the first feature
-    /// the provider lacks, or with every value it refuses ([`Feature::Rules`]).
-    pub fn preflight<T>(
-        &self,
-        request: &SessionRequest,
-        rules: impl FnOnce(&mut Vec<FieldError>) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        request.validate()?;
-        self.check(request)?;
-        let mut refused = Vec::new();
-        let resolved = rules(&mut refused);
-        if let Err(error) = &resolved {
-            refused.extend_from_slice(error.invalid_fields());
-        }
-        if !refused.is_empty() {
-            return Err(Error::unsupported(self.provider.clone(), Feature::Rules(refused)));
-        }
-        resolved
-    }
-
     /// Whether the provider can serve `request` (all of [`check`](Self::check)).
     pub fn can_serve(&self, request: &SessionRequest) -> bool {
         self.check(request).is_ok()
@@ -277,14 +227,15 @@ impl Capabilities {
 
     /// Checks that the provider can honour everything `request` asks for.
     ///
-    /// It does not repeat [`SessionRequest::validate`]: providers call both before sending.
+    /// It does not repeat [`SessionRequest::validate`]: providers call both before sending,
+    /// and report a refusal as [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) naming
+    /// themselves and the feature.
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) naming this provider and the
-    /// first [`Feature`] it cannot honour, checked in this order: kind, fields, flow, document
-    /// types, locale, durations, lengths, tags, URL schemes.
-    pub fn check(&self, request: &SessionRequest) -> Result<(), Error> {
-        let unsupported = |feature| Err(Error::unsupported(self.provider.clone(), feature));
+    /// The first [`Feature`] it cannot honour, checked in this order: kind, fields, flow,
+    /// document types, locale, durations, lengths, tags, URL schemes.
+    pub fn check(&self, request: &SessionRequest) -> Result<(), Feature> {
+        let unsupported = Err;
         let Some(caps) = self.for_kind(request.kind) else {
             return unsupported(Feature::Kind(request.kind));
         };
@@ -340,14 +291,10 @@ impl Capabilities {
         {
             return unsupported(Feature::TooLong { field: Field::Tags, max_chars });
         }
-        for (field, url) in [
-            (Field::SuccessUrl, &request.redirects.success),
-            (Field::FailureUrl, &request.redirects.failure),
-            (Field::CancelUrl, &request.redirects.cancel),
-            (Field::WebhookUrl, &request.webhook_url),
-        ] {
+        for field in request.fields_set() {
             if caps.https_only.contains(&field)
-                && url.as_ref().is_some_and(|u| u.scheme() != "https")
+                && let Some(Value::Url(url)) = request.value(field)
+                && url.scheme() != "https"
             {
                 return unsupported(Feature::InsecureUrl(field));
             }
@@ -398,7 +345,6 @@ impl KindCapabilities {
     /// Supports every field, document type, locale and flow, durations up to the neutral
     /// maximums, and 20 tags: a provider with no limits of its own (the stub).
     pub fn everything() -> Self {
-        use crate::validate::{LINK_VALIDITY_MAX, MAX_TAGS, SESSION_DURATION_MAX};
         let one_second = Duration::from_secs(1);
         Self::new()
             .with_fields(
@@ -408,9 +354,13 @@ impl KindCapabilities {
             .with_document_types(DocumentType::iter())
             .with_locales(Locale::iter())
             .with_flows(Flow::iter())
-            .with_link_validity(one_second..=LINK_VALIDITY_MAX)
-            .with_session_duration(one_second..=SESSION_DURATION_MAX)
-            .with_max_tags(MAX_TAGS)
+            .with_link_validity(
+                one_second..=Field::LinkValidity.max_duration().unwrap_or(Duration::MAX),
+            )
+            .with_session_duration(
+                one_second..=Field::SessionDuration.max_duration().unwrap_or(Duration::MAX),
+            )
+            .with_max_tags(crate::field::MAX_TAGS)
     }
 
     /// Whether the provider carries `field` when it is set.
@@ -504,13 +454,14 @@ impl KindCapabilities {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorKind;
+    use crate::error::Error;
+    use crate::kit::ErrorExt;
     use crate::model::ClientId;
     use crate::request::{ExpectedDocument, Person, Redirects};
     use url::Url;
 
     fn narrow() -> Capabilities {
-        Capabilities::new("narrow").with_identity(
+        Capabilities::new().with_identity(
             KindCapabilities::new()
                 .with_fields([Field::FirstName, Field::DocumentTypes, Field::Locale, Field::Flow])
                 .with_fields([Field::SuccessUrl, Field::Tags])
@@ -533,14 +484,7 @@ mod tests {
     }
 
     fn refusal(request: &SessionRequest) -> Option<Feature> {
-        match narrow().check(request) {
-            Ok(()) => None,
-            Err(error) => {
-                assert_eq!(error.kind(), ErrorKind::Unsupported);
-                assert_eq!(error.provider(), Some("narrow"));
-                Some(error.unsupported_feature().cloned().unwrap())
-            }
-        }
+        narrow().check(request).err()
     }
 
     #[test]
@@ -618,8 +562,9 @@ mod tests {
 
     #[test]
     fn messages_say_what_and_who() {
-        let error =
+        let feature =
             narrow().check(&request().with_link_validity(Duration::from_secs(7200))).unwrap_err();
+        let error = Error::unsupported("narrow", feature);
         assert_eq!(
             error.to_string(),
             "narrow does not support linkValiditySeconds of 7200s (supported: 60s to 3600s)"
@@ -628,23 +573,22 @@ mod tests {
 
     #[test]
     fn a_union_admits_what_any_member_admits() {
-        let wide = Capabilities::new("wide").with_business(
+        let wide = Capabilities::new().with_business(
             KindCapabilities::new()
                 .with_fields([Field::Tags])
                 .with_max_tags(5)
                 .with_link_validity(Duration::from_secs(60)..=Duration::from_secs(600)),
         );
-        let union = Capabilities::union("both", [&narrow(), &wide]);
-        assert_eq!(union.provider, "both");
+        let union = Capabilities::union([&narrow(), &wide]);
         assert_eq!(union.business, wide.business);
         let identity = union.identity.as_ref().unwrap();
         assert_eq!(identity, narrow().identity.as_ref().unwrap());
-        let twice = Capabilities::union("twice", [&narrow(), &narrow(), &wide]);
+        let twice = Capabilities::union([&narrow(), &narrow(), &wide]);
         assert_eq!(twice.identity, union.identity);
-        let mixed = Capabilities::union(
-            "mixed",
-            [&wide, &Capabilities::new("x").with_business(KindCapabilities::everything())],
-        );
+        let mixed = Capabilities::union([
+            &wide,
+            &Capabilities::new().with_business(KindCapabilities::everything()),
+        ]);
         let business = mixed.business.unwrap();
         assert!(business.supports(Field::Email));
         assert_eq!(business.max_tags, 20);

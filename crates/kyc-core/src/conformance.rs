@@ -31,9 +31,10 @@ use url::Url;
 use crate::Capabilities;
 use crate::capabilities::{Feature, KindCapabilities};
 use crate::error::{ErrorKind, Outcome};
+use crate::field::{Field, FieldKind, MAX_TAGS};
 use crate::model::{ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind};
 use crate::provider::VerificationSession;
-use crate::request::{ExpectedDocument, Field, Person, SessionRequest};
+use crate::request::{ExpectedDocument, Person, SessionRequest};
 use crate::stub::StubProvider;
 
 /// Counts the create requests that reached the provider's server, so the suite can check that
@@ -193,15 +194,15 @@ fn beyond_the_limits(
     kind: VerificationKind,
     caps: &KindCapabilities,
 ) -> Vec<(SessionRequest, Feature)> {
-    use crate::validate::{LINK_VALIDITY_MAX, SESSION_DURATION_MAX};
     let base = || SessionRequest::new(client_id("limits")).with_kind(kind);
     let mut cases = Vec::new();
     let one_second = Duration::from_secs(1);
-    for (field, range, neutral_max) in [
-        (Field::LinkValidity, &caps.link_validity, LINK_VALIDITY_MAX),
-        (Field::SessionDuration, &caps.session_duration, SESSION_DURATION_MAX),
+    for (field, range) in [
+        (Field::LinkValidity, &caps.link_validity),
+        (Field::SessionDuration, &caps.session_duration),
     ] {
         let Some(range) = range else { continue };
+        let neutral_max = field.max_duration().unwrap_or(Duration::MAX);
         let outside = [
             (*range.start() > one_second).then(|| *range.start() - one_second),
             (*range.end() < neutral_max).then(|| *range.end() + one_second),
@@ -225,7 +226,7 @@ fn beyond_the_limits(
         let Some(request) = with_text(base(), field, "ūnicode") else { continue };
         cases.push((request, Feature::NonAscii(field)));
     }
-    if caps.supports(Field::Tags) && caps.max_tags < crate::validate::MAX_TAGS {
+    if caps.supports(Field::Tags) && caps.max_tags < MAX_TAGS {
         let tags = (0..=caps.max_tags).map(|i| format!("tag{i}")).collect();
         cases
             .push((SessionRequest { tags, ..base() }, Feature::TooManyTags { max: caps.max_tags }));
@@ -239,15 +240,13 @@ fn beyond_the_limits(
         cases.push((request, Feature::TooManyDocumentTypes { max }));
     }
     for &field in caps.https_only.iter().filter(|field| caps.supports(**field)) {
-        let plain = Url::parse("http://app.example/kyc/plain").expect("valid URL");
-        let mut request = base();
-        match field {
-            Field::SuccessUrl => request.redirects.success = Some(plain),
-            Field::FailureUrl => request.redirects.failure = Some(plain),
-            Field::CancelUrl => request.redirects.cancel = Some(plain),
-            Field::WebhookUrl => continue, // the neutral rules already require https off loopback
-            _ => continue,
+        // A URL the neutral rules already require over https off loopback cannot be sent plain.
+        if field.kind() != (FieldKind::Url { https_only: false }) {
+            continue;
         }
+        let mut request = with_field(base(), field, caps);
+        let Some(url) = url_slot(&mut request, field) else { continue };
+        url.set_scheme("http").expect("https becomes http");
         cases.push((request, Feature::InsecureUrl(field)));
     }
     cases
@@ -256,17 +255,10 @@ fn beyond_the_limits(
 /// `request` with the free-text `field` set to `text`, when that passes the neutral rules (a
 /// provider limit above the neutral one cannot be reached, and formats like email are skipped).
 fn with_text(mut request: SessionRequest, field: Field, text: &str) -> Option<SessionRequest> {
-    let text = Some(text.to_owned());
     match field {
-        Field::ClientId => request.client_id = ClientId::new(text?).ok()?,
-        Field::FirstName => request.person.first_name = text,
-        Field::LastName => request.person.last_name = text,
-        Field::PersonalNumber => request.person.personal_number = text,
-        Field::Address => request.person.address = text,
-        Field::DocumentNumber => request.document.number = text,
-        Field::ExternalRef => request.external_ref = text,
-        Field::Tags => request.tags = vec![text?],
-        _ => return None,
+        Field::ClientId => request.client_id = ClientId::new(text).ok()?,
+        Field::Tags => request.tags = vec![text.to_owned()],
+        _ => *request.text_slot(field)? = Some(text.to_owned()),
     }
     request.validate().ok().map(|()| request)
 }
@@ -364,7 +356,7 @@ fn https(path: &str) -> Url {
 
 /// `request` with `field` set to a value valid under the neutral rules and `caps`' lists and
 /// ranges (the first or shortest allowed, so limits are respected).
-fn with_field(
+pub(crate) fn with_field(
     mut request: SessionRequest,
     field: Field,
     caps: &KindCapabilities,
@@ -433,4 +425,15 @@ fn fullest_request(kind: VerificationKind, caps: &KindCapabilities) -> SessionRe
         request.tags.clear();
     }
     request
+}
+
+/// The redirect URL `field` of `request`.
+fn url_slot(request: &mut SessionRequest, field: Field) -> Option<&mut Url> {
+    let redirects = &mut request.redirects;
+    match field {
+        Field::SuccessUrl => redirects.success.as_mut(),
+        Field::FailureUrl => redirects.failure.as_mut(),
+        Field::CancelUrl => redirects.cancel.as_mut(),
+        _ => None,
+    }
 }

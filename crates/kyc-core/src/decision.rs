@@ -168,55 +168,33 @@ impl fmt::Debug for Decision {
     }
 }
 
-/// Learning outcomes from a provider: its signed webhooks, and polling when a webhook is
-/// missing. A second trait beside [`VerificationSession`](crate::VerificationSession), so a
-/// provider that creates sessions need not receive webhooks, and a webhook endpoint needs no
-/// session-creating client.
-#[async_trait]
-pub trait VerificationResults: Send + Sync {
-    /// The provider's name.
-    fn provider(&self) -> &str;
-
-    /// Verifies a webhook's signature over the raw `body` (before any parsing), then
-    /// normalizes it.
+/// Verifies and normalizes one provider's signed webhooks.
+///
+/// Built from the webhook secret(s) alone, so an endpoint that only receives results needs no
+/// API credentials: each adapter has its verifier (`IdenfyWebhooks`, `VeriffWebhooks`), and its
+/// full client offers the same through [`VerificationResults`].
+pub trait WebhookVerifier: fmt::Debug + Send + Sync {
+    /// Verifies the signature over the raw `body` (before any parsing), then normalizes it.
     ///
     /// # Errors
-    /// [`ErrorKind::Unauthenticated`](crate::ErrorKind::Unauthenticated) for a missing or wrong
-    /// signature (or no key to check it with); [`ErrorKind::Decode`](crate::ErrorKind::Decode)
-    /// for a body that is not the vendor's payload or is over the size cap.
-    fn verify_webhook(
-        &self,
-        headers: &reqwest::header::HeaderMap,
-        body: &[u8],
-    ) -> Result<Decision, Error>;
+    /// [`ErrorKind::InvalidSignature`](crate::ErrorKind::InvalidSignature) for a missing or
+    /// wrong signature; [`ErrorKind::Config`](crate::ErrorKind::Config) with no key to check it
+    /// with; [`ErrorKind::Decode`](crate::ErrorKind::Decode) for a body that is not the
+    /// vendor's payload or is over the size cap.
+    fn verify_webhook(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Decision, Error>;
+}
 
+/// Learning outcomes from a provider: its signed webhooks ([`WebhookVerifier`]), and polling
+/// when a webhook is missing. A trait beside
+/// [`VerificationSession`](crate::VerificationSession) with no method of the same name, so one
+/// client implements both and either can be called on it.
+#[async_trait]
+pub trait VerificationResults: WebhookVerifier {
     /// Asks the provider where `session_id` stands; `None` while there is nothing to report.
     ///
     /// # Errors
     /// As creating a session: transport, authentication and vendor errors.
     async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error>;
-}
-
-/// The largest webhook body accepted: decision payloads are a few kilobytes.
-pub const WEBHOOK_BODY_CAP: usize = 1024 * 1024;
-
-/// Checks a hex HMAC-SHA256 `signature` (either case) of `body` against each of `keys` in
-/// constant time.
-pub fn verify_hex_hmac(keys: &[&[u8]], body: &[u8], signature: &str) -> bool {
-    use hmac::{Hmac, KeyInit, Mac};
-    let Some(expected) = decode_hex(signature.trim()) else { return false };
-    keys.iter().any(|key| {
-        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key) else { return false };
-        mac.update(body);
-        mac.verify_slice(&expected).is_ok()
-    })
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() != 64 {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 #[cfg(test)]
@@ -230,20 +208,6 @@ mod tests {
             assert_eq!(serde_json::to_string(&status).unwrap(), format!("\"{status}\""));
         }
         assert_eq!(Status::ResubmissionRequested.to_string(), "resubmission_requested");
-    }
-
-    #[test]
-    fn hmac_checks_any_key_and_case() {
-        // reference/veriff.md §4.3, payload A.
-        let payload = br#"{"verification":{"callback":"https://veriff.com","person":{"firstName":"John","lastName":"Smith"},"document":{"type":"PASSPORT","country":"EE"},"vendorData":"unique id of a user","timestamp":"2016-05-19T08:30:25.597Z"}}"#;
-        let signature = "6af6d95822e19e9cc707aec55395d8d363ba2c7bc4625bc04ebeca0c7bf8cd67";
-        let key: &[u8] = b"abcdef12-abcd-abcd-abcd-abcdef012345";
-        assert!(verify_hex_hmac(&[key], payload, signature));
-        assert!(verify_hex_hmac(&[b"old", key], payload, &signature.to_uppercase()));
-        assert!(!verify_hex_hmac(&[b"old"], payload, signature));
-        assert!(!verify_hex_hmac(&[key], &payload[1..], signature));
-        assert!(!verify_hex_hmac(&[key], payload, "zz"));
-        assert!(!verify_hex_hmac(&[key], payload, &"é".repeat(32)));
     }
 
     #[test]

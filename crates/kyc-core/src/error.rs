@@ -16,7 +16,7 @@ use strum::{AsRefStr, Display, EnumIter, IntoStaticStr};
 use crate::capabilities::Feature;
 use crate::session::Attempt;
 
-type BoxError = Box<dyn StdError + Send + Sync>;
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// What went wrong, in provider-neutral terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Display, AsRefStr, IntoStaticStr, EnumIter)]
@@ -32,6 +32,8 @@ pub enum ErrorKind {
     Config,
     /// The provider refused the credentials, or the account may not do this.
     Unauthenticated,
+    /// A webhook's signature is missing or does not match: it may not come from the provider.
+    InvalidSignature,
     /// The provider asked to slow down ([`Error::retry_after`] when it said how long).
     RateLimited,
     /// The provider refused the request ([`Error::http_status`], [`Error::vendor_code`]).
@@ -163,196 +165,39 @@ impl fmt::Display for FieldError {
 /// | `InvalidRequest`, `Config` | no | `NotSent` |
 /// | `Unsupported` | no | `NotSent`; `Rejected` when the provider answered it |
 /// | `Unauthenticated`, `Rejected` | no | `Rejected` |
-/// | `RateLimited` | yes | `Rejected` |
+/// | `InvalidSignature` (a webhook) | no | `NotSent` |
+/// | `RateLimited` | yes | `Rejected`; `NotSent` when this process held the call back |
 /// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx, `NotSent` for an open circuit breaker |
 /// | `Transport`, `Timeout` | yes | `NotSent` before the request got out, else `Unknown` |
 /// | `Decode` | no | `Unknown` after a success status, else `Rejected` |
 ///
-/// `is_retryable()` says whether another try may succeed, not whether it is free: check
-/// [`outcome`](Self::outcome) before sending a create request again.
+/// Before sending a create request again, ask [`is_safe_to_resend`](Self::is_safe_to_resend):
+/// `is_retryable()` alone says whether another try may succeed, not whether it is free (after a
+/// timeout a session may exist, and a second one costs a second credit).
+///
+/// Applications read errors; providers make them (through the adapter kit).
 pub struct Error {
-    inner: Box<Inner>,
+    pub(crate) inner: Box<Inner>,
 }
 
-struct Inner {
-    kind: ErrorKind,
-    outcome: Outcome,
-    provider: Option<String>,
-    fields: Vec<FieldError>,
-    feature: Option<Feature>,
-    status: Option<u16>,
-    vendor_code: Option<String>,
-    vendor_message: Option<String>,
-    retry_after: Option<Duration>,
-    detail: Option<String>,
-    attempts: Vec<Attempt>,
-    source: Option<BoxError>,
+pub(crate) struct Inner {
+    pub(crate) kind: ErrorKind,
+    pub(crate) outcome: Outcome,
+    pub(crate) provider: Option<String>,
+    pub(crate) fields: Vec<FieldError>,
+    pub(crate) feature: Option<Feature>,
+    pub(crate) status: Option<u16>,
+    pub(crate) vendor_code: Option<String>,
+    pub(crate) vendor_message: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) detail: Option<String>,
+    pub(crate) attempts: Vec<Attempt>,
+    pub(crate) source: Option<BoxError>,
 }
 
 impl Error {
-    fn new(kind: ErrorKind, outcome: Outcome) -> Self {
-        Self {
-            inner: Box::new(Inner {
-                kind,
-                outcome,
-                provider: None,
-                fields: Vec::new(),
-                feature: None,
-                status: None,
-                vendor_code: None,
-                vendor_message: None,
-                retry_after: None,
-                detail: None,
-                attempts: Vec::new(),
-                source: None,
-            }),
-        }
-    }
-
-    /// The request breaks these rules (give all of them, not just the first).
-    pub fn invalid_request(fields: Vec<FieldError>) -> Self {
-        let mut error = Self::new(ErrorKind::InvalidRequest, Outcome::NotSent);
-        error.inner.fields = fields;
-        error
-    }
-
-    /// `provider` cannot honour `feature`.
-    pub fn unsupported(provider: impl Into<String>, feature: Feature) -> Self {
-        let mut error = Self::new(ErrorKind::Unsupported, Outcome::NotSent);
-        error.inner.provider = Some(provider.into());
-        error.inner.feature = Some(feature);
-        error
-    }
-
-    /// `provider` answered (HTTP `status`) that it cannot honour `feature` for this account, such
-    /// as business verification missing from the contract.
-    pub fn unsupported_by_provider(
-        provider: impl Into<String>,
-        feature: Feature,
-        status: u16,
-    ) -> Self {
-        let mut error = Self::unsupported(provider, feature);
-        error.inner.outcome = Outcome::Rejected;
-        error.inner.status = Some(status);
-        error
-    }
-
-    /// The client for `provider` is misconfigured; `detail` says how (never a secret's value).
-    pub fn config(provider: impl Into<String>, detail: impl Into<String>) -> Self {
-        let mut error = Self::new(ErrorKind::Config, Outcome::NotSent);
-        error.inner.provider = Some(provider.into());
-        error.inner.detail = Some(detail.into());
-        error
-    }
-
-    /// `provider` refused the credentials or the permission (HTTP `status`).
-    pub fn unauthenticated(provider: impl Into<String>, status: u16) -> Self {
-        let mut error = Self::new(ErrorKind::Unauthenticated, Outcome::Rejected);
-        error.inner.provider = Some(provider.into());
-        error.inner.status = Some(status);
-        error
-    }
-
-    /// `provider` asked to slow down, for `retry_after` when it said.
-    pub fn rate_limited(provider: impl Into<String>, retry_after: Option<Duration>) -> Self {
-        let mut error = Self::new(ErrorKind::RateLimited, Outcome::Rejected);
-        error.inner.provider = Some(provider.into());
-        error.inner.retry_after = retry_after;
-        error
-    }
-
-    /// `provider` refused the request with HTTP `status`; add its code and message with
-    /// [`with_vendor_code`](Self::with_vendor_code) and
-    /// [`with_vendor_message`](Self::with_vendor_message).
-    pub fn rejected(provider: impl Into<String>, status: u16) -> Self {
-        let mut error = Self::new(ErrorKind::Rejected, Outcome::Rejected);
-        error.inner.provider = Some(provider.into());
-        error.inner.status = Some(status);
-        error
-    }
-
-    /// `provider` answered that it is failing (HTTP `status`, 5xx). Only a 503 says that
-    /// nothing was processed; any other 5xx may come after the work was done.
-    pub fn unavailable(provider: impl Into<String>, status: u16) -> Self {
-        let outcome = if status == 503 { Outcome::Rejected } else { Outcome::Unknown };
-        let mut error = Self::new(ErrorKind::Unavailable, outcome);
-        error.inner.provider = Some(provider.into());
-        error.inner.status = Some(status);
-        error
-    }
-
-    /// `provider` was not tried: its circuit breaker is open after repeated failures. Nothing
-    /// was sent; it may be tried again after `retry_after`.
-    pub fn circuit_open(provider: impl Into<String>, retry_after: Duration) -> Self {
-        let mut error = Self::new(ErrorKind::Unavailable, Outcome::NotSent);
-        error.inner.provider = Some(provider.into());
-        error.inner.retry_after = Some(retry_after);
-        error.inner.detail = Some("circuit breaker open".into());
-        error
-    }
-
-    /// The connection to `provider` failed; `sent` says whether the request may have got out.
-    pub fn transport(provider: impl Into<String>, sent: bool) -> Self {
-        let outcome = if sent { Outcome::Unknown } else { Outcome::NotSent };
-        let mut error = Self::new(ErrorKind::Transport, outcome);
-        error.inner.provider = Some(provider.into());
-        error
-    }
-
-    /// `provider` did not answer in time; `sent` says whether the request may have got out.
-    pub fn timeout(provider: impl Into<String>, sent: bool) -> Self {
-        let outcome = if sent { Outcome::Unknown } else { Outcome::NotSent };
-        let mut error = Self::new(ErrorKind::Timeout, outcome);
-        error.inner.provider = Some(provider.into());
-        error
-    }
-
-    /// `provider`'s answer (HTTP `status`) could not be understood; `detail` says what was
-    /// wrong with it in our words (never the body itself).
-    pub fn decode(provider: impl Into<String>, status: u16, detail: impl Into<String>) -> Self {
-        let outcome =
-            if (200..300).contains(&status) { Outcome::Unknown } else { Outcome::Rejected };
-        let mut error = Self::new(ErrorKind::Decode, outcome);
-        error.inner.provider = Some(provider.into());
-        error.inner.status = Some(status);
-        error.inner.detail = Some(detail.into());
-        error
-    }
-
-    /// Adds the vendor's own error code (`BAD_VALUE`, `1102`).
-    pub fn with_vendor_code(mut self, code: impl Into<String>) -> Self {
-        self.inner.vendor_code = Some(code.into());
-        self
-    }
-
-    /// Adds the vendor's message. It is kept for [`vendor_message`](Self::vendor_message) only
-    /// and printed by neither `Display` nor `Debug`: vendors may quote submitted values.
-    pub fn with_vendor_message(mut self, message: impl Into<String>) -> Self {
-        self.inner.vendor_message = Some(message.into());
-        self
-    }
-
-    /// Adds the provider's HTTP status (for kinds whose constructor does not take one).
-    pub fn with_http_status(mut self, status: u16) -> Self {
-        self.inner.status = Some(status);
-        self
-    }
-
-    /// Adds how long the provider asked to wait.
-    pub fn with_retry_after(mut self, retry_after: Duration) -> Self {
-        self.inner.retry_after = Some(retry_after);
-        self
-    }
-
-    /// Adds the underlying cause, returned by [`source`](StdError::source). It must not print
-    /// secrets or personal data (strip URLs from reqwest errors first).
-    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
-        self.inner.source = Some(source.into());
-        self
-    }
-
-    /// Adds the attempts (for failover) that led to this error.
-    pub fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
+    /// Adds the attempts (by failover) that led to this error.
+    pub(crate) fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
         self.inner.attempts = attempts;
         self
     }
@@ -362,9 +207,31 @@ impl Error {
         self.inner.kind
     }
 
-    /// Whether a later attempt may succeed (see the table on [`Error`]).
+    /// Whether a later attempt may succeed (see the table on [`Error`]). Not whether it is
+    /// free: see [`is_safe_to_resend`](Self::is_safe_to_resend).
     pub fn is_retryable(&self) -> bool {
         self.inner.kind.is_retryable()
+    }
+
+    /// Whether sending the same request again is both useful and free: another try may succeed
+    /// ([`is_retryable`](Self::is_retryable)) and nothing may exist at the vendor after this one
+    /// (the request never arrived, or the vendor refused it before doing anything). False after
+    /// a timeout or a connection lost once the request was out: a session (and a credit) may
+    /// exist there.
+    ///
+    /// ```
+    /// # use kyc_core::{ClientId, SessionRequest, VerificationSession};
+    /// # async fn sign_up(kyc: &dyn VerificationSession, request: &SessionRequest) -> Result<(), kyc_core::Error> {
+    /// match kyc.create_session(request).await {
+    ///     Ok(session) => println!("send the person to {}", session.url),
+    ///     Err(error) if error.is_safe_to_resend() => println!("try again shortly: {error}"),
+    ///     Err(error) => println!("cannot verify now: {error}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_safe_to_resend(&self) -> bool {
+        self.is_retryable() && !self.inner.outcome.may_have_created_session()
     }
 
     /// Whether a session may exist at the provider now.
@@ -439,8 +306,14 @@ impl fmt::Display for Error {
                 }
             }
             ErrorKind::Unauthenticated => write!(f, "{provider} refused the credentials"),
+            ErrorKind::InvalidSignature => {
+                write!(f, "the webhook signature is missing or wrong for {provider}")
+            }
             ErrorKind::RateLimited => {
-                write!(f, "{provider} rate limited the request")?;
+                match &inner.detail {
+                    Some(detail) => write!(f, "request to {provider} held back: {detail}")?,
+                    None => write!(f, "{provider} rate limited the request")?,
+                }
                 match inner.retry_after {
                     Some(wait) => write!(f, " (retry after {}s)", wait.as_secs()),
                     None => Ok(()),
@@ -527,6 +400,7 @@ impl StdError for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kit::ErrorExt;
     use strum::IntoEnumIterator;
 
     fn one_of_each() -> Vec<Error> {
@@ -535,6 +409,7 @@ mod tests {
             Error::unsupported("veriff", Feature::Kind(crate::VerificationKind::Business)),
             Error::config("idenfy", "IDENFY_API_KEY is not set"),
             Error::unauthenticated("idenfy", 401),
+            Error::invalid_signature("veriff"),
             Error::rate_limited("veriff", Some(Duration::from_secs(30))),
             Error::rejected("idenfy", 400).with_vendor_code("BAD_VALUE"),
             Error::unavailable("veriff", 503),
@@ -560,6 +435,7 @@ mod tests {
                 (K::Unsupported, false, O::NotSent),
                 (K::Config, false, O::NotSent),
                 (K::Unauthenticated, false, O::Rejected),
+                (K::InvalidSignature, false, O::NotSent),
                 (K::RateLimited, true, O::Rejected),
                 (K::Rejected, false, O::Rejected),
                 (K::Unavailable, true, O::Rejected),
@@ -603,6 +479,7 @@ mod tests {
                 "veriff does not support business verification",
                 "invalid idenfy configuration: IDENFY_API_KEY is not set",
                 "idenfy refused the credentials (http 401)",
+                "the webhook signature is missing or wrong for veriff",
                 "veriff rate limited the request (retry after 30s)",
                 "idenfy rejected the request (http 400, code BAD_VALUE)",
                 "veriff is unavailable (http 503)",
@@ -645,6 +522,37 @@ mod tests {
         assert_eq!(source.to_string(), "refused");
         // The cause is not repeated in Display: reporters walking the chain print it once.
         assert!(!error.to_string().contains("refused"));
+    }
+
+    #[test]
+    fn safe_to_resend_only_when_nothing_may_exist() {
+        let answers: Vec<(Error, bool)> = vec![
+            (Error::rate_limited("p", None), true),
+            (Error::unavailable("p", 503), true),
+            (Error::transport("p", false), true),
+            (Error::timeout("p", false), true),
+            (Error::circuit_open("p", Duration::from_secs(1)), true),
+            (Error::throttled_locally("p", Duration::from_secs(1)), true),
+            (Error::timeout("p", true), false),
+            (Error::transport("p", true), false),
+            (Error::unavailable("p", 500), false),
+            (Error::rejected("p", 400), false),
+            (Error::decode("p", 201, "x"), false),
+            (Error::invalid_signature("p"), false),
+        ];
+        for (error, safe) in answers {
+            assert_eq!(error.is_safe_to_resend(), safe, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn a_call_held_back_locally_says_nothing_was_sent() {
+        let error = Error::throttled_locally("idenfy", Duration::from_secs(42));
+        assert_eq!((error.kind(), error.outcome()), (ErrorKind::RateLimited, Outcome::NotSent));
+        assert_eq!(
+            error.to_string(),
+            "request to idenfy held back: called again too soon; nothing was sent (retry after 42s)"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Failover across providers: the mechanism. What to do after each error is the policy's
-//! ([`next_step`]); this module tries providers in order, retries one only when the policy says
+//! (`policy::next_step`, the table on [`Failover`]); this module tries providers in order, retries one only when the policy says
 //! the request provably created nothing, keeps a circuit breaker per provider, and records every
 //! attempt.
 
@@ -13,7 +13,8 @@ use tracing::Instrument;
 
 use crate::breaker::{Admission, BreakerConfig, CircuitBreaker};
 use crate::capabilities::Capabilities;
-use crate::error::Error;
+use crate::error::{Error, Outcome};
+use crate::kit::ErrorExt;
 use crate::policy::{Next, OnUnknownOutcome, counts_against_provider, next_step};
 use crate::provider::VerificationSession;
 use crate::request::SessionRequest;
@@ -87,12 +88,38 @@ impl FailoverPolicy {
 /// For each provider in order:
 /// - skipped, without a call, when its [`Capabilities`] cannot serve the request or its circuit
 ///   breaker is open;
-/// - on an error, [`next_step`] decides: stop (an invalid request, or the vendor refusing the
-///   request's content: the next provider would repeat the refusal), try the same provider again
-///   after a jittered backoff (only when nothing was created there), or move on;
+/// - on an error, the policy (the table below) decides: stop (an invalid request, or the vendor
+///   refusing the request's content: the next provider would repeat the refusal), try the same
+///   provider again after a jittered backoff (only when nothing was created there), or move on;
 /// - every attempt is recorded (provider, error kind, elapsed time, whether it may have
 ///   created a session) on the returned [`Session`], the successful one last, or on the final
 ///   error.
+///
+/// # The policy
+///
+/// Creating a session is not idempotent (the vendors take no idempotency key, and each session
+/// costs a credit), so only what provably never arrived is sent again. `on_unknown` is
+/// [`FailoverPolicy::on_unknown_outcome`].
+///
+/// | error | next step |
+/// |---|---|
+/// | `InvalidRequest` | stop: every provider would refuse it the same way (a provider option of the wrong type included) |
+/// | `Rejected` (a 4xx other than 402 and 404) | stop: the vendor refused this request's content |
+/// | `Rejected` with 402 (out of funds) or 404 (wrong base URL) | move on: the account or its configuration is at fault, not the request |
+/// | `Decode` after a success status | stop: a session exists, another would cost a second credit |
+/// | `Unsupported` (a feature, or a value only this provider's rules refuse) | move on: another provider may take it |
+/// | `Config`, `Unauthenticated` | move on (see below) |
+/// | `RateLimited`; `Unavailable` with 503 | retry the same provider: nothing was processed |
+/// | `Transport`, `Timeout` that never got out | retry the same provider |
+/// | `Unavailable` (other 5xx), `Transport`, `Timeout` after sending | `on_unknown` |
+///
+/// Authentication failures move on: credentials belong to one provider, so a refused key, an
+/// inactive account or keys of the wrong environment say nothing about the next provider's, and
+/// the person can still be served. They count against the provider's circuit breaker, which
+/// soon stops sending it traffic until its credentials are fixed.
+///
+/// Retries of the same provider are bounded and must fit the deadline; when they do not, the
+/// mechanism moves on instead.
 ///
 /// With every breaker open, it fails fast with an `Unavailable` error saying so, whose
 /// `retry_after` is when the first breaker lets a probe through: a dead chain costs nothing
@@ -100,6 +127,7 @@ impl FailoverPolicy {
 ///
 /// ```
 /// use std::sync::Arc;
+/// use kyc_core::testing::ErrorExt;
 /// use kyc_core::{ClientId, Error, Failover, SessionRequest, StubProvider, VerificationSession};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
@@ -145,7 +173,7 @@ impl Failover {
         policy: FailoverPolicy,
         breaker: BreakerConfig,
     ) -> Self {
-        let capabilities = Capabilities::union(&name, providers.iter().map(|p| p.capabilities()));
+        let capabilities = Capabilities::union(providers.iter().map(|p| p.capabilities()));
         let members = providers
             .into_iter()
             .map(|provider| Member { provider, breaker: CircuitBreaker::new(breaker) })
@@ -170,7 +198,6 @@ impl Failover {
     /// Names the chain in sessions' attempts and errors (default `failover(a,b)`).
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
-        self.capabilities.provider = self.name.clone();
         self
     }
 
@@ -243,9 +270,9 @@ impl Failover {
 
         for member in &self.members {
             let provider = member.provider.provider();
-            if let Err(unsupported) = member.provider.capabilities().check(request) {
+            if let Err(feature) = member.provider.capabilities().check(request) {
                 tracing::debug!(provider, "skipped: cannot serve the request");
-                refusal.get_or_insert(unsupported);
+                refusal.get_or_insert_with(|| Error::unsupported(provider, feature));
                 continue;
             }
             let mut retries = 0;
@@ -296,7 +323,7 @@ impl Failover {
                 probe.settle();
                 if counts_against_provider(&error) {
                     member.breaker.record_failure();
-                } else if error.outcome() == crate::Outcome::NotSent {
+                } else if error.outcome() == Outcome::NotSent {
                     member.breaker.record_not_tried();
                 } else {
                     member.breaker.record_success();

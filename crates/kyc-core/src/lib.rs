@@ -4,8 +4,10 @@
 //! ([`Capabilities`]), and the one [`Error`] type that failover and callers read without knowing
 //! any vendor.
 //!
-//! Adapters (`kyc-idenfy`, `kyc-veriff`) translate a [`SessionRequest`] into their vendor's wire
-//! format; nothing in this crate carries a vendor's casing or field names.
+//! This crate is the application API: what an application holds, fills in and reads. It has no
+//! HTTP client and no cryptography. Adapters (`kyc-idenfy`, `kyc-veriff`, or your own) build
+//! on the adapter kit, `kyc-adapter`, and translate a [`SessionRequest`] into their vendor's
+//! wire format; nothing in this crate carries a vendor's casing or field names.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -26,46 +28,61 @@
 //! # Features
 //! - `mock`: [`MockVerificationSession`], a mockall mock of the trait for testing code that sits
 //!   above it (not for pretending an adapter works).
-//! - `test-util`: the [`conformance`] suite every provider runs in its own tests.
+//! - `test-util`: the [`conformance`] suite every provider runs in its own tests, and
+//!   [`testing::ErrorExt`] to script the errors a [`StubProvider`] or a mock returns.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod breaker;
 mod capabilities;
-pub mod config;
-#[cfg(feature = "test-util")]
+#[cfg(any(test, feature = "test-util"))]
 pub mod conformance;
 mod decision;
-pub mod decode;
 mod error;
 mod failover;
-pub mod http;
+mod field;
+#[doc(hidden)]
+pub mod kit;
 #[cfg(feature = "mock")]
 pub mod mocking;
 mod model;
-pub mod policy;
+mod options;
+mod policy;
 mod provider;
-pub mod redact;
 mod request;
 mod router;
 mod session;
 mod stub;
 mod validate;
 
-pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker};
+pub use breaker::{BreakerConfig, BreakerState};
 pub use capabilities::{Capabilities, Feature, KindCapabilities};
-pub use decision::{
-    Decision, Reason, Status, VerificationResults, WEBHOOK_BODY_CAP, verify_hex_hmac,
-};
+pub use decision::{Decision, Reason, Status, VerificationResults, WebhookVerifier};
 pub use error::{Error, ErrorKind, FieldError, Outcome};
 pub use failover::{Failover, FailoverPolicy};
-pub use model::{
-    ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind, is_uuid,
-};
+pub use field::{Field, FieldKind};
+pub use model::{ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind};
+pub use options::ProviderOptions;
 pub use policy::OnUnknownOutcome;
 #[cfg(any(test, feature = "mock"))]
 pub use provider::MockVerificationSession;
 pub use provider::{DynVerificationSession, VerificationSession};
-pub use request::{ExpectedDocument, Field, Person, Redirects, SessionRequest};
+pub use request::{ExpectedDocument, Person, Redirects, SessionRequest};
 pub use router::{Router, Rule};
 pub use session::{Attempt, Session};
 pub use stub::StubProvider;
+
+/// Scripting errors in tests (feature `test-util` or `mock`): a [`StubProvider`] or a mock returns the
+/// errors a vendor would, made with [`ErrorExt`](testing::ErrorExt).
+///
+/// ```
+/// use kyc_core::testing::ErrorExt;
+/// use kyc_core::{Error, ErrorKind, StubProvider};
+///
+/// let stub = StubProvider::new("stub");
+/// stub.push_error(Error::unavailable("stub", 503));
+/// assert_eq!(Error::timeout("stub", true).kind(), ErrorKind::Timeout);
+/// ```
+#[cfg(any(test, feature = "test-util", feature = "mock"))]
+pub mod testing {
+    pub use crate::kit::ErrorExt;
+}

@@ -6,6 +6,7 @@
 //! vendor's API, test the adapter against a local server instead.
 //!
 //! ```
+//! use kyc_core::testing::ErrorExt;
 //! use kyc_core::{
 //!     Capabilities, ClientId, Error, ErrorKind, MockVerificationSession, SessionRequest,
 //!     VerificationSession,
@@ -17,7 +18,7 @@
 //!     let request = SessionRequest::new(ClientId::new(user).unwrap());
 //!     match kyc.create_session(&request).await {
 //!         Ok(session) => session.url.to_string(),
-//!         Err(error) if error.is_retryable() => "try again in a minute".to_owned(),
+//!         Err(error) if error.is_safe_to_resend() => "try again in a minute".to_owned(),
 //!         Err(error) => format!("cannot verify: {error}"),
 //!     }
 //! }
@@ -26,7 +27,7 @@
 //! # async fn main() {
 //! let mut kyc = MockVerificationSession::new();
 //! kyc.expect_provider().return_const("mock".to_owned());
-//! kyc.expect_capabilities().return_const(Capabilities::new("mock"));
+//! kyc.expect_capabilities().return_const(Capabilities::new());
 //! kyc.expect_create_session()
 //!     .withf(|request| request.client_id.as_str() == "user-7")
 //!     .times(1)

@@ -9,11 +9,9 @@ use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
 
 use crate::error::{Error, FieldError};
+use crate::field::Field;
+use crate::kit::ErrorExt;
 use crate::validate::text_rule_violation;
-
-/// The longest client id any provider is asked to take. Providers with tighter limits (iDenfy:
-/// 100 ASCII characters) declare them in their [`Capabilities`](crate::Capabilities).
-pub(crate) const CLIENT_ID_MAX_CHARS: usize = 255;
 
 /// Your own identifier for the person or company being verified.
 ///
@@ -40,7 +38,10 @@ impl ClientId {
     /// rule it breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, Error> {
         let value = value.into();
-        match text_rule_violation(&value, CLIENT_ID_MAX_CHARS) {
+        // Providers with tighter limits (iDenfy: 100 ASCII characters) declare them in their
+        // `Capabilities`.
+        let max_chars = Field::ClientId.max_chars().unwrap_or(usize::MAX);
+        match text_rule_violation(&value, max_chars) {
             None => Ok(Self(value)),
             Some(rule) => Err(Error::invalid_request(vec![FieldError::new("clientId", rule)])),
         }
@@ -88,21 +89,6 @@ impl AsRef<str> for ClientId {
     fn as_ref(&self) -> &str {
         &self.0
     }
-}
-
-/// Whether `value` is a UUID in its canonical textual form (`8-4-4-4-12` hexadecimal digits,
-/// either case), as vendors use for session, workflow and end-user ids.
-///
-/// ```
-/// assert!(kyc_core::is_uuid("f04bdb47-d3be-4b28-b028-a652feb060b5"));
-/// assert!(!kyc_core::is_uuid("f04bdb47d3be4b28b028a652feb060b5"));
-/// ```
-pub fn is_uuid(value: &str) -> bool {
-    let groups: Vec<&str> = value.split('-').collect();
-    groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, length)| {
-            group.len() == length && group.chars().all(|c| c.is_ascii_hexdigit())
-        })
 }
 
 /// The ISO 3166-1 alpha-2 codes in use (2024), plus `XK` (Kosovo): user-assigned in the

@@ -1,5 +1,5 @@
 //! What failover does after an error: the policy, kept apart from the mechanism in
-//! [`Failover`](crate::Failover) (tower's `Policy`, object_store's retry rule).
+//! [`Failover`](crate::Failover), whose documentation carries the table (tower's `Policy`, object_store's retry rule).
 //!
 //! Creating a session is not idempotent: neither iDenfy nor Veriff takes an idempotency key,
 //! and every session they create costs a credit. So the rule is object_store's and
@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorKind, Outcome};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Display, EnumIter)]
 #[strum(serialize_all = "snake_case")]
 #[non_exhaustive]
-pub enum Next {
+pub(crate) enum Next {
     /// Return the error: the next provider would repeat the mistake, or a session may exist.
     Stop,
     /// Try the same provider again after a backoff: the request provably did not create
@@ -38,34 +38,14 @@ pub enum OnUnknownOutcome {
     Stop,
 }
 
-/// The whole failover policy: one function of the error.
-///
-/// | error | next step |
-/// |---|---|
-/// | `InvalidRequest` | stop: every provider would refuse it the same way |
-/// | `Rejected` (a 4xx other than 402 and 404) | stop: the vendor refused this request's content |
-/// | `Rejected` with 402 (out of funds) or 404 (wrong base URL) | move on: the account or its configuration is at fault, not the request |
-/// | `Decode` after a success status | stop: a session exists, another would cost a second credit |
-/// | `Unsupported` (a feature, or a value only this provider's rules refuse) | move on: another provider may take it |
-/// | `Config`, `Unauthenticated` | move on (see below) |
-/// | `RateLimited`; `Unavailable` with 503 | retry the same provider: nothing was processed |
-/// | `Transport`, `Timeout` that never got out | retry the same provider |
-/// | `Unavailable` (other 5xx), `Transport`, `Timeout` after sending | `on_unknown` |
-///
-/// Authentication failures move on: credentials belong to one provider, so a refused key, an
-/// inactive account or keys of the wrong environment say nothing about the next provider's, and
-/// the person can still be served. They count against the provider's circuit breaker, which
-/// soon stops sending it traffic until its credentials are fixed.
-///
-/// Retries of the same provider are bounded and must fit the deadline; when they do not, the
-/// mechanism moves on instead.
-pub fn next_step(error: &Error, on_unknown: OnUnknownOutcome) -> Next {
+/// The failover policy as one function of the error: the table on [`Failover`](crate::Failover).
+pub(crate) fn next_step(error: &Error, on_unknown: OnUnknownOutcome) -> Next {
     let unknown = match on_unknown {
         OnUnknownOutcome::MoveOn => Next::MoveOn,
         OnUnknownOutcome::Stop => Next::Stop,
     };
     match (error.kind(), error.outcome()) {
-        (ErrorKind::InvalidRequest, _) => Next::Stop,
+        (ErrorKind::InvalidRequest | ErrorKind::InvalidSignature, _) => Next::Stop,
         // A success status means a session exists, however unreadable the answer: another
         // provider would surely spend a second credit.
         (ErrorKind::Decode, _) if error.http_status().is_some_and(|s| (200..300).contains(&s)) => {
@@ -88,9 +68,9 @@ pub fn next_step(error: &Error, on_unknown: OnUnknownOutcome) -> Next {
 /// Whether an error says something about the provider's health, and so counts toward opening
 /// its circuit breaker. Errors about the request itself (invalid, unsupported, refused for its
 /// content) do not.
-pub fn counts_against_provider(error: &Error) -> bool {
+pub(crate) fn counts_against_provider(error: &Error) -> bool {
     match error.kind() {
-        ErrorKind::InvalidRequest | ErrorKind::Unsupported => false,
+        ErrorKind::InvalidRequest | ErrorKind::Unsupported | ErrorKind::InvalidSignature => false,
         ErrorKind::Rejected => provider_side_rejection(error),
         _ => true,
     }
@@ -107,6 +87,7 @@ mod tests {
     use super::*;
     use crate::capabilities::Feature;
     use crate::error::FieldError;
+    use crate::kit::ErrorExt;
     use crate::model::VerificationKind;
     use std::time::Duration;
 

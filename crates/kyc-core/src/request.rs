@@ -10,84 +10,12 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use strum::{AsRefStr, Display, EnumIter, IntoStaticStr};
 use url::Url;
 
 use crate::error::{Error, FieldError};
+use crate::kit::{ErrorExt, SetFields};
 use crate::model::{ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind};
-
-/// A field of [`SessionRequest`], displayed as its path in the JSON shape.
-///
-/// Used in [`Capabilities`](crate::Capabilities) (which fields a provider can carry) and in
-/// errors (which field broke which rule).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Display,
-    AsRefStr,
-    IntoStaticStr,
-    EnumIter,
-)]
-#[non_exhaustive]
-#[allow(missing_docs)] // each variant's documentation is its JSON path
-pub enum Field {
-    #[strum(serialize = "clientId")]
-    ClientId,
-    #[strum(serialize = "person.firstName")]
-    FirstName,
-    #[strum(serialize = "person.lastName")]
-    LastName,
-    #[strum(serialize = "person.dateOfBirth")]
-    DateOfBirth,
-    #[strum(serialize = "person.sex")]
-    Sex,
-    #[strum(serialize = "person.nationality")]
-    Nationality,
-    #[strum(serialize = "person.personalNumber")]
-    PersonalNumber,
-    #[strum(serialize = "person.address")]
-    Address,
-    #[strum(serialize = "person.email")]
-    Email,
-    #[strum(serialize = "person.phone")]
-    Phone,
-    #[strum(serialize = "document.types")]
-    DocumentTypes,
-    #[strum(serialize = "document.country")]
-    DocumentCountry,
-    #[strum(serialize = "document.number")]
-    DocumentNumber,
-    #[strum(serialize = "document.issueDate")]
-    DocumentIssueDate,
-    #[strum(serialize = "document.expiryDate")]
-    DocumentExpiryDate,
-    #[strum(serialize = "locale")]
-    Locale,
-    #[strum(serialize = "flow")]
-    Flow,
-    #[strum(serialize = "redirects.success")]
-    SuccessUrl,
-    #[strum(serialize = "redirects.failure")]
-    FailureUrl,
-    #[strum(serialize = "redirects.cancel")]
-    CancelUrl,
-    #[strum(serialize = "webhookUrl")]
-    WebhookUrl,
-    #[strum(serialize = "linkValiditySeconds")]
-    LinkValidity,
-    #[strum(serialize = "sessionDurationSeconds")]
-    SessionDuration,
-    #[strum(serialize = "externalRef")]
-    ExternalRef,
-    #[strum(serialize = "tags")]
-    Tags,
-}
+use crate::options::{OptionChecks, ProviderOptions};
 
 /// A request for one verification session, in provider-neutral terms.
 ///
@@ -174,6 +102,9 @@ pub struct SessionRequest {
     /// ignore the keys of others.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub provider_options: BTreeMap<String, serde_json::Value>,
+    /// The checks of the options added with [`with_options`](Self::with_options).
+    #[serde(skip)]
+    pub(crate) option_checks: OptionChecks,
 }
 
 fn is_identity(kind: &VerificationKind) -> bool {
@@ -197,6 +128,7 @@ impl SessionRequest {
             external_ref: None,
             tags: Vec::new(),
             provider_options: BTreeMap::new(),
+            option_checks: OptionChecks::default(),
         }
     }
 
@@ -293,159 +225,52 @@ impl SessionRequest {
         self
     }
 
-    /// Stores a provider's typed options under `provider` (adapters' `apply_to` call this).
-    pub fn set_provider_options<T: Serialize>(&mut self, provider: &str, options: &T) {
-        // Options are plain data: serializing them to a JSON value cannot fail.
-        let value = serde_json::to_value(options).unwrap_or_default();
-        self.provider_options.insert(provider.to_owned(), value);
+    /// Adds a provider's typed options, merged key by key over what the request already
+    /// carries for that provider (a later call wins for each key it sets). They are checked by
+    /// [`validate`](Self::validate), naming the field.
+    ///
+    /// ```
+    /// # use kyc_core::{ClientId, ProviderOptions, SessionRequest};
+    /// # #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    /// # #[serde(rename_all = "camelCase")]
+    /// # struct AcmeOptions {
+    /// #     #[serde(default, skip_serializing_if = "Option::is_none")] check_aml: Option<bool>,
+    /// #     #[serde(default, skip_serializing_if = "Option::is_none")] max_attempts: Option<u32>,
+    /// # }
+    /// # impl ProviderOptions for AcmeOptions { const PATH: &'static [&'static str] = &["acme"]; }
+    /// let request = SessionRequest::new(ClientId::new("user-1")?)
+    ///     .with_options(AcmeOptions { check_aml: Some(true), ..Default::default() })
+    ///     .with_options(AcmeOptions { max_attempts: Some(2), ..Default::default() });
+    /// let both = request.options::<AcmeOptions>()?.unwrap();
+    /// assert_eq!((both.check_aml, both.max_attempts), (Some(true), Some(2)));
+    /// # Ok::<(), kyc_core::Error>(())
+    /// ```
+    pub fn with_options<O: ProviderOptions>(mut self, options: O) -> Self {
+        crate::options::write(&mut self, &options);
+        self.option_checks.add::<O>();
+        self
     }
 
-    /// A provider's typed options: `defaults` overridden key by key by the object stored under
-    /// `provider`; the objects under `nested` keys are merged one level deeper the same way.
+    /// The options of type `O` this request carries (without any provider's defaults), when it
+    /// carries some.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) naming
-    /// `providerOptions.<provider>` when the stored value is not an object or does not fit `T`
-    /// (the message never quotes a value).
-    pub fn provider_options_over<T>(
-        &self,
-        provider: &str,
-        defaults: &T,
-        nested: &[&str],
-    ) -> Result<T, Error>
-    where
-        T: Serialize + serde::de::DeserializeOwned + Clone,
-    {
-        use serde_json::{Map, Value};
-        let field = format!("providerOptions.{provider}");
-        let Some(overrides) = self.provider_options.get(provider) else {
-            return Ok(defaults.clone());
-        };
-        let Value::Object(overrides) = overrides else {
-            let error = FieldError::new(field, "must be a JSON object");
-            return Err(Error::invalid_request(vec![error]));
-        };
-        let base = match serde_json::to_value(defaults) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        };
-        let mut merged = base.clone();
-        for (key, value) in overrides {
-            match (merged.get_mut(key), value) {
-                (Some(Value::Object(base)), Value::Object(over))
-                    if nested.contains(&key.as_str()) =>
-                {
-                    base.extend(over.clone());
-                }
-                _ => {
-                    merged.insert(key.clone(), value.clone());
-                }
-            }
-        }
-        serde_json::from_value(Value::Object(merged)).map_err(|whole| {
-            // A JSON value carries no positions: find the keys that break, one at a time.
-            let broken: Vec<FieldError> = overrides
-                .iter()
-                .filter_map(|(key, value)| {
-                    let mut single = base.clone();
-                    single.insert(key.clone(), value.clone());
-                    let error = serde_json::from_value::<T>(Value::Object(single)).err()?;
-                    Some(FieldError::from_json(&format!("{field}.{key}"), &error))
-                })
-                .collect();
-            match broken.is_empty() {
-                true => Error::invalid_request(vec![FieldError::from_json(&field, &whole)]),
-                false => Error::invalid_request(broken),
-            }
-        })
-    }
-
-    /// Every field this request sets, for capability checks.
-    pub fn fields_set(&self) -> Vec<Field> {
-        let p = &self.person;
-        let d = &self.document;
-        let r = &self.redirects;
-        [
-            (Field::ClientId, true),
-            (Field::FirstName, p.first_name.is_some()),
-            (Field::LastName, p.last_name.is_some()),
-            (Field::DateOfBirth, p.date_of_birth.is_some()),
-            (Field::Sex, p.sex.is_some()),
-            (Field::Nationality, p.nationality.is_some()),
-            (Field::PersonalNumber, p.personal_number.is_some()),
-            (Field::Address, p.address.is_some()),
-            (Field::Email, p.email.is_some()),
-            (Field::Phone, p.phone.is_some()),
-            (Field::DocumentTypes, !d.types.is_empty()),
-            (Field::DocumentCountry, d.country.is_some()),
-            (Field::DocumentNumber, d.number.is_some()),
-            (Field::DocumentIssueDate, d.issue_date.is_some()),
-            (Field::DocumentExpiryDate, d.expiry_date.is_some()),
-            (Field::Locale, self.locale.is_some()),
-            (Field::Flow, self.flow.is_some()),
-            (Field::SuccessUrl, r.success.is_some()),
-            (Field::FailureUrl, r.failure.is_some()),
-            (Field::CancelUrl, r.cancel.is_some()),
-            (Field::WebhookUrl, self.webhook_url.is_some()),
-            (Field::LinkValidity, self.link_validity.is_some()),
-            (Field::SessionDuration, self.session_duration.is_some()),
-            (Field::ExternalRef, self.external_ref.is_some()),
-            (Field::Tags, !self.tags.is_empty()),
-        ]
-        .into_iter()
-        .filter_map(|(field, set)| set.then_some(field))
-        .collect()
-    }
-
-    /// The text of a free-text field, when set (for length and character checks).
-    pub fn text(&self, field: Field) -> Option<&str> {
-        let p = &self.person;
-        match field {
-            Field::ClientId => Some(self.client_id.as_str()),
-            Field::FirstName => p.first_name.as_deref(),
-            Field::LastName => p.last_name.as_deref(),
-            Field::PersonalNumber => p.personal_number.as_deref(),
-            Field::Address => p.address.as_deref(),
-            Field::Email => p.email.as_deref(),
-            Field::Phone => p.phone.as_deref(),
-            Field::DocumentNumber => self.document.number.as_deref(),
-            Field::ExternalRef => self.external_ref.as_deref(),
-            _ => None,
-        }
+    /// `providerOptions.<provider>.<key>` for every key that does not fit `O` (the message never
+    /// quotes a value).
+    pub fn options<O: ProviderOptions>(&self) -> Result<Option<O>, Error> {
+        crate::options::read(self)
     }
 }
 
 impl fmt::Debug for SessionRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionRequest")
-            .field("client_id", &self.client_id)
             .field("kind", &self.kind)
-            .field("person", &self.person)
-            .field("document", &self.document)
-            .field("locale", &self.locale)
-            .field("flow", &self.flow)
-            .field("redirects", &self.redirects)
-            .field("webhook_url", &self.webhook_url.as_ref().map(Url::as_str))
-            .field("link_validity", &self.link_validity)
-            .field("session_duration", &self.session_duration)
-            .field("external_ref", &self.external_ref)
-            .field("tags", &self.tags)
+            .field("fields", &crate::field::Fields(self))
             // Option values may carry personal data (iDenfy `additionalData`): keys only.
             .field("provider_options", &self.provider_options.keys().collect::<Vec<_>>())
             .finish()
-    }
-}
-
-/// Prints `Some(<redacted>)` for a set value: `Debug` may say *that* a personal field is set,
-/// never what it holds.
-struct Redacted<'a, T>(&'a Option<T>);
-
-impl<T> fmt::Debug for Redacted<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(_) => f.write_str("Some(<redacted>)"),
-            None => f.write_str("None"),
-        }
     }
 }
 
@@ -547,17 +372,7 @@ impl Person {
 
 impl fmt::Debug for Person {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Person")
-            .field("first_name", &Redacted(&self.first_name))
-            .field("last_name", &Redacted(&self.last_name))
-            .field("date_of_birth", &Redacted(&self.date_of_birth))
-            .field("sex", &Redacted(&self.sex))
-            .field("nationality", &Redacted(&self.nationality))
-            .field("personal_number", &Redacted(&self.personal_number))
-            .field("address", &Redacted(&self.address))
-            .field("email", &Redacted(&self.email))
-            .field("phone", &Redacted(&self.phone))
-            .finish()
+        f.debug_struct("Person").field("set", &SetFields(self)).finish()
     }
 }
 
@@ -622,13 +437,7 @@ impl ExpectedDocument {
 
 impl fmt::Debug for ExpectedDocument {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ExpectedDocument")
-            .field("types", &self.types)
-            .field("country", &self.country)
-            .field("number", &Redacted(&self.number))
-            .field("issue_date", &Redacted(&self.issue_date))
-            .field("expiry_date", &Redacted(&self.expiry_date))
-            .finish()
+        f.debug_struct("ExpectedDocument").field("set", &SetFields(self)).finish()
     }
 }
 
@@ -699,6 +508,7 @@ mod whole_seconds {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::field::Field;
 
     #[test]
     fn json_errors_name_the_place_but_never_the_value() {
@@ -753,7 +563,7 @@ mod tests {
             .with_person(Person::default().with_first_name("A").with_email("a@b.example"))
             .with_tag("t");
         assert_eq!(
-            request.fields_set(),
+            request.fields_set().collect::<Vec<_>>(),
             vec![Field::ClientId, Field::FirstName, Field::Email, Field::Tags]
         );
         assert_eq!(request.text(Field::FirstName), Some("A"));

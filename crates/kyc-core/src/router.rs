@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use crate::capabilities::Capabilities;
 use crate::error::Error;
-use crate::model::{ClientId, CountryCode, DocumentType, Locale, VerificationKind};
+use crate::model::{CountryCode, DocumentType, Locale, VerificationKind};
 use crate::provider::VerificationSession;
 use crate::request::SessionRequest;
 use crate::session::Session;
@@ -92,21 +92,30 @@ enum Target {
 }
 
 impl Target {
-    fn pick(&self, client_id: &ClientId) -> &Arc<dyn VerificationSession> {
-        match self {
-            Self::One(provider) => provider,
-            Self::Split(weighted) => {
-                let total: u64 = weighted.iter().map(|(_, w)| u64::from(*w)).sum();
-                let mut point = stable_hash(client_id.as_str()) % total.max(1);
-                for (provider, weight) in weighted {
-                    if point < u64::from(*weight) {
-                        return provider;
-                    }
-                    point -= u64::from(*weight);
-                }
-                &weighted[0].0
+    /// The provider for `request`. A split never sends a request to a provider whose
+    /// capabilities cannot serve it: the weights are shared among those that can (so a person
+    /// stays with one vendor for one kind of request). When none can, the split picks among all,
+    /// and the chosen provider reports its refusal.
+    fn pick(&self, request: &SessionRequest) -> &Arc<dyn VerificationSession> {
+        let weighted = match self {
+            Self::One(provider) => return provider,
+            Self::Split(weighted) => weighted,
+        };
+        let able: Vec<&(Arc<dyn VerificationSession>, u32)> =
+            weighted.iter().filter(|(p, _)| p.capabilities().can_serve(request)).collect();
+        let candidates = match able.is_empty() {
+            true => weighted.iter().collect(),
+            false => able,
+        };
+        let total: u64 = candidates.iter().map(|(_, w)| u64::from(*w)).sum();
+        let mut point = stable_hash(request.client_id.as_str()) % total.max(1);
+        for (provider, weight) in &candidates {
+            if point < u64::from(*weight) {
+                return provider;
             }
+            point -= u64::from(*weight);
         }
+        &candidates[0].0
     }
 
     fn providers(&self) -> Vec<&Arc<dyn VerificationSession>> {
@@ -154,7 +163,7 @@ impl Router {
     /// A router that sends every request to `default` until routes are added.
     pub fn new(default: Arc<dyn VerificationSession>) -> Self {
         let name = "router".to_owned();
-        let capabilities = Capabilities::union(&name, [default.capabilities()]);
+        let capabilities = Capabilities::union([default.capabilities()]);
         Self { name, routes: Vec::new(), default, capabilities }
     }
 
@@ -180,7 +189,6 @@ impl Router {
     /// Names the router in its capabilities and errors (default `router`).
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
-        self.capabilities.provider = self.name.clone();
         self
     }
 
@@ -188,7 +196,7 @@ impl Router {
         self.routes.push((rule, target));
         let mut all: Vec<&Arc<dyn VerificationSession>> = vec![&self.default];
         all.extend(self.routes.iter().flat_map(|(_, target)| target.providers()));
-        self.capabilities = Capabilities::union(&self.name, all.iter().map(|p| p.capabilities()));
+        self.capabilities = Capabilities::union(all.iter().map(|p| p.capabilities()));
         self
     }
 
@@ -197,7 +205,7 @@ impl Router {
         self.routes
             .iter()
             .find(|(rule, _)| rule.matches(request))
-            .map_or(&self.default, |(_, target)| target.pick(&request.client_id))
+            .map_or(&self.default, |(_, target)| target.pick(request))
     }
 }
 
@@ -251,6 +259,7 @@ fn stable_hash(text: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ClientId;
     use crate::stub::StubProvider;
 
     #[test]
@@ -299,6 +308,28 @@ mod tests {
             }
             assert_eq!(again.route(&request).provider(), first, "a new router agrees");
         }
+    }
+
+    #[test]
+    fn splits_skip_providers_that_cannot_serve() {
+        use crate::capabilities::{Capabilities, KindCapabilities};
+        let identity_only =
+            Arc::new(StubProvider::new("identity-only").with_capabilities(
+                Capabilities::new().with_identity(KindCapabilities::everything()),
+            )) as Arc<dyn VerificationSession>;
+        let both = Arc::new(StubProvider::new("both")) as Arc<dyn VerificationSession>;
+        let router = Router::new(Arc::clone(&both))
+            .with_split(Rule::any(), [(Arc::clone(&identity_only), 90), (Arc::clone(&both), 10)]);
+        let mut identity_only_chosen = 0;
+        for i in 0..1000 {
+            let id = ClientId::new(format!("company-{i}")).unwrap();
+            let company = SessionRequest::new(id.clone()).with_kind(VerificationKind::Business);
+            assert_eq!(router.route(&company).provider(), "both", "never to one that cannot serve");
+            if router.route(&SessionRequest::new(id)).provider() == "identity-only" {
+                identity_only_chosen += 1;
+            }
+        }
+        assert!((850..=950).contains(&identity_only_chosen), "{identity_only_chosen}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::capabilities::{Capabilities, KindCapabilities};
 use crate::error::Error;
+use crate::kit::ErrorExt;
 use crate::provider::VerificationSession;
 use crate::request::SessionRequest;
 use crate::session::Session;
@@ -27,7 +28,11 @@ const DEFAULT_LINK_VALIDITY: Duration = Duration::from_secs(24 * 3600);
 /// (those that fail are not recorded, as a real adapter would not send them), then answers
 /// with the next scripted result, or a new session when the script is empty.
 ///
+/// Scripted errors are made with [`testing::ErrorExt`](crate::testing::ErrorExt) (feature
+/// `test-util`).
+///
 /// ```
+/// use kyc_core::testing::ErrorExt;
 /// use kyc_core::{ClientId, Error, ErrorKind, SessionRequest, StubProvider, VerificationSession};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
@@ -45,6 +50,7 @@ const DEFAULT_LINK_VALIDITY: Duration = Duration::from_secs(24 * 3600);
 /// ```
 #[derive(Debug)]
 pub struct StubProvider {
+    name: String,
     capabilities: Capabilities,
     script: Mutex<VecDeque<Option<Error>>>,
     requests: Mutex<Vec<SessionRequest>>,
@@ -54,10 +60,11 @@ pub struct StubProvider {
 impl StubProvider {
     /// A stub named `name` that supports everything, for identity and business verification.
     pub fn new(name: impl Into<String>) -> Self {
-        let capabilities = Capabilities::new(name)
+        let capabilities = Capabilities::new()
             .with_identity(KindCapabilities::everything())
             .with_business(KindCapabilities::everything());
         Self {
+            name: name.into(),
             capabilities,
             script: Mutex::new(VecDeque::new()),
             requests: Mutex::new(Vec::new()),
@@ -65,10 +72,9 @@ impl StubProvider {
         }
     }
 
-    /// Declares narrower capabilities (their `provider` is replaced by the stub's name).
+    /// Declares narrower capabilities.
     pub fn with_capabilities(mut self, capabilities: Capabilities) -> Self {
-        let name = std::mem::take(&mut self.capabilities.provider);
-        self.capabilities = Capabilities { provider: name, ..capabilities };
+        self.capabilities = capabilities;
         self
     }
 
@@ -94,7 +100,7 @@ impl StubProvider {
 
     fn new_session(&self, request: &SessionRequest) -> Session {
         let n = self.created.fetch_add(1, Ordering::Relaxed) + 1;
-        let name = &self.capabilities.provider;
+        let name = &self.name;
         let token = format!("stub-token-{n}");
         let url = Url::parse("https://stub.invalid/verify/")
             .and_then(|base| base.join(&token))
@@ -110,7 +116,9 @@ impl StubProvider {
             Session::new(name.clone(), format!("{name}-{n}"), url, request.client_id.clone())
                 .with_token(SecretString::from(token))
                 .with_created_at(created_at);
-        session.expires_at = crate::decode::seconds_after(created_at, validity.as_secs());
+        session.expires_at = chrono::TimeDelta::from_std(validity)
+            .ok()
+            .and_then(|validity| created_at.checked_add_signed(validity));
         session
     }
 }
@@ -118,7 +126,7 @@ impl StubProvider {
 #[async_trait]
 impl VerificationSession for StubProvider {
     fn provider(&self) -> &str {
-        &self.capabilities.provider
+        &self.name
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -126,7 +134,8 @@ impl VerificationSession for StubProvider {
     }
 
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
-        self.capabilities.preflight(request, |_| Ok(()))?;
+        request.validate()?;
+        self.capabilities.check(request).map_err(|f| Error::unsupported(&self.name, f))?;
         self.requests.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(request.clone());
         match self.lock_script().pop_front().flatten() {
             Some(error) => Err(error),

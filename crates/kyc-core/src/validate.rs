@@ -7,26 +7,18 @@
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
+use strum::IntoEnumIterator;
 use url::Url;
 
 use crate::error::{Error, FieldError};
-use crate::http::is_loopback;
+use crate::field::{Field, FieldKind, MAX_TAGS, Value};
+use crate::kit::{ErrorExt, is_loopback};
 use crate::model::VerificationKind;
-use crate::request::{Field, SessionRequest};
+use crate::request::SessionRequest;
 
-pub(crate) const NAME_MAX_CHARS: usize = 200;
-pub(crate) const NUMBER_MAX_CHARS: usize = 64;
-pub(crate) const ADDRESS_MAX_CHARS: usize = 1000;
-pub(crate) const EMAIL_MAX_CHARS: usize = 254;
-pub(crate) const PHONE_MAX_CHARS: usize = 32;
-pub(crate) const EXTERNAL_REF_MAX_CHARS: usize = 255;
-pub(crate) const TAG_MAX_CHARS: usize = 64;
-pub(crate) const MAX_TAGS: usize = 20;
-pub(crate) const URL_MAX_CHARS: usize = 2048;
-pub(crate) const LINK_VALIDITY_MAX: Duration = Duration::from_secs(365 * 24 * 3600);
-pub(crate) const SESSION_DURATION_MAX: Duration = Duration::from_secs(24 * 3600);
 const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
 const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date");
+const URL_MAX_CHARS: usize = 2048;
 
 /// The rule a free-text value breaks, if any.
 pub(crate) fn text_rule_violation(value: &str, max_chars: usize) -> Option<String> {
@@ -64,9 +56,8 @@ impl Rules {
         }
     }
 
-    fn email(&mut self, value: Option<&str>) {
-        let Some(value) = value else { return };
-        if !self.text(Field::Email.as_ref(), Some(value), EMAIL_MAX_CHARS) {
+    fn email(&mut self, field: Field, value: &str) {
+        if !self.text(field.as_ref(), Some(value), field.max_chars().unwrap_or(usize::MAX)) {
             return;
         }
         let well_formed = match value.split_once('@') {
@@ -81,13 +72,12 @@ impl Rules {
             None => false,
         };
         if !well_formed {
-            self.fail(Field::Email.as_ref(), "must be an email address (local@domain.tld)");
+            self.fail(field.as_ref(), "must be an email address (local@domain.tld)");
         }
     }
 
-    fn phone(&mut self, value: Option<&str>) {
-        let Some(value) = value else { return };
-        if !self.text(Field::Phone.as_ref(), Some(value), PHONE_MAX_CHARS) {
+    fn phone(&mut self, field: Field, value: &str) {
+        if !self.text(field.as_ref(), Some(value), field.max_chars().unwrap_or(usize::MAX)) {
             return;
         }
         let body = value.strip_prefix('+').unwrap_or(value);
@@ -95,7 +85,7 @@ impl Rules {
         let digits = body.chars().filter(char::is_ascii_digit).count();
         if !allowed || !(5..=20).contains(&digits) {
             self.fail(
-                Field::Phone.as_ref(),
+                field.as_ref(),
                 "must be a phone number: 5 to 20 digits, an optional leading +, spaces, hyphens \
                  or parentheses",
             );
@@ -104,8 +94,7 @@ impl Rules {
 
     /// Dates are sent as `YYYY-MM-DD`: years outside 1900..=9999 cannot be written that way
     /// (chrono prints a sign) and are no document's or person's dates anyway.
-    fn date(&mut self, field: Field, value: Option<NaiveDate>, not_after_today: bool) {
-        let Some(date) = value else { return };
+    fn date(&mut self, field: Field, date: NaiveDate, not_after_today: bool) {
         if date < EARLIEST_DATE {
             self.fail(field.as_ref(), format!("must not be before {EARLIEST_DATE}"));
         } else if not_after_today && date > self.today {
@@ -115,8 +104,7 @@ impl Rules {
         }
     }
 
-    fn url(&mut self, field: Field, value: Option<&Url>, https_only: bool) {
-        let Some(url) = value else { return };
+    fn url(&mut self, field: Field, url: &Url, https_only: bool) {
         let field = field.as_ref();
         if !matches!(url.scheme(), "http" | "https") {
             self.fail(field, "must be an http or https URL");
@@ -131,8 +119,7 @@ impl Rules {
         }
     }
 
-    fn duration(&mut self, field: Field, value: Option<Duration>, max: Duration) {
-        let Some(duration) = value else { return };
+    fn duration(&mut self, field: Field, duration: Duration, max: Duration) {
         let field = field.as_ref();
         if duration.subsec_nanos() != 0 {
             self.fail(field, "must be a whole number of seconds");
@@ -183,54 +170,54 @@ impl SessionRequest {
     /// As [`validate`](Self::validate).
     pub fn validate_on(&self, today: NaiveDate) -> Result<(), Error> {
         let mut rules = Rules { today, errors: Vec::new() };
-        let person = &self.person;
-        rules.text(Field::FirstName.as_ref(), person.first_name.as_deref(), NAME_MAX_CHARS);
-        rules.text(Field::LastName.as_ref(), person.last_name.as_deref(), NAME_MAX_CHARS);
-        rules.date(Field::DateOfBirth, person.date_of_birth, true);
-        rules.text(
-            Field::PersonalNumber.as_ref(),
-            person.personal_number.as_deref(),
-            NUMBER_MAX_CHARS,
-        );
-        rules.text(Field::Address.as_ref(), person.address.as_deref(), ADDRESS_MAX_CHARS);
-        rules.email(person.email.as_deref());
-        rules.phone(person.phone.as_deref());
-
-        let document = &self.document;
-        rules.unique(Field::DocumentTypes.as_ref(), &document.types, "document type");
-        rules.text(Field::DocumentNumber.as_ref(), document.number.as_deref(), NUMBER_MAX_CHARS);
-        rules.date(Field::DocumentIssueDate, document.issue_date, true);
-        rules.date(Field::DocumentExpiryDate, document.expiry_date, false);
-        if let (Some(issued), Some(expires)) = (document.issue_date, document.expiry_date)
-            && expires < issued
-        {
-            rules.fail(Field::DocumentExpiryDate.as_ref(), "must not be before document.issueDate");
+        for field in Field::iter() {
+            let Some(value) = self.value(field) else { continue };
+            let max_chars = field.max_chars().unwrap_or(usize::MAX);
+            match (field.kind(), value) {
+                (FieldKind::Text, Value::Text(text)) => {
+                    rules.text(field.as_ref(), Some(text), max_chars);
+                }
+                (FieldKind::Email, Value::Text(text)) => rules.email(field, text),
+                (FieldKind::Phone, Value::Text(text)) => rules.phone(field, text),
+                (FieldKind::Date { not_in_future }, Value::Date(date)) => {
+                    rules.date(field, date, not_in_future)
+                }
+                (FieldKind::Url { https_only }, Value::Url(url)) => {
+                    rules.url(field, url, https_only)
+                }
+                (FieldKind::Duration, Value::Duration(duration)) => {
+                    rules.duration(field, duration, field.max_duration().unwrap_or(Duration::MAX))
+                }
+                // Countries and choices are valid once parsed.
+                _ => {}
+            }
+            match field {
+                Field::DocumentTypes => {
+                    rules.unique(field.as_ref(), &self.document.types, "document type")
+                }
+                Field::DocumentExpiryDate => {
+                    if let (Some(issued), Some(expires)) =
+                        (self.document.issue_date, self.document.expiry_date)
+                        && expires < issued
+                    {
+                        rules.fail(field.as_ref(), "must not be before document.issueDate");
+                    }
+                }
+                Field::Flow if self.kind == VerificationKind::Business => {
+                    rules.fail(field.as_ref(), "does not apply to business verification");
+                }
+                Field::Tags => {
+                    if self.tags.len() > MAX_TAGS {
+                        rules.fail(field.as_ref(), format!("must have at most {MAX_TAGS} tags"));
+                    }
+                    for (i, tag) in self.tags.iter().enumerate() {
+                        rules.text(format!("tags[{i}]"), Some(tag), max_chars);
+                    }
+                    rules.unique(field.as_ref(), &self.tags, "tag");
+                }
+                _ => {}
+            }
         }
-
-        if self.kind == VerificationKind::Business && self.flow.is_some() {
-            rules.fail(Field::Flow.as_ref(), "does not apply to business verification");
-        }
-
-        rules.url(Field::SuccessUrl, self.redirects.success.as_ref(), false);
-        rules.url(Field::FailureUrl, self.redirects.failure.as_ref(), false);
-        rules.url(Field::CancelUrl, self.redirects.cancel.as_ref(), false);
-        rules.url(Field::WebhookUrl, self.webhook_url.as_ref(), true);
-
-        rules.duration(Field::LinkValidity, self.link_validity, LINK_VALIDITY_MAX);
-        rules.duration(Field::SessionDuration, self.session_duration, SESSION_DURATION_MAX);
-        rules.text(
-            Field::ExternalRef.as_ref(),
-            self.external_ref.as_deref(),
-            EXTERNAL_REF_MAX_CHARS,
-        );
-
-        if self.tags.len() > MAX_TAGS {
-            rules.fail(Field::Tags.as_ref(), format!("must have at most {MAX_TAGS} tags"));
-        }
-        for (i, tag) in self.tags.iter().enumerate() {
-            rules.text(format!("tags[{i}]"), Some(tag), TAG_MAX_CHARS);
-        }
-        rules.unique(Field::Tags.as_ref(), &self.tags, "tag");
 
         for provider in self.provider_options.keys() {
             if provider.trim().is_empty() {
@@ -238,6 +225,7 @@ impl SessionRequest {
             }
         }
 
+        rules.errors.extend(self.option_checks.run(self));
         if rules.errors.is_empty() { Ok(()) } else { Err(Error::invalid_request(rules.errors)) }
     }
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kyc_core::testing::ErrorExt;
 use kyc_core::{
     BreakerConfig, BreakerState, Capabilities, ClientId, DocumentType, Error, ErrorKind,
     ExpectedDocument, Failover, FailoverPolicy, Feature, Field, FieldError, KindCapabilities,
@@ -46,7 +47,7 @@ async fn the_first_healthy_provider_serves_in_one_attempt() {
 async fn providers_that_cannot_serve_are_skipped_without_a_call() {
     let narrow = Arc::new(
         StubProvider::new("narrow")
-            .with_capabilities(Capabilities::new("narrow").with_identity(KindCapabilities::new())),
+            .with_capabilities(Capabilities::new().with_identity(KindCapabilities::new())),
     );
     let wide = stub("wide");
     let passport =
@@ -59,7 +60,7 @@ async fn providers_that_cannot_serve_are_skipped_without_a_call() {
     // A mock that must never be called, because it declares nothing.
     let mut never = MockVerificationSession::new();
     never.expect_provider().return_const("never".to_owned());
-    never.expect_capabilities().return_const(Capabilities::new("never"));
+    never.expect_capabilities().return_const(Capabilities::new());
     never.expect_create_session().times(0);
     let failover = Failover::new(vec![Arc::new(never), Arc::clone(&wide) as _]);
     assert_eq!(failover.create_session(&request()).await.unwrap().provider, "wide");
@@ -69,7 +70,7 @@ async fn providers_that_cannot_serve_are_skipped_without_a_call() {
 async fn when_no_provider_can_serve_the_refusal_is_returned() {
     let narrow = Arc::new(
         StubProvider::new("narrow")
-            .with_capabilities(Capabilities::new("narrow").with_identity(KindCapabilities::new())),
+            .with_capabilities(Capabilities::new().with_identity(KindCapabilities::new())),
     );
     let error =
         chain(&[&narrow]).create_session(&request().with_locale(Locale::Lt)).await.unwrap_err();
@@ -369,7 +370,7 @@ async fn a_cancelled_probe_gives_its_slot_back() {
             std::future::pending().await
         }
     }
-    let caps = Capabilities::new("flaky").with_identity(KindCapabilities::everything());
+    let caps = Capabilities::new().with_identity(KindCapabilities::everything());
     let flaky = Arc::new(FailsThenHangs(caps, AtomicUsize::new(0)));
     let failover = Failover::new(vec![Arc::clone(&flaky) as _])
         .with_policy(quick())

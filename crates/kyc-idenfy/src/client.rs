@@ -2,25 +2,28 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use url::Url;
 
-use kyc_core::config::Vars;
-use kyc_core::decode::{seconds_after, undecodable};
-use kyc_core::http::{endpoint, parse_base_url, send, trusted_link};
+use kyc_adapter::config::Vars;
+use kyc_adapter::decode::{seconds_after, undecodable};
+use kyc_adapter::http::{parse_base_url, trusted_link};
+use kyc_adapter::{ErrorExt, HttpClient, Settings, preflight, resolve_options};
 use kyc_core::{
     Capabilities, Error, Session, SessionRequest, VerificationKind, VerificationSession,
 };
 
 use crate::error::error_from_response;
 use crate::options::IdenfyOptions;
+use crate::results::{IdenfyWebhooks, WEBHOOK_KEY_VAR};
 use crate::wire::{self, KybTokenRequest, KybTokenResponse, TokenRequest, TokenResponse};
 use crate::{PROVIDER, capabilities};
 
@@ -28,10 +31,11 @@ use crate::{PROVIDER, capabilities};
 /// picks the environment.
 pub const DEFAULT_BASE_URL: &str = "https://ivs.idenfy.com";
 
-/// The KYB UI, which takes the token in `authToken` (documentation.idenfy.com/kyb).
+/// The KYB UI, which takes the token in `authToken`
+/// (<https://documentation.idenfy.com/kyb/generate-token>).
 pub const DEFAULT_KYB_UI_URL: &str = "https://kyb.ui.idenfy.com/welcome";
 
-/// Seed 002: `expiryTime` defaults to 86400 seconds.
+/// `expiryTime` defaults to 86400 seconds (<https://documentation.idenfy.com/kyc/generate-token>).
 const DEFAULT_EXPIRY_TIME: u64 = 86_400;
 
 /// OpenAPI `KybFormTokenRequest.lifetime`: defaults to 3600 seconds.
@@ -59,34 +63,27 @@ pub struct Idenfy {
 }
 
 pub(crate) struct Inner {
-    pub(crate) name: String,
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: Url,
+    pub(crate) http: HttpClient,
     kyb_ui_url: Url,
-    pub(crate) api_key: SecretString,
-    pub(crate) api_secret: SecretString,
+    api_key: SecretString,
+    api_secret: SecretString,
     defaults: IdenfyOptions,
     capabilities: Capabilities,
-    pub(crate) webhook_keys: Vec<SecretString>,
-    pub(crate) accept_unsigned_webhooks: bool,
+    pub(crate) webhooks: IdenfyWebhooks,
     pub(crate) polls: crate::results::PollGuard,
 }
 
 /// Configuration for [`Idenfy`]; nothing is checked until [`build`](Self::build).
 #[derive(Clone)]
 pub struct IdenfyBuilder {
-    name: String,
+    settings: Settings<IdenfyOptions>,
     api_key: SecretString,
     api_secret: SecretString,
-    base_url: String,
     kyb_ui_url: String,
-    timeout: Duration,
-    connect_timeout: Duration,
-    defaults: IdenfyOptions,
-    webhook_keys: Vec<SecretString>,
-    accept_unsigned_webhooks: bool,
     min_poll_interval: Duration,
 }
+
+kyc_adapter::builder_settings!(IdenfyBuilder, IdenfyOptions);
 
 impl Idenfy {
     /// A client with the default settings.
@@ -106,16 +103,10 @@ impl Idenfy {
         api_secret: impl Into<SecretString>,
     ) -> IdenfyBuilder {
         IdenfyBuilder {
-            name: PROVIDER.to_owned(),
+            settings: Settings::new(PROVIDER, DEFAULT_BASE_URL),
             api_key: api_key.into(),
             api_secret: api_secret.into(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
             kyb_ui_url: DEFAULT_KYB_UI_URL.to_owned(),
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            defaults: IdenfyOptions::default(),
-            webhook_keys: Vec::new(),
-            accept_unsigned_webhooks: false,
             min_poll_interval: crate::results::DEFAULT_MIN_POLL_INTERVAL,
         }
     }
@@ -131,7 +122,12 @@ impl Idenfy {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
+        self.inner.http.base_url()
+    }
+
+    /// This client's webhook verifier (the same as one built from the signing keys alone).
+    pub fn webhooks(&self) -> &IdenfyWebhooks {
+        &self.inner.webhooks
     }
 
     /// The options every request starts from.
@@ -141,13 +137,15 @@ impl Idenfy {
 
     /// Checks `request` and resolves its options, sending nothing.
     fn prepare(&self, request: &SessionRequest) -> Result<IdenfyOptions, Error> {
-        let defaults = &self.inner.defaults;
-        self.inner.capabilities.preflight(request, |broken| {
-            let options = IdenfyOptions::resolve(defaults, request);
-            if let Ok(options) = &options {
-                broken.extend(wire::rule_violations(request, options));
+        let inner = &*self.inner;
+        preflight(inner.http.name(), &inner.capabilities, request, |broken| {
+            let options = resolve_options(request, &inner.defaults)?;
+            let conflicts = wire::option_conflicts(request, &options);
+            if !conflicts.is_empty() {
+                return Err(Error::invalid_request(conflicts));
             }
-            options
+            broken.extend(wire::value_rules(request));
+            Ok(options)
         })
     }
 
@@ -159,25 +157,22 @@ impl Idenfy {
         body: Vec<u8>,
     ) -> Result<(u16, Vec<u8>), Error> {
         let inner = &*self.inner;
-        let started = Instant::now();
+        let http = &inner.http;
         // reqwest marks the Basic Authorization header sensitive, so it never appears in its
         // Debug output or logs.
-        let request = inner
-            .http
-            .post(endpoint(&inner.base_url, path))
+        let request = http
+            .request(Method::POST, http.endpoint(path))
             .basic_auth(inner.api_key.expose_secret(), Some(inner.api_secret.expose_secret()))
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json")
             .body(body);
-        let answer = send(&inner.name, request).await?;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        tracing::debug!(status = answer.status, elapsed_ms, "idenfy answered");
-        if answer.is_success() {
-            Ok((answer.status, answer.body))
-        } else {
-            let (status, wait) = (answer.status, answer.retry_after);
-            Err(error_from_response(&inner.name, kind, status, wait, &answer.body))
-        }
+        let answer = http
+            .exchange(request, |answer| {
+                let (status, wait) = (answer.status, answer.retry_after);
+                error_from_response(http.name(), kind, status, wait, &answer.body)
+            })
+            .await?;
+        Ok((answer.status, answer.body))
     }
 
     /// What iDenfy would receive for `request`, after every check: the endpoint's path
@@ -189,7 +184,7 @@ impl Idenfy {
     /// As `create_session` before sending: `InvalidRequest`, `Unsupported`.
     pub fn encode(&self, request: &SessionRequest) -> Result<(&'static str, Vec<u8>), Error> {
         let options = self.prepare(request)?;
-        let name = &self.inner.name;
+        let name = self.inner.http.name();
         let serialized = match request.kind {
             VerificationKind::Business => {
                 ("/kyb/tokens/", serde_json::to_vec(&KybTokenRequest::new(request, &options)))
@@ -227,7 +222,7 @@ impl Idenfy {
         body: &[u8],
         created_at: DateTime<Utc>,
     ) -> Result<Session, Error> {
-        let name = &self.inner.name;
+        let name = self.inner.http.name();
         let token: TokenResponse =
             serde_json::from_slice(body).map_err(|e| undecodable(name, status, &e))?;
         if token.scan_ref.trim().is_empty() || token.auth_token.trim().is_empty() {
@@ -261,7 +256,7 @@ impl Idenfy {
         body: &[u8],
         created_at: DateTime<Utc>,
     ) -> Result<Session, Error> {
-        let name = &self.inner.name;
+        let name = self.inner.http.name();
         let token: KybTokenResponse =
             serde_json::from_slice(body).map_err(|e| undecodable(name, status, &e))?;
         if token.token_string.trim().is_empty() {
@@ -284,10 +279,10 @@ impl Idenfy {
         Ok(session)
     }
 
-    /// `{base}/api/v2/redirect?authToken=…`, for answers without `redirectUrl` (seed 004's
-    /// examples; documentation.idenfy.com/kyc/iframe-redirect).
+    /// `{base}/api/v2/redirect?authToken=…`, for answers without `redirectUrl` (the older
+    /// reference's examples have none; <https://documentation.idenfy.com/kyc/iframe-redirect>).
     fn redirect_url(&self, auth_token: &str) -> Url {
-        let mut url = endpoint(&self.inner.base_url, "/api/v2/redirect");
+        let mut url = self.inner.http.endpoint("/api/v2/redirect");
         url.query_pairs_mut().append_pair("authToken", auth_token);
         url
     }
@@ -296,7 +291,7 @@ impl Idenfy {
 #[async_trait]
 impl VerificationSession for Idenfy {
     fn provider(&self) -> &str {
-        &self.inner.name
+        self.inner.http.name()
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -308,7 +303,7 @@ impl VerificationSession for Idenfy {
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
         let span = tracing::info_span!(
             "kyc.create_session",
-            provider = %self.inner.name,
+            provider = %self.inner.http.name(),
             kind = %request.kind,
         );
         async {
@@ -325,8 +320,8 @@ impl VerificationSession for Idenfy {
 impl fmt::Debug for Idenfy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Idenfy")
-            .field("name", &self.inner.name)
-            .field("base_url", &self.inner.base_url.as_str())
+            .field("name", &self.inner.http.name())
+            .field("base_url", &self.base_url().as_str())
             .field("kyb_ui_url", &self.inner.kyb_ui_url.as_str())
             .finish_non_exhaustive()
     }
@@ -367,22 +362,15 @@ impl IdenfyBuilder {
                 "IDENFY_API_SECRET",
                 "IDENFY_BASE_URL",
                 "IDENFY_KYB_UI_URL",
-                "IDENFY_WEBHOOK_KEY",
+                WEBHOOK_KEY_VAR,
             ],
             vars,
         );
         let mut builder =
             Idenfy::builder(vars.required("IDENFY_API_KEY")?, vars.required("IDENFY_API_SECRET")?);
-        if let Some(url) = vars.optional("IDENFY_BASE_URL") {
-            builder = builder.with_base_url(url);
-        }
+        builder.settings.read_vars(&vars, "IDENFY_BASE_URL", WEBHOOK_KEY_VAR);
         if let Some(url) = vars.optional("IDENFY_KYB_UI_URL") {
             builder = builder.with_kyb_ui_url(url);
-        }
-        for key in vars.optional("IDENFY_WEBHOOK_KEY").iter().flat_map(|k| k.split(',')) {
-            if !key.trim().is_empty() {
-                builder = builder.with_webhook_key(key.trim().to_owned());
-            }
         }
         Ok(builder)
     }
@@ -395,34 +383,9 @@ impl IdenfyBuilder {
         Self::from_vars(std::env::vars())
     }
 
-    /// Sends requests to `url` instead of `https://ivs.idenfy.com` (a proxy, the emulator).
-    /// Plain `http://` is accepted for loopback hosts only.
-    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
     /// Builds KYB links on `url` instead of `https://kyb.ui.idenfy.com/welcome`.
     pub fn with_kyb_ui_url(mut self, url: impl Into<String>) -> Self {
         self.kyb_ui_url = url.into();
-        self
-    }
-
-    /// The whole request's deadline, answer included (default 30 s).
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The deadline for connecting (default 10 s). Failing to connect means nothing was sent.
-    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Options every request starts from; a request's own options override them key by key.
-    pub fn with_default_options(mut self, options: IdenfyOptions) -> Self {
-        self.defaults = options;
         self
     }
 
@@ -430,14 +393,7 @@ impl IdenfyBuilder {
     /// key; accounts from before 2022 sign with the API secret). Every key added is accepted, so
     /// keys can be rotated.
     pub fn with_webhook_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.webhook_keys.push(key.into());
-        self
-    }
-
-    /// Accepts webhooks without a valid `Idenfy-Signature`. Dangerous: anyone who finds the
-    /// endpoint can then forge results. Only for local experiments without a signing key.
-    pub fn dangerously_accept_unsigned_webhooks(mut self) -> Self {
-        self.accept_unsigned_webhooks = true;
+        self.settings.webhooks = self.settings.webhooks.with_key(key);
         self
     }
 
@@ -448,13 +404,6 @@ impl IdenfyBuilder {
         self
     }
 
-    /// Names this provider in sessions and errors (default `idenfy`), to tell two iDenfy
-    /// accounts apart. Per-request options stay under the `idenfy` key.
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
     /// Checks the configuration and builds the client.
     ///
     /// # Errors
@@ -462,40 +411,31 @@ impl IdenfyBuilder {
     /// `:` (it cannot travel in Basic auth), a base URL that is not https (or http on
     /// loopback), or an HTTP client that cannot be built.
     pub fn build(self) -> Result<Idenfy, Error> {
-        let name = self.name;
-        if name.trim().is_empty() {
-            return Err(Error::config(PROVIDER, "the provider name is empty"));
-        }
+        let name = &self.settings.name;
         for (what, value) in [("API key", &self.api_key), ("API secret", &self.api_secret)] {
             let value = value.expose_secret();
             if value.trim().is_empty() {
-                return Err(Error::config(&name, format!("the {what} is empty")));
+                return Err(Error::config(name, format!("the {what} is empty")));
             }
             if value.chars().any(char::is_control) {
-                return Err(Error::config(&name, format!("the {what} has control characters")));
+                return Err(Error::config(name, format!("the {what} has control characters")));
             }
         }
         if self.api_key.expose_secret().contains(':') {
-            return Err(Error::config(&name, "the API key must not contain ':'"));
+            return Err(Error::config(name, "the API key must not contain ':'"));
         }
-        let base_url = parse_base_url(&name, "base URL", &self.base_url)?;
-        let kyb_ui_url = parse_base_url(&name, "KYB UI URL", &self.kyb_ui_url)?;
-        let user_agent = concat!("kyc-idenfy/", env!("CARGO_PKG_VERSION"));
-        let http = kyc_core::http::client(&name, user_agent, self.timeout, self.connect_timeout)?;
-        let capabilities = capabilities(&name);
+        let http = self.settings.http_client(concat!("kyc-idenfy/", env!("CARGO_PKG_VERSION")))?;
+        let kyb_ui_url = parse_base_url(http.name(), "KYB UI URL", &self.kyb_ui_url)?;
         Ok(Idenfy {
             inner: Arc::new(Inner {
-                name,
-                http,
-                base_url,
                 kyb_ui_url,
                 api_key: self.api_key,
                 api_secret: self.api_secret,
-                defaults: self.defaults,
-                capabilities,
-                webhook_keys: self.webhook_keys,
-                accept_unsigned_webhooks: self.accept_unsigned_webhooks,
+                capabilities: capabilities(),
+                webhooks: IdenfyWebhooks::from_keys(self.settings.webhook_keys()),
+                defaults: self.settings.defaults,
                 polls: crate::results::PollGuard::new(self.min_poll_interval),
+                http,
             }),
         })
     }
@@ -504,11 +444,8 @@ impl IdenfyBuilder {
 impl fmt::Debug for IdenfyBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdenfyBuilder")
-            .field("name", &self.name)
-            .field("base_url", &self.base_url)
+            .field("settings", &self.settings)
             .field("kyb_ui_url", &self.kyb_ui_url)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
             .finish_non_exhaustive()
     }
 }

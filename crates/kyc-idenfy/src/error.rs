@@ -21,8 +21,9 @@
 
 use std::time::Duration;
 
-use kyc_core::http::status_error;
-use kyc_core::{Error, Feature, VerificationKind, decode};
+use kyc_adapter::http::status_error;
+use kyc_adapter::{ErrorExt, decode};
+use kyc_core::{Error, Feature, VerificationKind};
 
 use crate::wire::ErrorBody;
 

@@ -2,9 +2,9 @@
 //! [`VerificationSession`](kyc_core::VerificationSession) trait.
 //!
 //! - Identity (KYC) sessions: `POST https://ivs.idenfy.com/api/v2/token` with HTTP Basic auth
-//!   (API key and secret), documented at
-//!   <https://documentation.idenfy.com/kyc/generate-token> (seed 002) and in the older
-//!   reference with every constraint (seed 004).
+//!   (API key and secret), documented at <https://documentation.idenfy.com/kyc/generate-token>
+//!   and in the older reference with every constraint
+//!   (<https://documentation.idenfy.com/API/GeneratingIdentificationToken>).
 //! - Business (KYB) sessions: `POST https://ivs.idenfy.com/kyb/tokens/`
 //!   (<https://documentation.idenfy.com/kyb/generate-token>), opened at
 //!   `https://kyb.ui.idenfy.com/welcome?authToken=…`. KYB token creation must be enabled for the
@@ -20,21 +20,22 @@
 //! use kyc_core::{ClientId, Locale, SessionRequest};
 //! use kyc_idenfy::{Idenfy, IdenfyOptions};
 //!
-//! let mut defaults = IdenfyOptions::default();
-//! defaults.check_liveness = Some(true);
 //! let idenfy = Idenfy::builder("api-key", "api-secret")
 //!     .with_timeout(Duration::from_secs(20))
-//!     .with_default_options(defaults)
+//!     .with_default_options(IdenfyOptions::default().with_check_liveness(true))
 //!     .build()?;
 //!
 //! // Per request: this session also runs an AML check.
-//! let mut request = SessionRequest::new(ClientId::new("user-1")?).with_locale(Locale::Lt);
-//! let mut options = IdenfyOptions::default();
-//! options.check_aml = Some(true);
-//! options.apply_to(&mut request);
+//! let request = SessionRequest::new(ClientId::new("user-1")?)
+//!     .with_locale(Locale::Lt)
+//!     .with_options(IdenfyOptions::default().with_check_aml(true));
 //! # let _ = (idenfy, request);
 //! # Ok::<(), kyc_core::Error>(())
 //! ```
+//!
+//! Webhooks are verified by [`IdenfyWebhooks`], built from the signing key alone (or reached
+//! through [`Idenfy::webhooks`]); [`Idenfy`] also polls results
+//! ([`VerificationResults`](kyc_core::VerificationResults)).
 //!
 //! Not supported by iDenfy's token calls, so refused before sending: the person's email and
 //! phone (use `verifyEmail`/`verifyPhone` to have iDenfy ask for them), tags on identity
@@ -57,14 +58,23 @@ pub use options::{
     DetectionType, DummyStatus, FraudService, IdenfyOptions, KybOptions, KybTokenType, OPTIONS_KEY,
     RiskAssessmentProfile, TokenType,
 };
+pub use results::IdenfyWebhooks;
 
 /// The provider's default name.
 pub const PROVIDER: &str = "idenfy";
 
-/// What iDenfy can honour, as documented.
-fn capabilities(name: &str) -> Capabilities {
+/// What iDenfy can honour, as documented: the table every [`Idenfy`] client declares, readable
+/// without one (to compare vendors, or to check a request before any client exists).
+///
+/// ```
+/// use kyc_core::VerificationKind;
+/// let caps = kyc_idenfy::capabilities();
+/// assert!(caps.for_kind(VerificationKind::Business).is_some());
+/// ```
+pub fn capabilities() -> Capabilities {
     use Locale::{Bg, Cs, De, En, Es, Et, Fr, Hu, It, Ja, Lt, Lv, Nl, Pl, Pt, Ro, Ru, Sv};
-    // 30 days: seed 002 "Max: 2,592,000", seed 004 "not exceeding 2592000".
+    // 30 days: the current reference says "Max: 2,592,000", the older one "not exceeding
+    // 2592000".
     let thirty_days = Duration::from_secs(2_592_000);
     let identity = KindCapabilities::new()
         .with_fields([
@@ -88,19 +98,21 @@ fn capabilities(name: &str) -> Capabilities {
             Field::WebhookUrl,
             Field::ExternalRef,
         ])
-        // Seed 004 lists 18 document types; the neutral list is the same 18.
+        // The older reference lists 18 document types; the neutral list is the same 18.
         .with_document_types(DocumentType::iter())
-        // Seed 002 says only "ISO alpha-2"; seed 004 lists these 16: the stricter list.
+        // The current reference says only "ISO alpha-2"; the older one lists these 16: the
+        // stricter list.
         .with_locales([Lt, En, Ru, Pl, Lv, Ro, It, De, Fr, Sv, Es, Hu, Ja, Bg, Et, Cs])
         .with_flows([Flow::DocumentAndSelfie, Flow::DocumentOnly])
         .with_link_validity(Duration::from_secs(1)..=thirty_days)
-        // Seed 004 says "more than 60" and "less than 3600", seed 002 "max 3,600", the
-        // OpenAPI min 60 and max 3600, and the dashboard allows up to 60 minutes (seed 001):
+        // The older reference says "more than 60" and "less than 3600", the current one
+        // "max 3,600", the OpenAPI min 60 and max 3600, and the dashboard allows up to 60
+        // minutes (https://documentation.idenfy.com/guides/dashboard/kyc/new-verification-via-dashboard):
         // the bounds are inclusive.
         .with_session_duration(Duration::from_secs(60)..=Duration::from_secs(3_600))
         .with_default_link_validity(Duration::from_secs(86_400))
-        // Seed 002: clientId "ASCII, max 100", names "max 100", address "max 255",
-        // externalRef "ASCII, max 40" (seed 004 only says "<= 40": the stricter rule).
+        // The current reference: clientId "ASCII, max 100", names "max 100", address "max 255",
+        // externalRef "ASCII, max 40" (the older one only says "<= 40": the stricter rule).
         .with_max_chars(Field::ClientId, 100)
         .with_ascii_only(Field::ClientId)
         .with_max_chars(Field::FirstName, 100)
@@ -108,11 +120,13 @@ fn capabilities(name: &str) -> Capabilities {
         .with_max_chars(Field::Address, 255)
         .with_max_chars(Field::ExternalRef, 40)
         .with_ascii_only(Field::ExternalRef)
-        // Seed 002: successUrl "HTTPS"; seed 004: callbackUrl "Must be HTTPS URL".
+        // The current reference: successUrl "HTTPS"; the older one: callbackUrl "Must be HTTPS
+        // URL".
         .with_https_only(Field::SuccessUrl)
         .with_https_only(Field::WebhookUrl);
-    // OpenAPI `KybFormTokenRequest` and seed 000: lifetime up to 30 days, externalRef <= 40,
-    // tags at most 5 of at most 32 characters, the KYB locale list.
+    // OpenAPI `KybFormTokenRequest` and the dashboard's KYB form
+    // (https://documentation.idenfy.com/kyb/generate-token): lifetime up to 30 days,
+    // externalRef <= 40, tags at most 5 of at most 32 characters, the KYB locale list.
     let business = KindCapabilities::new()
         .with_fields([Field::Locale, Field::ExternalRef, Field::Tags])
         .with_locales([En, Es, Fr, Ru, De, It, Pl, Lt, Lv, Et, Cs, Ro, Hu, Ja, Bg, Nl, Pt])
@@ -123,5 +137,5 @@ fn capabilities(name: &str) -> Capabilities {
         .with_max_chars(Field::ExternalRef, 40)
         .with_max_chars(Field::Tags, 32)
         .with_max_tags(5);
-    Capabilities::new(name).with_identity(identity).with_business(business)
+    Capabilities::new().with_identity(identity).with_business(business)
 }

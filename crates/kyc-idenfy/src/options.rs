@@ -1,18 +1,21 @@
 //! Typed iDenfy options: every documented token parameter that has no neutral
 //! [`SessionRequest`](kyc_core::SessionRequest) field, under iDenfy's own names.
 //!
-//! Set them as adapter defaults ([`IdenfyBuilder::with_default_options`]) or per request
-//! ([`IdenfyOptions::apply_to`], stored in `SessionRequest::provider_options["idenfy"]`); a
-//! request's options override the defaults key by key. Sources: seeds 002 (current parameter
-//! reference) and 004 (the older, longer reference with "extra settings"), and iDenfy's published
-//! OpenAPI (`kyc.yaml`, `kyb.yaml`) for the parameters both seeds lack.
+//! Set them as adapter defaults ([`IdenfyBuilder::with_default_options`]) or per request in the
+//! builder chain (`SessionRequest::with_options`, stored in
+//! `SessionRequest::provider_options["idenfy"]`); a request's options override the defaults key
+//! by key. Sources: iDenfy's parameter reference
+//! (<https://documentation.idenfy.com/kyc/generate-token>), its older, longer reference with the
+//! "extra settings" (<https://documentation.idenfy.com/API/GenerateIdentificationToken>), and its
+//! published OpenAPI (`kyc.yaml`, `kyb.yaml`) for the parameters both lack.
 //!
 //! [`IdenfyBuilder::with_default_options`]: crate::IdenfyBuilder::with_default_options
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use kyc_core::{CountryCode, Error, FieldError, SessionRequest};
+use kyc_adapter::{SetFields, is_uuid};
+use kyc_core::{CountryCode, FieldError, ProviderOptions};
 
 /// The key under which the options travel in `SessionRequest::provider_options`.
 pub const OPTIONS_KEY: &str = "idenfy";
@@ -25,9 +28,8 @@ pub const OPTIONS_KEY: &str = "idenfy";
 ///
 /// ```
 /// use kyc_idenfy::IdenfyOptions;
-/// let mut options = IdenfyOptions::default();
-/// options.check_aml = Some(true);
-/// options.max_attempt_count = Some(2);
+/// let options = IdenfyOptions::default().with_check_aml(true).with_max_attempt_count(2);
+/// # assert_eq!(options.check_aml, Some(true));
 /// ```
 ///
 /// Anything iDenfy adds tomorrow goes in [`extra`](Self::extra), sent as is.
@@ -248,7 +250,7 @@ pub struct KybOptions {
 
 impl std::fmt::Debug for KybOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KybOptions").field("set", &kyc_core::redact::SetFields(self)).finish()
+        f.debug_struct("KybOptions").field("set", &SetFields(self)).finish()
     }
 }
 
@@ -341,32 +343,126 @@ fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Stri
 /// raw `extra` fields).
 impl std::fmt::Debug for IdenfyOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IdenfyOptions").field("set", &kyc_core::redact::SetFields(self)).finish()
+        f.debug_struct("IdenfyOptions").field("set", &SetFields(self)).finish()
     }
 }
 
+kyc_adapter::option_setters!(IdenfyOptions {
+    one: {
+        with_token_type: token_type: TokenType,
+        with_show_instructions: show_instructions: bool,
+        with_generate_digit_string: generate_digit_string: bool,
+        with_utility_bill: utility_bill: bool,
+        with_additional_steps: additional_steps: Value,
+        with_additional_data: additional_data: Value,
+        with_questionnaire_required: questionnaire_required: bool,
+        with_risk_assessment_profile: risk_assessment_profile: RiskAssessmentProfile,
+        with_theme: theme: String,
+        with_verify_email: verify_email: bool,
+        with_verify_phone: verify_phone: bool,
+        with_verify_address: verify_address: bool,
+        with_verify_bank: verify_bank: bool,
+        with_verify_bank_accounts: verify_bank_accounts: bool,
+        with_verify_bank_balances: verify_bank_balances: bool,
+        with_verify_bank_transactions: verify_bank_transactions: bool,
+        with_bank_card_verification: bank_card_verification: bool,
+        with_bank_card_pdf_upload: bank_card_pdf_upload: bool,
+        with_nfc_required: nfc_required: bool,
+        with_nfc_optional: nfc_optional: bool,
+        with_age_limit: age_limit: u32,
+        with_age_max: age_max: u32,
+        with_driver_license_back: driver_license_back: bool,
+        with_check_liveness: check_liveness: bool,
+        with_id_live_face_validation: id_live_face_validation: bool,
+        with_id_live_document_validation: id_live_document_validation: bool,
+        with_check_aml: check_aml: bool,
+        with_auto_aml_monitoring: auto_aml_monitoring: bool,
+        with_check_ip_proxy: check_ip_proxy: bool,
+        with_check_face_blacklist: check_face_blacklist: bool,
+        with_check_doc_face_blacklist: check_doc_face_blacklist: bool,
+        with_check_duplicate_faces: check_duplicate_faces: bool,
+        with_check_duplicate_doc_faces: check_duplicate_doc_faces: bool,
+        with_check_duplicate_personal_data: check_duplicate_personal_data: bool,
+        with_check_blur_and_glare: check_blur_and_glare: bool,
+        with_check_criminal: check_criminal: bool,
+        with_check_person_blacklist: check_person_blacklist: bool,
+        with_check_driver_license: check_driver_license: bool,
+        with_check_lid: check_lid: bool,
+        with_check_urjanet: check_urjanet: bool,
+        with_allow_bsn_masking: allow_bsn_masking: bool,
+        with_auto_face_matching: auto_face_matching: bool,
+        with_review_failed: review_failed: bool,
+        with_review_successful: review_successful: bool,
+        with_max_attempt_count: max_attempt_count: u32,
+        with_face_matching_threshold_modifier: face_matching_threshold_modifier: f64,
+        with_levenshtein_text_match_ratio: levenshtein_text_match_ratio: f64,
+        with_levenshtein_mrz_match_ratio: levenshtein_mrz_match_ratio: f64,
+        with_dummy_status: dummy_status: DummyStatus,
+    },
+    many: {
+        with_countries: countries: CountryCode,
+        with_video_call_questions: video_call_questions: String,
+        with_registry_centers_countries: registry_centers_countries: CountryCode,
+        with_fraud_services: fraud_services: FraudService,
+        with_detection_types: detection_types: DetectionType,
+    },
+});
+
+kyc_adapter::option_setters!(KybOptions {
+    one: {
+        with_token_type: token_type: KybTokenType,
+        with_workflow: workflow: String,
+        with_theme: theme: String,
+        with_questionnaire: questionnaire: String,
+        with_questionnaire_required: questionnaire_required: bool,
+    },
+    many: {
+        with_scan_refs: scan_refs: String,
+    },
+});
+
 impl IdenfyOptions {
-    /// Stores these options in `request.provider_options["idenfy"]`, replacing what was there.
-    pub fn apply_to(&self, request: &mut SessionRequest) {
-        request.set_provider_options(OPTIONS_KEY, self);
+    /// Sets `questionnaire` to `null`, which disables the dashboard's default questionnaire.
+    pub fn without_questionnaire(mut self) -> Self {
+        self.questionnaire = Some(None);
+        self
+    }
+
+    /// Sets `questionnaire`.
+    pub fn with_questionnaire(mut self, key: impl Into<String>) -> Self {
+        self.questionnaire = Some(Some(key.into()));
+        self
+    }
+
+    /// Sets the KYB token options, for business requests.
+    pub fn with_kyb(mut self, kyb: KybOptions) -> Self {
+        self.kyb = kyb;
+        self
+    }
+
+    /// Adds a parameter this crate does not know yet, sent as it is.
+    pub fn with_extra(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(name.into(), value);
+        self
     }
 
     /// Whether no option is set.
     pub(crate) fn is_unset(&self) -> bool {
         *self == Self::default()
     }
+}
 
-    /// `defaults` overridden, key by key, by the options in `request` (its `kyb` object merged
-    /// the same way).
-    pub(crate) fn resolve(defaults: &Self, request: &SessionRequest) -> Result<Self, Error> {
-        request.provider_options_over(OPTIONS_KEY, defaults, &["kyb"])
-    }
+/// `providerOptions.idenfy`; its `kyb` object is merged key by key like the options themselves.
+impl ProviderOptions for IdenfyOptions {
+    const PATH: &'static [&'static str] = &[OPTIONS_KEY];
+    const NESTED: &'static [&'static str] = &["kyb"];
 
-    /// The rules of these options (seed 004's constraints), every broken one.
-    pub(crate) fn rule_violations(&self) -> Vec<FieldError> {
+    /// The documented constraints between and on these options, every broken one
+    /// (<https://documentation.idenfy.com/kyc/generate-token>).
+    fn rule_violations(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let mut fail = |name: &str, rule: &str| {
-            errors.push(FieldError::new(format!("providerOptions.{OPTIONS_KEY}.{name}"), rule));
+            errors.push(FieldError::new(name, rule));
         };
         if self.utility_bill == Some(true) && self.additional_steps.is_some() {
             fail("utilityBill", "cannot be used together with additionalSteps");
@@ -400,18 +496,36 @@ impl IdenfyOptions {
         if self.video_call_questions.iter().any(|q| q.trim().is_empty()) {
             fail("videoCallQuestions", "must not contain empty questions");
         }
-        if self.theme.as_deref().is_some_and(|t| !kyc_core::is_uuid(t)) {
+        if self.theme.as_deref().is_some_and(|t| !is_uuid(t)) {
             fail("theme", "must be a UUID");
         }
-        let kyb = &self.kyb;
-        for (name, id) in [("kyb.flow", &kyb.workflow), ("kyb.theme", &kyb.theme)] {
-            if id.as_deref().is_some_and(|id| !kyc_core::is_uuid(id)) {
-                fail(name, "must be a UUID");
+        errors.extend(
+            self.kyb
+                .rule_violations()
+                .into_iter()
+                .map(|broken| FieldError::new(format!("kyb.{}", broken.field()), broken.rule())),
+        );
+        errors
+    }
+}
+
+/// `providerOptions.idenfy.kyb`.
+impl ProviderOptions for KybOptions {
+    const PATH: &'static [&'static str] = &[OPTIONS_KEY, "kyb"];
+
+    fn rule_violations(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        for (name, id) in [("flow", &self.workflow), ("theme", &self.theme)] {
+            if id.as_deref().is_some_and(|id| !is_uuid(id)) {
+                errors.push(FieldError::new(name, "must be a UUID"));
             }
         }
         // OpenAPI `KybFormTokenRequest.scanRefs`: strings of at most 40 characters.
-        if kyb.scan_refs.iter().any(|r| r.trim().is_empty() || r.chars().count() > 40) {
-            fail("kyb.scanRefs", "must hold scan references of 1 to 40 characters");
+        if self.scan_refs.iter().any(|r| r.trim().is_empty() || r.chars().count() > 40) {
+            errors.push(FieldError::new(
+                "scanRefs",
+                "must hold scan references of 1 to 40 characters",
+            ));
         }
         errors
     }
@@ -424,6 +538,13 @@ mod tests {
     use super::*;
     use kyc_core::ClientId;
     use serde_json::json;
+
+    fn resolve(
+        defaults: &IdenfyOptions,
+        request: &SessionRequest,
+    ) -> Result<IdenfyOptions, kyc_core::Error> {
+        kyc_adapter::resolve_options(request, defaults)
+    }
 
     fn request_with(options: Value) -> SessionRequest {
         SessionRequest::new(ClientId::new("u1").unwrap()).with_provider_options("idenfy", options)
@@ -441,7 +562,7 @@ mod tests {
             "kyb": {"flow": "0f8fad5b-d9cb-469f-a165-70867728950e"},
             "brandNewSwitch": true
         }));
-        let resolved = IdenfyOptions::resolve(&defaults, &request).unwrap();
+        let resolved = resolve(&defaults, &request).unwrap();
         assert_eq!(resolved.check_aml, Some(true));
         assert_eq!(resolved.max_attempt_count, Some(3));
         assert_eq!(resolved.questionnaire, Some(None));
@@ -451,29 +572,51 @@ mod tests {
     }
 
     #[test]
-    fn apply_to_round_trips() {
-        let mut options = IdenfyOptions::default();
-        options.token_type = Some(TokenType::VideoCall);
-        options.fraud_services = vec![FraudService::AmlNews];
-        options.risk_assessment_profile = Some(RiskAssessmentProfile::Number(7));
-        let mut request = SessionRequest::new(ClientId::new("u1").unwrap());
-        options.apply_to(&mut request);
+    fn options_in_the_builder_chain_round_trip_and_merge() {
+        let options = IdenfyOptions::default()
+            .with_token_type(TokenType::VideoCall)
+            .with_fraud_services([FraudService::AmlNews])
+            .with_risk_assessment_profile(RiskAssessmentProfile::Number(7));
+        let request = SessionRequest::new(ClientId::new("u1").unwrap())
+            .with_options(options.clone())
+            .with_options(KybOptions::default().with_scan_refs(["scan-1".to_owned()]))
+            .with_options(IdenfyOptions::default().with_check_aml(true));
         assert_eq!(
             request.provider_options["idenfy"],
-            json!({"tokenType": "VIDEO_CALL", "fraudServices": ["AML_NEWS"], "riskAssessmentProfile": 7})
+            json!({"tokenType": "VIDEO_CALL", "fraudServices": ["AML_NEWS"], "riskAssessmentProfile": 7,
+                   "kyb": {"scanRefs": ["scan-1"]}, "checkAml": true})
         );
-        assert_eq!(IdenfyOptions::resolve(&IdenfyOptions::default(), &request).unwrap(), options);
+        let read: IdenfyOptions = request.options().unwrap().unwrap();
+        assert_eq!(read.check_aml, Some(true));
+        assert_eq!(read.token_type, options.token_type);
+        assert_eq!(read.kyb.scan_refs, ["scan-1"]);
+        let kyb: KybOptions = request.options().unwrap().unwrap();
+        assert_eq!(kyb.scan_refs, ["scan-1"]);
+        assert_eq!(resolve(&IdenfyOptions::default(), &request).unwrap(), read);
+        assert!(request.validate().is_ok());
+    }
+
+    #[test]
+    fn validate_names_the_broken_option() {
+        let request = SessionRequest::new(ClientId::new("u1").unwrap())
+            .with_options(IdenfyOptions::default().with_age_limit(30).with_age_max(20))
+            .with_options(KybOptions::default().with_workflow("standard".to_owned()));
+        let error = request.validate().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid request: providerOptions.idenfy.ageLimit: must not exceed ageMax; \
+             providerOptions.idenfy.kyb.flow: must be a UUID"
+        );
     }
 
     #[test]
     fn malformed_options_name_the_place() {
-        let error =
-            IdenfyOptions::resolve(&IdenfyOptions::default(), &request_with(json!(3))).unwrap_err();
+        let error = resolve(&IdenfyOptions::default(), &request_with(json!(3))).unwrap_err();
         assert_eq!(
             error.to_string(),
             "invalid request: providerOptions.idenfy: must be a JSON object"
         );
-        let error = IdenfyOptions::resolve(
+        let error = resolve(
             &IdenfyOptions::default(),
             &request_with(json!({"ageLimit": "eighteen", "checkAml": true, "tokenType": "VIDEO"})),
         )
@@ -502,12 +645,12 @@ mod tests {
         assert_eq!(
             fields,
             [
-                "providerOptions.idenfy.utilityBill",
-                "providerOptions.idenfy.ageLimit",
-                "providerOptions.idenfy.levenshteinMrzMatchRatio",
-                "providerOptions.idenfy.faceMatchingThresholdModifier",
-                "providerOptions.idenfy.kyb.flow",
-                "providerOptions.idenfy.kyb.scanRefs",
+                "utilityBill",
+                "ageLimit",
+                "levenshteinMrzMatchRatio",
+                "faceMatchingThresholdModifier",
+                "kyb.flow",
+                "kyb.scanRefs",
             ]
         );
         let mut options = IdenfyOptions::default();

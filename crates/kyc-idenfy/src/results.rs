@@ -1,7 +1,9 @@
 //! iDenfy's results: webhooks verified by `Idenfy-Signature` (hex HMAC-SHA256 of the raw body
-//! with the notification's signing key; reference/idenfy.md §5.7), with the event from
-//! `Idenfy-Event-Type`; and polling `POST /api/v2/status` (§4), which iDenfy asks not to do
-//! often, so a minimum interval per session guards it.
+//! with the notification's signing key, <https://documentation.idenfy.com/security/callback-signing>),
+//! with the event from `Idenfy-Event-Type` (<https://documentation.idenfy.com/kyc/webhooks>);
+//! and polling `POST /api/v2/status` (<https://documentation.idenfy.com/kyc/data-retrieval>),
+//! which iDenfy asks not to do often, so a minimum interval per session guards it: a poll
+//! refused that way says so (`RateLimited`, outcome `NotSent`: nothing reached iDenfy).
 //!
 //! | `status.overall` | neutral |
 //! |---|---|
@@ -22,15 +24,98 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use reqwest::header::HeaderMap;
-use secrecy::ExposeSecret;
+use http::HeaderMap;
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 
-use kyc_core::decode::{lenient, undecodable};
-use kyc_core::{Decision, Error, Status, VerificationKind, VerificationResults, WEBHOOK_BODY_CAP};
+use kyc_adapter::ErrorExt;
+use kyc_adapter::config::Vars;
+use kyc_adapter::decode::{lenient, undecodable};
+use kyc_adapter::webhook::WebhookKeys;
+use kyc_core::{Decision, Error, Status, VerificationKind, VerificationResults, WebhookVerifier};
 
-use crate::Idenfy;
+use crate::{Idenfy, PROVIDER};
+
+/// The variable `from_env` reads webhook signing keys from (several, comma-separated).
+pub(crate) const WEBHOOK_KEY_VAR: &str = "IDENFY_WEBHOOK_KEY";
+
+/// Verifies iDenfy's signed webhooks, built from the signing key(s) alone: an endpoint that
+/// only receives results needs no API key or secret.
+///
+/// ```
+/// use kyc_core::{ErrorKind, WebhookVerifier};
+/// use kyc_idenfy::IdenfyWebhooks;
+///
+/// let webhooks = IdenfyWebhooks::new("my-signing-key");
+/// let body = br#"{"scanRef":"s-1","status":{"overall":"APPROVED"},"final":true}"#;
+/// let forged = webhooks.verify_webhook(&http::HeaderMap::new(), body).unwrap_err();
+/// assert_eq!(forged.kind(), ErrorKind::InvalidSignature);
+/// ```
+#[derive(Clone, Debug)]
+pub struct IdenfyWebhooks {
+    keys: WebhookKeys,
+}
+
+impl IdenfyWebhooks {
+    /// A verifier accepting webhooks signed with `key` (Dashboard → Settings → Notifications →
+    /// Headers → Signing key; accounts from before 2022 sign with the API secret).
+    pub fn new(key: impl Into<SecretString>) -> Self {
+        Self::from_keys(WebhookKeys::new(PROVIDER).with_key(key))
+    }
+
+    /// A verifier over `keys`, as the adapter's builder collected them.
+    pub(crate) fn from_keys(keys: WebhookKeys) -> Self {
+        Self { keys }
+    }
+
+    /// Also accepts webhooks signed with `key`, so keys can be rotated.
+    pub fn with_key(self, key: impl Into<SecretString>) -> Self {
+        Self::from_keys(self.keys.with_key(key))
+    }
+
+    /// Names the provider in decisions and errors (default `idenfy`), as the client's
+    /// `with_name` does.
+    pub fn with_name(self, name: impl Into<String>) -> Self {
+        Self::from_keys(self.keys.renamed(name))
+    }
+
+    /// Accepts webhooks without a valid `Idenfy-Signature`. Dangerous: anyone who finds the
+    /// endpoint can then forge results. Only for local experiments without a signing key.
+    pub fn dangerously_accept_unsigned(self) -> Self {
+        Self::from_keys(self.keys.dangerously_accept_unsigned())
+    }
+
+    /// A verifier from `IDENFY_WEBHOOK_KEY` (several keys, comma-separated) in the process
+    /// environment.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) when it is not set.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// [`from_env`](Self::from_env) over a key-value list.
+    ///
+    /// ```
+    /// let webhooks = kyc_idenfy::IdenfyWebhooks::from_vars([("IDENFY_WEBHOOK_KEY", "a,b")])?;
+    /// # let _ = webhooks;
+    /// # Ok::<(), kyc_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`from_env`](Self::from_env).
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let vars = Vars::pick(PROVIDER, [WEBHOOK_KEY_VAR], vars);
+        let keys = vars.required(WEBHOOK_KEY_VAR)?;
+        Ok(Self::from_keys(WebhookKeys::new(PROVIDER).with_keys_from_list(&keys)))
+    }
+}
 
 /// iDenfy restricts accounts that poll: one status request per session a minute at most.
 pub(crate) const DEFAULT_MIN_POLL_INTERVAL: Duration = Duration::from_secs(60);
@@ -102,7 +187,7 @@ struct WebhookStatus {
     checks: StatusChecks,
 }
 
-/// The answer of `POST /api/v2/status` (§4).
+/// The answer of `POST /api/v2/status`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct StatusAnswer {
@@ -151,31 +236,12 @@ fn details(checks: StatusChecks) -> Vec<String> {
     details
 }
 
-#[async_trait]
-impl VerificationResults for Idenfy {
-    fn provider(&self) -> &str {
-        &self.inner.name
-    }
-
+impl WebhookVerifier for IdenfyWebhooks {
     fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
-        let name = &self.inner.name;
-        if body.len() > WEBHOOK_BODY_CAP {
-            let detail = format!("webhook body larger than {WEBHOOK_BODY_CAP} bytes");
-            return Err(Error::decode(name, 200, detail));
-        }
+        let name = self.keys.provider();
+        let signature = headers.get("idenfy-signature").and_then(|v| v.to_str().ok());
         // Verified before anything is parsed.
-        if !self.inner.accept_unsigned_webhooks {
-            let keys: Vec<&[u8]> =
-                self.inner.webhook_keys.iter().map(|k| k.expose_secret().as_bytes()).collect();
-            if keys.is_empty() {
-                return Err(Error::config(name, "no webhook signing key to verify webhooks with"));
-            }
-            let given =
-                headers.get("idenfy-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            if !kyc_core::verify_hex_hmac(&keys, body, given) {
-                return Err(Error::unauthenticated(name, 401));
-            }
-        }
+        self.keys.check(signature, body)?;
         let webhook: Webhook =
             serde_json::from_slice(body).map_err(|e| undecodable(name, 200, &e))?;
         let WebhookStatus { overall, checks } = webhook.status;
@@ -201,22 +267,30 @@ impl VerificationResults for Idenfy {
         }
         Ok(decision)
     }
+}
 
+impl WebhookVerifier for Idenfy {
+    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+        self.inner.webhooks.verify_webhook(headers, body)
+    }
+}
+
+#[async_trait]
+impl VerificationResults for Idenfy {
     async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error> {
         let inner = &*self.inner;
+        let name = inner.http.name();
         if let Err(wait) = inner.polls.admit(session_id) {
-            // Refused here, not by iDenfy: nothing was sent.
-            return Err(Error::rate_limited(&inner.name, Some(wait)));
+            return Err(Error::throttled_locally(name, wait));
         }
         let body = serde_json::json!({"scanRef": session_id}).to_string().into_bytes();
         let (status, answer) =
             self.post("/api/v2/status", VerificationKind::Identity, body).await?;
         let state: StatusAnswer =
-            serde_json::from_slice(&answer).map_err(|e| undecodable(&inner.name, status, &e))?;
+            serde_json::from_slice(&answer).map_err(|e| undecodable(name, status, &e))?;
         let status = status_of(&state.status);
         let is_final = !matches!(state.status.as_str(), "ACTIVE" | "REVIEWING");
-        let mut decision =
-            Decision::new(&inner.name, state.scan_ref, status, state.status, is_final);
+        let mut decision = Decision::new(name, state.scan_ref, status, state.status, is_final);
         decision.client_id = state.client_id;
         decision.details = details(state.checks);
         Ok(Some(decision))

@@ -119,7 +119,7 @@ enum Countries<'a> {
 }
 
 impl<'a> TokenRequest<'a> {
-    /// The body for `request`, already checked by [`rule_violations`].
+    /// The body for `request`, already checked by [`value_rules`] and [`option_conflicts`].
     pub(crate) fn new(request: &'a SessionRequest, options: &'a IdenfyOptions) -> Self {
         let person = &request.person;
         let document = &request.document;
@@ -201,7 +201,7 @@ pub(crate) struct KybTokenRequest<'a> {
 }
 
 impl<'a> KybTokenRequest<'a> {
-    /// The body for a business `request`, already checked by [`rule_violations`].
+    /// The body for a business `request`, already checked by [`value_rules`] and [`option_conflicts`].
     pub(crate) fn new(request: &'a SessionRequest, options: &'a IdenfyOptions) -> Self {
         let mut extra = option_map(&options.kyb);
         extra.remove("tokenType");
@@ -218,13 +218,10 @@ impl<'a> KybTokenRequest<'a> {
     }
 }
 
-/// iDenfy's rules for the values of `request` and `options`, beyond the neutral rules and the
-/// declared capabilities: every broken one.
-pub(crate) fn rule_violations(
-    request: &SessionRequest,
-    options: &IdenfyOptions,
-) -> Vec<FieldError> {
-    let mut errors = options.rule_violations();
+/// iDenfy's rules for the neutral values of `request`, beyond the neutral rules and the declared
+/// capabilities: every broken one. Another provider may take these values.
+pub(crate) fn value_rules(request: &SessionRequest) -> Vec<FieldError> {
+    let mut errors = Vec::new();
     for (field, name) in [
         (Field::FirstName, &request.person.first_name),
         (Field::LastName, &request.person.last_name),
@@ -239,6 +236,27 @@ pub(crate) fn rule_violations(
             ));
         }
     }
+    if request.kind == VerificationKind::Business {
+        // OpenAPI `KybFormTokenRequest.tags`: pattern `^[^,]+$`.
+        for (i, tag) in request.tags.iter().enumerate() {
+            if tag.contains(',') {
+                errors.push(FieldError::new(
+                    format!("tags[{i}]"),
+                    "must not contain commas (iDenfy)",
+                ));
+            }
+        }
+    }
+    errors
+}
+
+/// Options that contradict the request or each other: the caller's mistake, whichever
+/// provider serves, so reported as an invalid request. Every one found.
+pub(crate) fn option_conflicts(
+    request: &SessionRequest,
+    options: &IdenfyOptions,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
     let option = |name: &str| format!("providerOptions.{OPTIONS_KEY}.{name}");
     // Options of the other kind would be dropped from the body: refuse them instead. (Default
     // options serve both kinds, so only the request's own are checked.)
@@ -258,15 +276,6 @@ pub(crate) fn rule_violations(
     }
     match request.kind {
         VerificationKind::Business => {
-            // OpenAPI `KybFormTokenRequest.tags`: pattern `^[^,]+$`.
-            for (i, tag) in request.tags.iter().enumerate() {
-                if tag.contains(',') {
-                    errors.push(FieldError::new(
-                        format!("tags[{i}]"),
-                        "must not contain commas (iDenfy)",
-                    ));
-                }
-            }
             shadowed_keys(&options.kyb.extra, KYB_KEYS, &option("kyb"), &mut errors);
         }
         _ => {
@@ -311,15 +320,15 @@ pub(crate) struct TokenResponse {
     #[serde(alias = "tokenString")]
     pub(crate) auth_token: String,
     pub(crate) scan_ref: String,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) client_id: Option<String>,
     /// Seed 002 has it; seed 004's examples do not.
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) redirect_url: Option<String>,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) digit_string: Option<String>,
     /// Seconds the token stays valid (OpenAPI: "not a timestamp").
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient_u64")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient_u64")]
     pub(crate) expiry_time: Option<u64>,
 }
 
@@ -329,23 +338,23 @@ pub(crate) struct TokenResponse {
 pub(crate) struct KybTokenResponse {
     #[serde(alias = "authToken")]
     pub(crate) token_string: String,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) expiration: Option<DateTime<Utc>>,
     /// Required but nullable in the OpenAPI, with no description: the company being verified.
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) company_id: Option<String>,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) client_id: Option<String>,
 }
 
 /// iDenfy's error body (`{identifier, message}`; `detail` from the framework's own errors).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorBody {
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) identifier: Option<String>,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) message: Option<String>,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) detail: Option<String>,
 }
 
@@ -389,13 +398,10 @@ mod tests {
         let mut request = SessionRequest::new(ClientId::new("u").unwrap());
         request.person.first_name = Some("John Tom".into());
         request.person.last_name = Some("O'Neil-Smith".into());
-        assert!(rule_violations(&request, &IdenfyOptions::default()).is_empty());
+        assert!(value_rules(&request).is_empty());
         request.person.first_name = Some("J\u{663}hn".into()); // an Arabic-Indic digit
         request.person.last_name = Some("Smith_".into());
-        let broken: Vec<String> = rule_violations(&request, &IdenfyOptions::default())
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let broken: Vec<String> = value_rules(&request).iter().map(ToString::to_string).collect();
         assert_eq!(
             broken,
             [
@@ -430,10 +436,10 @@ mod properties {
             if business {
                 request.kind = VerificationKind::Business;
             }
-            for broken in rule_violations(&request, &IdenfyOptions::default()) {
+            let options = IdenfyOptions::default();
+            for broken in value_rules(&request).into_iter().chain(option_conflicts(&request, &options)) {
                 prop_assert!(!broken.field().is_empty() && !broken.rule().is_empty());
             }
-            let options = IdenfyOptions::default();
             let _ = serde_json::to_vec(&TokenRequest::new(&request, &options));
             let _ = serde_json::to_vec(&KybTokenRequest::new(&request, &options));
         }

@@ -2,22 +2,24 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::Utc;
+use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 use url::Url;
 
-use kyc_core::config::Vars;
-use kyc_core::decode::{seconds_after, undecodable};
-use kyc_core::http::{Answer, endpoint, parse_base_url, send, trusted_link};
+use kyc_adapter::config::Vars;
+use kyc_adapter::decode::{seconds_after, undecodable};
+use kyc_adapter::http::{Answer, trusted_link};
+use kyc_adapter::{ErrorExt, HttpClient, Settings, is_uuid, preflight, resolve_options};
 use kyc_core::{Capabilities, ClientId, Error, Session, SessionRequest, VerificationSession};
 
 use crate::error::error_from_response;
 use crate::options::VeriffOptions;
+use crate::results::{SHARED_SECRET_VAR, VeriffWebhooks};
 use crate::signature::signature;
 use crate::wire::{self, CreateSession, CreateSessionResponse};
 use crate::{PROVIDER, SESSION_LIFETIME, capabilities};
@@ -32,7 +34,7 @@ pub(crate) const HMAC_SIGNATURE: HeaderName = HeaderName::from_static("x-hmac-si
 const INTEGRATION_ID: HeaderName = HeaderName::from_static("vrf-integration-id");
 
 /// What a request's `X-HMAC-SIGNATURE` covers: a POST's exact body bytes, or for data retrieval
-/// the session id (§4.1).
+/// the session id (<https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>).
 pub(crate) enum Signed<'a> {
     Body(Vec<u8>),
     SessionId(&'a str),
@@ -60,30 +62,26 @@ pub struct Veriff {
 }
 
 pub(crate) struct Inner {
-    pub(crate) name: String,
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: Url,
-    pub(crate) api_key: SecretString,
-    pub(crate) shared_secrets: Vec<SecretString>,
+    pub(crate) http: HttpClient,
+    api_key: SecretString,
+    /// Signs requests: the first shared secret, when one is configured.
+    signing_secret: Option<SecretString>,
     integration_id: Option<String>,
     defaults: VeriffOptions,
     capabilities: Capabilities,
-    pub(crate) accept_unsigned_webhooks: bool,
+    pub(crate) webhooks: VeriffWebhooks,
 }
 
 /// Configuration for [`Veriff`]; nothing is checked until [`build`](Self::build).
 #[derive(Clone)]
 pub struct VeriffBuilder {
-    name: String,
+    /// The shared secrets are its webhook keys: Veriff signs both ways with them.
+    settings: Settings<VeriffOptions>,
     api_key: SecretString,
-    shared_secrets: Vec<SecretString>,
-    base_url: String,
     integration_id: Option<String>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    defaults: VeriffOptions,
-    accept_unsigned_webhooks: bool,
 }
+
+kyc_adapter::builder_settings!(VeriffBuilder, VeriffOptions);
 
 impl Veriff {
     /// A client with the default settings and no shared secret.
@@ -98,15 +96,9 @@ impl Veriff {
     /// options.
     pub fn builder(api_key: impl Into<SecretString>) -> VeriffBuilder {
         VeriffBuilder {
-            name: PROVIDER.to_owned(),
+            settings: Settings::new(PROVIDER, DEFAULT_BASE_URL),
             api_key: api_key.into(),
-            shared_secrets: Vec::new(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
             integration_id: None,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            defaults: VeriffOptions::default(),
-            accept_unsigned_webhooks: false,
         }
     }
 
@@ -121,7 +113,12 @@ impl Veriff {
 
     /// The base URL requests go to (`/v1/...` is appended to it).
     pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
+        self.inner.http.base_url()
+    }
+
+    /// This client's webhook verifier (the same as one built from the shared secrets alone).
+    pub fn webhooks(&self) -> &VeriffWebhooks {
+        &self.inner.webhooks
     }
 
     /// The options every request starts from.
@@ -131,13 +128,15 @@ impl Veriff {
 
     /// Checks `request` and resolves its options, sending nothing.
     fn prepare(&self, request: &SessionRequest) -> Result<VeriffOptions, Error> {
-        let defaults = &self.inner.defaults;
-        self.inner.capabilities.preflight(request, |broken| {
-            let options = VeriffOptions::resolve(defaults, request);
-            if let Ok(options) = &options {
-                broken.extend(wire::rule_violations(request, options));
+        let inner = &*self.inner;
+        preflight(inner.http.name(), &inner.capabilities, request, |broken| {
+            let options = resolve_options(request, &inner.defaults)?;
+            let conflicts = wire::option_conflicts(request, &options);
+            if !conflicts.is_empty() {
+                return Err(Error::invalid_request(conflicts));
             }
-            options
+            broken.extend(wire::value_rules(request));
+            Ok(options)
         })
     }
 }
@@ -145,7 +144,7 @@ impl Veriff {
 #[async_trait]
 impl VerificationSession for Veriff {
     fn provider(&self) -> &str {
-        &self.inner.name
+        self.inner.http.name()
     }
 
     fn capabilities(&self) -> &Capabilities {
@@ -156,13 +155,13 @@ impl VerificationSession for Veriff {
     /// most, never retried: Veriff has no idempotency key and every session may be billed.
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
         let inner = &*self.inner;
-        let span = tracing::info_span!("kyc.create_session", provider = %inner.name);
+        let span = tracing::info_span!("kyc.create_session", provider = %inner.http.name());
         async {
             // Serialized once: these exact bytes are signed and sent.
             let body = self.encode(request)?;
             let mut http = inner
                 .http
-                .post(endpoint(&inner.base_url, "/v1/sessions"))
+                .request(Method::POST, inner.http.endpoint("/v1/sessions"))
                 .header(CONTENT_TYPE, "application/json");
             if let Some(id) = &inner.integration_id {
                 http = http.header(INTEGRATION_ID, id.as_str());
@@ -188,7 +187,7 @@ impl Veriff {
         let mut http = http
             .header(AUTH_CLIENT, sensitive(inner.api_key.expose_secret())?)
             .header(ACCEPT, "application/json");
-        if let Some(secret) = inner.shared_secrets.first() {
+        if let Some(secret) = &inner.signing_secret {
             let payload = match &signed {
                 Signed::Body(body) => body.as_slice(),
                 Signed::SessionId(id) => id.as_bytes(),
@@ -199,15 +198,13 @@ impl Veriff {
         if let Signed::Body(body) = signed {
             http = http.body(body);
         }
-        let started = Instant::now();
-        let answer = send(&inner.name, http).await?;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        tracing::debug!(status = answer.status, elapsed_ms, "veriff answered");
-        if !answer.is_success() {
-            let (status, wait) = (answer.status, answer.retry_after);
-            return Err(error_from_response(&inner.name, status, wait, &answer.body));
-        }
-        Ok(answer)
+        let name = inner.http.name();
+        inner
+            .http
+            .exchange(http, |answer| {
+                error_from_response(name, answer.status, answer.retry_after, &answer.body)
+            })
+            .await
     }
 
     /// The body Veriff would receive for `request` (`POST /v1/sessions`), after every check.
@@ -219,7 +216,7 @@ impl Veriff {
     pub fn encode(&self, request: &SessionRequest) -> Result<Vec<u8>, Error> {
         let options = self.prepare(request)?;
         serde_json::to_vec(&CreateSession::new(request, &options)).map_err(|_| {
-            Error::config(&self.inner.name, "the request body could not be serialized")
+            Error::config(self.inner.http.name(), "the request body could not be serialized")
         })
     }
 
@@ -235,7 +232,7 @@ impl Veriff {
         body: &[u8],
         created_at: chrono::DateTime<Utc>,
     ) -> Result<Session, Error> {
-        let name = &self.inner.name;
+        let name = self.inner.http.name();
         let created: CreateSessionResponse =
             serde_json::from_slice(body).map_err(|e| undecodable(name, status, &e))?;
         let created = created.verification;
@@ -257,7 +254,8 @@ impl Veriff {
         let mut session =
             Session::new(name, created.id, url, client_id).with_created_at(created_at);
         session.token = created.session_token.map(SecretString::from);
-        // Sessions end 7 days after creation unless decided (reference/veriff.md §8).
+        // Sessions end 7 days after creation unless decided
+        // (<https://devdocs.veriff.com/docs/verification-session-status-codes-table>).
         session.expires_at = seconds_after(created_at, SESSION_LIFETIME.as_secs());
         if let Some(host) = created.host.or(created.base_url) {
             session = session.with_vendor_field("host", host);
@@ -277,9 +275,9 @@ pub(crate) fn sensitive(value: &str) -> Result<HeaderValue, Error> {
 impl fmt::Debug for Veriff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Veriff")
-            .field("name", &self.inner.name)
-            .field("base_url", &self.inner.base_url.as_str())
-            .field("signs_requests", &!self.inner.shared_secrets.is_empty())
+            .field("name", &self.inner.http.name())
+            .field("base_url", &self.base_url().as_str())
+            .field("signs_requests", &self.inner.signing_secret.is_some())
             .field("integration_id", &self.inner.integration_id)
             .finish_non_exhaustive()
     }
@@ -314,18 +312,11 @@ impl VeriffBuilder {
     {
         let vars = Vars::pick(
             PROVIDER,
-            ["VERIFF_API_KEY", "VERIFF_SHARED_SECRET", "VERIFF_BASE_URL", "VERIFF_INTEGRATION_ID"],
+            ["VERIFF_API_KEY", SHARED_SECRET_VAR, "VERIFF_BASE_URL", "VERIFF_INTEGRATION_ID"],
             vars,
         );
         let mut builder = Veriff::builder(vars.required("VERIFF_API_KEY")?);
-        for secret in vars.optional("VERIFF_SHARED_SECRET").iter().flat_map(|s| s.split(',')) {
-            if !secret.trim().is_empty() {
-                builder = builder.with_shared_secret(secret.trim().to_owned());
-            }
-        }
-        if let Some(url) = vars.optional("VERIFF_BASE_URL") {
-            builder = builder.with_base_url(url);
-        }
+        builder.settings.read_vars(&vars, "VERIFF_BASE_URL", SHARED_SECRET_VAR);
         if let Some(id) = vars.optional("VERIFF_INTEGRATION_ID") {
             builder = builder.with_integration_id(id);
         }
@@ -343,53 +334,13 @@ impl VeriffBuilder {
     /// Adds a shared secret key. The first one signs requests (`X-HMAC-SIGNATURE`); all of them
     /// are accepted when verifying Veriff's signatures, so keys can be rotated.
     pub fn with_shared_secret(mut self, secret: impl Into<SecretString>) -> Self {
-        self.shared_secrets.push(secret.into());
-        self
-    }
-
-    /// Sends requests to `url` (the integration's API URL from Veriff's Customer Portal, a
-    /// proxy, the emulator); `/v1/...` is appended to its path. Plain `http://` is accepted for
-    /// loopback hosts only.
-    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Accepts webhooks without a valid signature. Dangerous: anyone who finds the endpoint can
-    /// then forge decisions. Only for local experiments without a shared secret.
-    pub fn dangerously_accept_unsigned_webhooks(mut self) -> Self {
-        self.accept_unsigned_webhooks = true;
+        self.settings.webhooks = self.settings.webhooks.with_key(secret);
         self
     }
 
     /// Sends `vrf-integration-id` (needed with Veriff's "flexible API keys").
     pub fn with_integration_id(mut self, id: impl Into<String>) -> Self {
         self.integration_id = Some(id.into());
-        self
-    }
-
-    /// The whole request's deadline, answer included (default 30 s).
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The deadline for connecting (default 10 s). Failing to connect means nothing was sent.
-    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Options every request starts from; a request's own options override them key by key.
-    pub fn with_default_options(mut self, options: VeriffOptions) -> Self {
-        self.defaults = options;
-        self
-    }
-
-    /// Names this provider in sessions and errors (default `veriff`), to tell two Veriff
-    /// integrations apart. Per-request options stay under the `veriff` key.
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
         self
     }
 
@@ -400,37 +351,30 @@ impl VeriffBuilder {
     /// (Veriff's code 1802), an empty shared secret, a base URL that is not https (or http on
     /// loopback), or an HTTP client that cannot be built.
     pub fn build(self) -> Result<Veriff, Error> {
-        let name = self.name;
-        if name.trim().is_empty() {
-            return Err(Error::config(PROVIDER, "the provider name is empty"));
+        let name = &self.settings.name;
+        if !is_uuid(self.api_key.expose_secret().trim()) {
+            return Err(Error::config(name, "the API key is not a UUID"));
         }
-        if !kyc_core::is_uuid(self.api_key.expose_secret().trim()) {
-            return Err(Error::config(&name, "the API key is not a UUID"));
-        }
-        if self.shared_secrets.iter().any(|s| s.expose_secret().trim().is_empty()) {
-            return Err(Error::config(&name, "a shared secret is empty"));
+        let secrets = self.settings.webhooks.keys();
+        if secrets.iter().any(|s| s.expose_secret().trim().is_empty()) {
+            return Err(Error::config(name, "a shared secret is empty"));
         }
         if let Some(id) = &self.integration_id
             && (id.trim().is_empty() || HeaderValue::from_str(id).is_err())
         {
-            return Err(Error::config(&name, "the integration id is not a valid header value"));
+            return Err(Error::config(name, "the integration id is not a valid header value"));
         }
-        let base_url = parse_base_url(&name, "base URL", &self.base_url)?;
-        let user_agent = concat!("kyc-veriff/", env!("CARGO_PKG_VERSION"));
-        let http = kyc_core::http::client(&name, user_agent, self.timeout, self.connect_timeout)?;
-        let capabilities = capabilities(&name);
+        let http = self.settings.http_client(concat!("kyc-veriff/", env!("CARGO_PKG_VERSION")))?;
         let api_key = SecretString::from(self.api_key.expose_secret().trim().to_owned());
         Ok(Veriff {
             inner: Arc::new(Inner {
-                name,
-                http,
-                base_url,
                 api_key,
-                shared_secrets: self.shared_secrets,
+                signing_secret: secrets.first().cloned(),
                 integration_id: self.integration_id,
-                defaults: self.defaults,
-                capabilities,
-                accept_unsigned_webhooks: self.accept_unsigned_webhooks,
+                capabilities: capabilities(),
+                webhooks: VeriffWebhooks::from_keys(self.settings.webhook_keys()),
+                defaults: self.settings.defaults,
+                http,
             }),
         })
     }
@@ -439,12 +383,8 @@ impl VeriffBuilder {
 impl fmt::Debug for VeriffBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VeriffBuilder")
-            .field("name", &self.name)
-            .field("base_url", &self.base_url)
-            .field("shared_secrets", &self.shared_secrets.len())
+            .field("settings", &self.settings)
             .field("integration_id", &self.integration_id)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -1,7 +1,7 @@
 //! Veriff's error answers, mapped once to the neutral [`Error`].
 //!
 //! Veriff answers `{status: "fail", code, message}`, `code` a string in practice and a number in
-//! some clients' fixtures (reference/veriff.md §6). Match on the code, never on the message,
+//! some clients' fixtures (<https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>). Match on the code, never on the message,
 //! which Veriff calls an opaque string that may change.
 //!
 //! | answer | neutral kind |
@@ -15,8 +15,9 @@
 
 use std::time::Duration;
 
-use kyc_core::http::status_error;
-use kyc_core::{Error, decode};
+use kyc_adapter::http::status_error;
+use kyc_adapter::{ErrorExt, decode};
+use kyc_core::Error;
 
 use crate::wire::ErrorBody;
 

@@ -2,7 +2,8 @@
 //! [`VerificationSession`](kyc_core::VerificationSession) trait.
 //!
 //! Sessions are created with `POST {base}/v1/sessions` and the `X-AUTH-CLIENT` header
-//! (<https://devdocs.veriff.com/apidocs/v1sessions>; seed 003). With a shared secret
+//! (<https://devdocs.veriff.com/apidocs/v1sessions>,
+//! <https://devdocs.veriff.com/docs/how-to-generate-sessions-manually>). With a shared secret
 //! configured, the body is also signed in `X-HMAC-SIGNATURE` (lowercase hex HMAC-SHA256 of the
 //! exact bytes sent, <https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>).
 //! The person opens `verification.url`; the session expires 7 days after creation.
@@ -20,13 +21,16 @@
 //! let veriff = Veriff::builder("3fa85f64-5717-4562-b3fc-2c963f66afa6")
 //!     .with_shared_secret("my-shared-secret")
 //!     .build()?;
-//! let mut request = SessionRequest::new(ClientId::new("user-1")?);
-//! let mut options = VeriffOptions::default();
-//! options.end_user_id = Some("fa820aba-019f-455a-ae81-cfca8075bc3f".into());
-//! options.apply_to(&mut request);
+//! let request = SessionRequest::new(ClientId::new("user-1")?).with_options(
+//!     VeriffOptions::default().with_end_user_id("fa820aba-019f-455a-ae81-cfca8075bc3f".into()),
+//! );
 //! # let _ = (veriff, request);
 //! # Ok::<(), kyc_core::Error>(())
 //! ```
+//!
+//! Webhooks are verified by [`VeriffWebhooks`], built from the shared secret alone (or reached
+//! through [`Veriff::webhooks`]); [`Veriff`] also polls decisions
+//! ([`VerificationResults`](kyc_core::VerificationResults)).
 //!
 //! Not supported by Veriff's create call, so refused before sending: business (KYB)
 //! verification, failure and cancel redirects (one `callback` serves all outcomes), a
@@ -49,16 +53,24 @@ use strum::IntoEnumIterator;
 
 pub use client::{DEFAULT_BASE_URL, Veriff, VeriffBuilder};
 pub use options::{Consent, ConsentType, IdCardType, MaritalStatus, OPTIONS_KEY, VeriffOptions};
+pub use results::VeriffWebhooks;
 pub use signature::signature;
 
 /// The provider's default name.
 pub const PROVIDER: &str = "veriff";
 
-/// A session lives 7 days from creation (reference/veriff.md §8); it cannot be changed.
+/// A session lives 7 days from creation; it cannot be changed
+/// (<https://devdocs.veriff.com/docs/verification-session-status-codes-table>).
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// What Veriff can honour, as documented.
-fn capabilities(name: &str) -> Capabilities {
+/// What Veriff can honour, as documented: the table every [`Veriff`] client declares, readable
+/// without one.
+///
+/// ```
+/// use kyc_core::VerificationKind;
+/// assert!(kyc_veriff::capabilities().for_kind(VerificationKind::Business).is_none());
+/// ```
+pub fn capabilities() -> Capabilities {
     let identity = KindCapabilities::new()
         .with_fields([
             Field::FirstName,
@@ -87,5 +99,5 @@ fn capabilities(name: &str) -> Capabilities {
         .with_max_chars(Field::ClientId, 1000)
         // Code 1302: only HTTPS return URLs.
         .with_https_only(Field::SuccessUrl);
-    Capabilities::new(name).with_identity(identity)
+    Capabilities::new().with_identity(identity)
 }

@@ -1,10 +1,11 @@
 //! Typed Veriff options: the `POST /v1/sessions` fields with no neutral
 //! [`SessionRequest`](kyc_core::SessionRequest) field, under Veriff's own names
-//! (devdocs.veriff.com/apidocs/v1sessions; reference/veriff.md §3.1).
+//! (<https://devdocs.veriff.com/apidocs/v1sessions>).
 //!
-//! Set them as adapter defaults ([`VeriffBuilder::with_default_options`]) or per request
-//! ([`VeriffOptions::apply_to`], stored in `SessionRequest::provider_options["veriff"]`); a
-//! request's options override the defaults key by key.
+//! Set them as adapter defaults ([`VeriffBuilder::with_default_options`]) or per request in the
+//! builder chain (`SessionRequest::with_options`, stored in
+//! `SessionRequest::provider_options["veriff"]`); a request's options override the defaults key
+//! by key.
 //!
 //! [`VeriffBuilder::with_default_options`]: crate::VeriffBuilder::with_default_options
 
@@ -12,7 +13,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use kyc_core::{Error, SessionRequest};
+use kyc_adapter::{SetFields, is_uuid};
+use kyc_core::{FieldError, ProviderOptions};
 
 /// The key under which the options travel in `SessionRequest::provider_options`.
 pub const OPTIONS_KEY: &str = "veriff";
@@ -21,9 +23,10 @@ pub const OPTIONS_KEY: &str = "veriff";
 ///
 /// ```
 /// use kyc_veriff::{Consent, ConsentType, VeriffOptions};
-/// let mut options = VeriffOptions::default();
-/// options.end_user_id = Some("fa820aba-019f-455a-ae81-cfca8075bc3f".into());
-/// options.consents = vec![Consent::new(ConsentType::Ine, true)];
+/// let options = VeriffOptions::default()
+///     .with_end_user_id("fa820aba-019f-455a-ae81-cfca8075bc3f".into())
+///     .with_consents([Consent::new(ConsentType::Ine, true)]);
+/// # assert_eq!(options.consents.len(), 1);
 /// ```
 ///
 /// Anything Veriff adds tomorrow goes in [`extra`](Self::extra), sent inside `verification`.
@@ -53,7 +56,8 @@ pub struct VeriffOptions {
     /// proof-of-address integrations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub proof_of_address_types: Vec<String>,
-    /// `features`: the legacy flow selector (`["selfid"]`, seed 003).
+    /// `features`: the legacy flow selector (`["selfid"]`,
+    /// <https://devdocs.veriff.com/docs/how-to-generate-sessions-manually>).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
     /// `timestamp`: legacy; Veriff refuses one older than an hour (code 1201).
@@ -124,19 +128,52 @@ pub enum IdCardType {
 /// raw `extra` fields).
 impl std::fmt::Debug for VeriffOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VeriffOptions").field("set", &kyc_core::redact::SetFields(self)).finish()
+        f.debug_struct("VeriffOptions").field("set", &SetFields(self)).finish()
     }
 }
 
-impl VeriffOptions {
-    /// Stores these options in `request.provider_options["veriff"]`, replacing what was there.
-    pub fn apply_to(&self, request: &mut SessionRequest) {
-        request.set_provider_options(OPTIONS_KEY, self);
-    }
+kyc_adapter::option_setters!(VeriffOptions {
+    one: {
+        with_end_user_id: end_user_id: String,
+        with_marital_status: marital_status: MaritalStatus,
+        with_is_deceased: is_deceased: bool,
+        with_id_card_type: id_card_type: IdCardType,
+        with_first_issue: first_issue: chrono::NaiveDate,
+        with_timestamp: timestamp: DateTime<Utc>,
+    },
+    many: {
+        with_consents: consents: Consent,
+        with_proof_of_address_types: proof_of_address_types: String,
+        with_features: features: String,
+    },
+});
 
-    /// `defaults` overridden, key by key, by the options in `request`.
-    pub(crate) fn resolve(defaults: &Self, request: &SessionRequest) -> Result<Self, Error> {
-        request.provider_options_over(OPTIONS_KEY, defaults, &[])
+impl VeriffOptions {
+    /// Adds a field this crate does not know yet, sent inside `verification` as it is.
+    pub fn with_extra(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(name.into(), value);
+        self
+    }
+}
+
+/// `providerOptions.veriff`.
+impl ProviderOptions for VeriffOptions {
+    const PATH: &'static [&'static str] = &[OPTIONS_KEY];
+
+    /// The documented constraints on these options, every broken one.
+    fn rule_violations(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.end_user_id.as_deref().is_some_and(|id| !is_uuid(id)) {
+            errors.push(FieldError::new("endUserId", "must be a UUID"));
+        }
+        // Veriff: "For INE, approved:true is mandatory, otherwise the session is not created".
+        if self.consents.iter().any(|c| c.consent_type == ConsentType::Ine && !c.approved) {
+            errors.push(FieldError::new("consents", "an INE consent must be approved"));
+        }
+        if self.proof_of_address_types.iter().any(|name| name.trim().is_empty()) {
+            errors.push(FieldError::new("proofOfAddressTypes", "must not contain empty names"));
+        }
+        errors
     }
 }
 
@@ -145,25 +182,31 @@ impl VeriffOptions {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
-    use kyc_core::ClientId;
+    use kyc_core::{ClientId, SessionRequest};
     use serde_json::json;
+
+    fn resolve(
+        defaults: &VeriffOptions,
+        request: &SessionRequest,
+    ) -> Result<VeriffOptions, kyc_core::Error> {
+        kyc_adapter::resolve_options(request, defaults)
+    }
 
     #[test]
     fn options_round_trip_and_override_defaults() {
-        let mut defaults = VeriffOptions::default();
-        defaults.features = vec!["selfid".into()];
-        defaults.is_deceased = Some(false);
-        let mut request = SessionRequest::new(ClientId::new("u1").unwrap());
-        let mut options = VeriffOptions::default();
-        options.consents = vec![Consent::new(ConsentType::Bipa, true)];
-        options.id_card_type = Some(IdCardType::Cc);
-        options.is_deceased = Some(true);
-        options.apply_to(&mut request);
+        let defaults =
+            VeriffOptions::default().with_features(["selfid".to_owned()]).with_is_deceased(false);
+        let options = VeriffOptions::default()
+            .with_consents([Consent::new(ConsentType::Bipa, true)])
+            .with_id_card_type(IdCardType::Cc)
+            .with_is_deceased(true);
+        let request =
+            SessionRequest::new(ClientId::new("u1").unwrap()).with_options(options.clone());
         assert_eq!(
             request.provider_options["veriff"],
             json!({"consents": [{"type": "bipa", "approved": true}], "isDeceased": true, "idCardType": "CC"})
         );
-        let resolved = VeriffOptions::resolve(&defaults, &request).unwrap();
+        let resolved = resolve(&defaults, &request).unwrap();
         assert_eq!(resolved.features, ["selfid"]);
         assert_eq!(resolved.is_deceased, Some(true));
         assert_eq!(resolved.consents, options.consents);
@@ -175,7 +218,7 @@ mod tests {
             "veriff",
             json!({"consents": [{"type": "gdpr", "approved": true}]}),
         );
-        let error = VeriffOptions::resolve(&VeriffOptions::default(), &request).unwrap_err();
+        let error = resolve(&VeriffOptions::default(), &request).unwrap_err();
         assert_eq!(
             error.to_string(),
             "invalid request: providerOptions.veriff.consents: unknown variant, expected one of \

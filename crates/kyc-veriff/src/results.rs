@@ -1,6 +1,10 @@
 //! Veriff's results: decision and event webhooks verified by `X-HMAC-SIGNATURE` over the raw
-//! body (every configured shared secret accepted, for rotation), and polling
-//! `GET /v1/sessions/{id}/decision` signed with the session id (reference/veriff.md §4, §7).
+//! body (every configured shared secret accepted, for rotation;
+//! <https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>,
+//! <https://devdocs.veriff.com/docs/decision-webhook>,
+//! <https://devdocs.veriff.com/docs/event-webhook>), and polling
+//! `GET /v1/sessions/{id}/decision` signed with the session id
+//! (<https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1>).
 //!
 //! | `verification.status` | neutral | final |
 //! |---|---|---|
@@ -13,17 +17,96 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use reqwest::header::HeaderMap;
-use secrecy::ExposeSecret;
+use http::HeaderMap;
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 
-use kyc_core::decode::{lenient, undecodable};
-use kyc_core::http::endpoint;
-use kyc_core::{Decision, Error, Reason, Status, VerificationResults, WEBHOOK_BODY_CAP};
+use kyc_adapter::ErrorExt;
+use kyc_adapter::config::Vars;
+use kyc_adapter::decode::{lenient, undecodable};
+use kyc_adapter::webhook::WebhookKeys;
+use kyc_core::{Decision, Error, Reason, Status, VerificationResults, WebhookVerifier};
 
-use crate::Veriff;
 use crate::client::{HMAC_SIGNATURE, Signed};
+use crate::{PROVIDER, Veriff};
+
+/// The variable `from_env` reads shared secrets from (several, comma-separated).
+pub(crate) const SHARED_SECRET_VAR: &str = "VERIFF_SHARED_SECRET";
+
+/// Verifies Veriff's signed webhooks, built from the integration's shared secret(s) alone: an
+/// endpoint that only receives results needs no API key.
+///
+/// ```
+/// use kyc_core::{Status, WebhookVerifier};
+/// use kyc_veriff::VeriffWebhooks;
+///
+/// let webhooks = VeriffWebhooks::new("my-shared-secret");
+/// let body = br#"{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","action":"submitted","code":7002}"#;
+/// let signature = kyc_veriff::signature(b"my-shared-secret", body);
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("x-hmac-signature", signature.parse().unwrap());
+/// assert_eq!(webhooks.verify_webhook(&headers, body)?.status, Status::Submitted);
+/// # Ok::<(), kyc_core::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct VeriffWebhooks {
+    keys: WebhookKeys,
+}
+
+impl VeriffWebhooks {
+    /// A verifier accepting webhooks signed with `shared_secret` (Customer Portal →
+    /// Integrations).
+    pub fn new(shared_secret: impl Into<SecretString>) -> Self {
+        Self::from_keys(WebhookKeys::new(PROVIDER).with_key(shared_secret))
+    }
+
+    /// A verifier over `keys`, as the adapter's builder collected them.
+    pub(crate) fn from_keys(keys: WebhookKeys) -> Self {
+        Self { keys }
+    }
+
+    /// Also accepts webhooks signed with `shared_secret`, so secrets can be rotated.
+    pub fn with_shared_secret(self, shared_secret: impl Into<SecretString>) -> Self {
+        Self::from_keys(self.keys.with_key(shared_secret))
+    }
+
+    /// Names the provider in decisions and errors (default `veriff`), as the client's
+    /// `with_name` does.
+    pub fn with_name(self, name: impl Into<String>) -> Self {
+        Self::from_keys(self.keys.renamed(name))
+    }
+
+    /// Accepts webhooks without a valid signature. Dangerous: anyone who finds the endpoint can
+    /// then forge decisions. Only for local experiments without a shared secret.
+    pub fn dangerously_accept_unsigned(self) -> Self {
+        Self::from_keys(self.keys.dangerously_accept_unsigned())
+    }
+
+    /// A verifier from `VERIFF_SHARED_SECRET` (several, comma-separated) in the process
+    /// environment.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) when it is not set.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// [`from_env`](Self::from_env) over a key-value list.
+    ///
+    /// # Errors
+    /// As [`from_env`](Self::from_env).
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let vars = Vars::pick(PROVIDER, [SHARED_SECRET_VAR], vars);
+        let secrets = vars.required(SHARED_SECRET_VAR)?;
+        Ok(Self::from_keys(WebhookKeys::new(PROVIDER).with_keys_from_list(&secrets)))
+    }
+}
 
 /// The neutral status and finality of a Veriff status word.
 pub(crate) fn status_of(word: &str) -> (Status, bool) {
@@ -70,7 +153,7 @@ struct DecisionBody {
     risk_labels: Option<Value>,
 }
 
-/// An event webhook (`started`, `submitted`), §7.5.
+/// An event webhook (`started`, `submitted`, <https://devdocs.veriff.com/docs/event-webhook>).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EventBody {
@@ -84,69 +167,45 @@ struct EventBody {
     code: Option<i64>,
 }
 
-impl Veriff {
-    fn decision_from(&self, body: DecisionBody) -> Decision {
-        let (status, is_final) = status_of(&body.status);
-        let mut decision = Decision::new(&self.inner.name, body.id, status, body.status, is_final);
-        decision.client_id = body.vendor_data;
-        decision.attempt_id = body.attempt_id;
-        decision.decided_at = body.decision_time;
-        if body.reason.is_some() || body.reason_code.is_some() {
-            decision.reason =
-                Some(Reason::new(body.reason_code.map(|c| c.to_string()), body.reason));
-        }
-        if let Some(Value::Array(labels)) = body.risk_labels {
-            decision.details =
-                labels.iter().filter_map(|l| l["label"].as_str().map(str::to_owned)).collect();
-        }
-        // What Veriff read from the document: personal data, kept out of Debug by Decision.
-        for (prefix, object) in [("person", body.person), ("document", body.document)] {
-            if let Some(Value::Object(fields)) = object {
-                for (key, value) in fields {
-                    if let Some(text) = value.as_str() {
-                        decision.extracted.insert(format!("{prefix}.{key}"), text.to_owned());
-                    }
+/// The decision a webhook or a poll carries, from `name`.
+fn decision_from(name: &str, body: DecisionBody) -> Decision {
+    let (status, is_final) = status_of(&body.status);
+    let mut decision = Decision::new(name, body.id, status, body.status, is_final);
+    decision.client_id = body.vendor_data;
+    decision.attempt_id = body.attempt_id;
+    decision.decided_at = body.decision_time;
+    if body.reason.is_some() || body.reason_code.is_some() {
+        decision.reason = Some(Reason::new(body.reason_code.map(|c| c.to_string()), body.reason));
+    }
+    if let Some(Value::Array(labels)) = body.risk_labels {
+        decision.details =
+            labels.iter().filter_map(|l| l["label"].as_str().map(str::to_owned)).collect();
+    }
+    // What Veriff read from the document: personal data, kept out of Debug by Decision.
+    for (prefix, object) in [("person", body.person), ("document", body.document)] {
+        if let Some(Value::Object(fields)) = object {
+            for (key, value) in fields {
+                if let Some(text) = value.as_str() {
+                    decision.extracted.insert(format!("{prefix}.{key}"), text.to_owned());
                 }
             }
         }
-        decision
     }
+    decision
 }
 
-#[async_trait]
-impl VerificationResults for Veriff {
-    fn provider(&self) -> &str {
-        &self.inner.name
-    }
-
+impl WebhookVerifier for VeriffWebhooks {
     fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
-        let name = &self.inner.name;
-        if body.len() > WEBHOOK_BODY_CAP {
-            return Err(Error::decode(
-                name,
-                200,
-                format!("webhook body larger than {WEBHOOK_BODY_CAP} bytes"),
-            ));
-        }
+        let name = self.keys.provider();
+        let signature = headers.get(HMAC_SIGNATURE).and_then(|v| v.to_str().ok());
         // Verified before anything is parsed.
-        if !self.inner.accept_unsigned_webhooks {
-            let keys: Vec<&[u8]> =
-                self.inner.shared_secrets.iter().map(|s| s.expose_secret().as_bytes()).collect();
-            if keys.is_empty() {
-                return Err(Error::config(name, "no shared secret to verify webhooks with"));
-            }
-            let given =
-                headers.get(HMAC_SIGNATURE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            if !kyc_core::verify_hex_hmac(&keys, body, given) {
-                return Err(Error::unauthenticated(name, 401));
-            }
-        }
+        self.keys.check(signature, body)?;
         let value: Value = serde_json::from_slice(body).map_err(|e| undecodable(name, 200, &e))?;
         if value.get("verification").is_some() {
             let envelope: DecisionEnvelope =
                 serde_json::from_value(value).map_err(|e| undecodable(name, 200, &e))?;
             return match envelope.verification {
-                Some(body) => Ok(self.decision_from(body)),
+                Some(body) => Ok(decision_from(name, body)),
                 None => Err(Error::decode(name, 200, "a decision webhook without verification")),
             };
         }
@@ -160,21 +219,32 @@ impl VerificationResults for Veriff {
         decision.reason = event.code.map(|code| Reason::new(Some(code.to_string()), None));
         Ok(decision)
     }
+}
 
+impl WebhookVerifier for Veriff {
+    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+        self.inner.webhooks.verify_webhook(headers, body)
+    }
+}
+
+#[async_trait]
+impl VerificationResults for Veriff {
     async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error> {
         let inner = &*self.inner;
-        if inner.shared_secrets.is_empty() {
-            return Err(Error::config(&inner.name, "polling needs a shared secret to sign with"));
+        let name = inner.http.name();
+        if inner.webhooks.keys.keys().is_empty() {
+            return Err(Error::config(name, "polling needs a shared secret to sign with"));
         }
-        let mut url = endpoint(&inner.base_url, "/v1/sessions");
+        let mut url = inner.http.endpoint("/v1/sessions");
         url.path_segments_mut()
-            .map_err(|()| Error::config(&inner.name, "the base URL cannot take a path"))?
+            .map_err(|()| Error::config(name, "the base URL cannot take a path"))?
             .push(session_id)
             .push("decision");
-        let answer = self.exchange(inner.http.get(url), Signed::SessionId(session_id)).await?;
+        let request = inner.http.request(reqwest::Method::GET, url);
+        let answer = self.exchange(request, Signed::SessionId(session_id)).await?;
         let envelope: DecisionEnvelope = serde_json::from_slice(&answer.body)
-            .map_err(|e| undecodable(&inner.name, answer.status, &e))?;
-        Ok(envelope.verification.map(|body| self.decision_from(body)))
+            .map_err(|e| undecodable(name, answer.status, &e))?;
+        Ok(envelope.verification.map(|body| decision_from(name, body)))
     }
 }
 

@@ -146,7 +146,7 @@ pub(crate) fn document_type_name(document_type: DocumentType) -> Option<&'static
 }
 
 impl<'a> CreateSession<'a> {
-    /// The body for `request`, already checked by [`rule_violations`] and the capabilities
+    /// The body for `request`, already checked by [`value_rules`], [`option_conflicts`] and the capabilities
     /// (which allow at most one supported document type).
     pub(crate) fn new(request: &'a SessionRequest, options: &'a VeriffOptions) -> Self {
         let person = &request.person;
@@ -197,14 +197,10 @@ impl<'a> CreateSession<'a> {
     }
 }
 
-/// Veriff's rules for the values of `request` and `options`, beyond the neutral rules and the
-/// declared capabilities: every broken one.
-pub(crate) fn rule_violations(
-    request: &SessionRequest,
-    options: &VeriffOptions,
-) -> Vec<FieldError> {
+/// Veriff's rules for the neutral values of `request`, beyond the neutral rules and the
+/// declared capabilities: every broken one. Another provider may take these values.
+pub(crate) fn value_rules(request: &SessionRequest) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let option = |name: &str| format!("providerOptions.{OPTIONS_KEY}.{name}");
     if let Some(number) = &request.document.number
         && !number.chars().all(|c| c.is_ascii_alphanumeric())
     {
@@ -213,9 +209,17 @@ pub(crate) fn rule_violations(
             "must contain only letters A-Z and digits (Veriff)",
         ));
     }
-    if options.end_user_id.as_deref().is_some_and(|id| !kyc_core::is_uuid(id)) {
-        errors.push(FieldError::new(option("endUserId"), "must be a UUID"));
-    }
+    errors
+}
+
+/// Options that contradict the request: the caller's mistake, whichever provider serves, so
+/// reported as an invalid request. Every one found.
+pub(crate) fn option_conflicts(
+    request: &SessionRequest,
+    options: &VeriffOptions,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let option = |name: &str| format!("providerOptions.{OPTIONS_KEY}.{name}");
     if options.id_card_type.is_some()
         && request.document.country.is_none_or(|country| country.as_str() != "CO")
     {
@@ -223,13 +227,6 @@ pub(crate) fn rule_violations(
             option("idCardType"),
             "applies to Colombian documents only (document.country CO)",
         ));
-    }
-    // Veriff: "For INE, approved:true is mandatory, otherwise the session is not created".
-    if options.consents.iter().any(|c| c.consent_type == crate::ConsentType::Ine && !c.approved) {
-        errors.push(FieldError::new(option("consents"), "an INE consent must be approved"));
-    }
-    if options.proof_of_address_types.iter().any(|name| name.trim().is_empty()) {
-        errors.push(FieldError::new(option("proofOfAddressTypes"), "must not contain empty names"));
     }
     for (key, neutral) in VERIFICATION_KEYS {
         if options.extra.contains_key(*key) {
@@ -242,7 +239,7 @@ pub(crate) fn rule_violations(
     errors
 }
 
-/// The answer to `POST /v1/sessions` (reference/veriff.md §3.3). Only `verification.id` and
+/// The answer to `POST /v1/sessions` (<https://devdocs.veriff.com/apidocs/v1sessions>). Only `verification.id` and
 /// `verification.url` are required; the rest is read leniently, and unknown fields are ignored
 /// (Veriff adds fields without notice).
 #[derive(Debug, Deserialize)]
@@ -255,15 +252,15 @@ pub(crate) struct CreateSessionResponse {
 pub(crate) struct CreatedVerification {
     pub(crate) id: String,
     pub(crate) url: String,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) vendor_data: Option<String>,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) host: Option<String>,
     /// The older name of `host`; an answer may carry both, so it is not a serde alias (which
     /// would refuse the second as a duplicate).
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) base_url: Option<String>,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) session_token: Option<String>,
 }
 
@@ -272,7 +269,7 @@ pub(crate) struct CreatedVerification {
 pub(crate) struct ErrorBody {
     #[serde(default)]
     pub(crate) code: Option<Value>,
-    #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) message: Option<String>,
 }
 
@@ -301,7 +298,7 @@ mod properties {
             request.document.number = Some(number);
             request.person.first_name = Some(name);
             let options = VeriffOptions { end_user_id: Some(end_user), ..VeriffOptions::default() };
-            for broken in rule_violations(&request, &options) {
+            for broken in value_rules(&request).into_iter().chain(option_conflicts(&request, &options)) {
                 prop_assert!(!broken.field().is_empty() && !broken.rule().is_empty());
             }
             let _ = serde_json::to_vec(&CreateSession::new(&request, &options));

@@ -27,5 +27,5 @@ async fn creates_a_real_session() {
         .unwrap_or_else(|error| panic!("live Veriff call failed: {error} ({error:?})"));
     assert_eq!(session.client_id, client_id);
     assert_eq!(session.url.scheme(), "https");
-    assert!(kyc_core::is_uuid(&session.id), "Veriff session ids are UUIDs");
+    assert!(kyc_adapter::is_uuid(&session.id), "Veriff session ids are UUIDs");
 }

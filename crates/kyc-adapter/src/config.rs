@@ -4,12 +4,14 @@
 
 use std::collections::HashMap;
 
-use crate::error::Error;
+use kyc_core::Error;
+
+use crate::ErrorExt;
 
 /// The variables an adapter reads, picked out of a key-value list.
 ///
 /// ```
-/// use kyc_core::config::Vars;
+/// use kyc_adapter::config::Vars;
 /// let vars = Vars::pick("acme", ["ACME_KEY", "ACME_URL"], [("ACME_KEY", "k"), ("HOME", "/root")]);
 /// assert_eq!(vars.required("ACME_KEY")?, "k");
 /// assert_eq!(vars.optional("ACME_URL"), None);
@@ -49,7 +51,7 @@ impl Vars {
     /// The value of a variable that must be set and not blank.
     ///
     /// # Errors
-    /// [`ErrorKind::Config`](crate::ErrorKind::Config) saying it is not set, or empty.
+    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) saying it is not set, or empty.
     pub fn required(&self, name: &str) -> Result<String, Error> {
         match self.found.get(name) {
             Some(value) if !value.trim().is_empty() => Ok(value.clone()),

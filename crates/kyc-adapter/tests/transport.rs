@@ -6,7 +6,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use kyc_core::http::{read_body, transport_error};
+use kyc_adapter::http::{read_body, transport_error};
 use kyc_core::{ErrorKind, Outcome};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

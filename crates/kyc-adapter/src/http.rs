@@ -14,32 +14,93 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use url::{Host, Url};
+use url::Url;
 
-use crate::error::Error;
+use kyc_core::Error;
+
+use crate::{ErrorExt, is_loopback};
 
 /// The default cap on a vendor's response body: session and error bodies are a few kilobytes.
 pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
 
-/// The HTTP client an adapter keeps for its lifetime (one connection pool, cheap to clone):
-/// `timeout` for the whole exchange, `connect_timeout` for connecting, and redirects never
-/// followed (a redirected POST would be replayed, or turned into a GET).
-///
-/// # Errors
-/// [`ErrorKind::Config`](crate::ErrorKind::Config) when the TLS backend cannot start.
-pub fn client(
-    provider: &str,
-    user_agent: &str,
-    timeout: Duration,
-    connect_timeout: Duration,
-) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .user_agent(user_agent)
-        .timeout(timeout)
-        .connect_timeout(connect_timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| Error::config(provider, "the HTTP client could not be built").with_source(e))
+/// The HTTP side of an adapter, built once by [`Settings::http_client`](crate::Settings::http_client):
+/// the provider's name, its checked base URL, and one reqwest client (one connection pool,
+/// cheap to clone) with `timeout` for the whole exchange, `connect_timeout` for connecting, and
+/// redirects never followed (a redirected POST would be replayed, or turned into a GET).
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    name: String,
+    base_url: Url,
+    http: reqwest::Client,
+}
+
+impl HttpClient {
+    /// A client for `name` at `base_url` (checked as [`check_base_url`]).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) for a base URL that breaks the rules,
+    /// or when the TLS backend cannot start.
+    pub fn new(
+        name: &str,
+        base_url: &str,
+        user_agent: &str,
+        timeout: Duration,
+        connect_timeout: Duration,
+    ) -> Result<Self, Error> {
+        let base_url = parse_base_url(name, "base URL", base_url)?;
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .timeout(timeout)
+            .connect_timeout(connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                Error::config(name, "the HTTP client could not be built").with_source(e)
+            })?;
+        Ok(Self { name: name.to_owned(), base_url, http })
+    }
+
+    /// The provider's name, as errors and logs give it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// `path` under the base URL (see [`endpoint`]).
+    pub fn endpoint(&self, path: &str) -> Url {
+        endpoint(&self.base_url, path)
+    }
+
+    /// A request to `url` with `method`, on this client's pool and timeouts.
+    pub fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+        self.http.request(method, url)
+    }
+
+    /// Sends `request` and reads the answer (capped, see [`send`]); a 2xx answer comes back,
+    /// any other is turned into the neutral error by `refusal`, the vendor's own mapping (which
+    /// falls back on [`status_error`]). Logs the status and the time taken at debug level, never
+    /// a body or a URL.
+    ///
+    /// # Errors
+    /// As [`send`], or what `refusal` makes of the answer.
+    pub async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        refusal: impl FnOnce(&Answer) -> Error,
+    ) -> Result<Answer, Error> {
+        let started = std::time::Instant::now();
+        let answer = send(&self.name, request).await?;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(provider = %self.name, status = answer.status, elapsed_ms, "answered");
+        match answer.is_success() {
+            true => Ok(answer),
+            false => Err(refusal(&answer)),
+        }
+    }
 }
 
 /// A vendor's answer, read under [`DEFAULT_BODY_CAP`].
@@ -155,7 +216,7 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
 /// anything after that (a timeout waiting for the answer, a connection lost mid-response)
 /// leaves the outcome unknown.
 ///
-/// [`Outcome::NotSent`]: crate::Outcome::NotSent
+/// [`Outcome::NotSent`]: kyc_core::Outcome::NotSent
 pub fn transport_error(provider: &str, error: reqwest::Error) -> Error {
     let error = error.without_url();
     let sent = !error.is_connect();
@@ -171,7 +232,7 @@ pub fn transport_error(provider: &str, error: reqwest::Error) -> Error {
 /// Reads `response`'s body, refusing one larger than `cap` bytes without reading it all.
 ///
 /// # Errors
-/// [`ErrorKind::Decode`](crate::ErrorKind::Decode) for a body over the cap (by its
+/// [`ErrorKind::Decode`](kyc_core::ErrorKind::Decode) for a body over the cap (by its
 /// `Content-Length` before reading, or as it arrives); [`transport_error`]'s classification when
 /// the connection fails or times out mid-body.
 pub async fn read_body(
@@ -200,24 +261,11 @@ pub async fn read_body(
     Ok(body)
 }
 
-/// Whether `url` points at this machine (`localhost`, `127.0.0.0/8`, `::1`).
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(domain)) => {
-            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-            domain == "localhost" || domain.ends_with(".localhost")
-        }
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
 /// Checks a vendor base URL: https, or plain http for a loopback host (an emulator or a test
 /// server); no credentials, query or fragment.
 ///
 /// # Errors
-/// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the rule.
+/// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) naming the rule.
 pub fn check_base_url(provider: &str, url: &Url) -> Result<(), Error> {
     let problem = match url.scheme() {
         "https" => None,
@@ -243,7 +291,7 @@ pub fn check_base_url(provider: &str, url: &Url) -> Result<(), Error> {
 /// (`"base URL"`).
 ///
 /// # Errors
-/// [`ErrorKind::Config`](crate::ErrorKind::Config).
+/// [`ErrorKind::Config`](kyc_core::ErrorKind::Config).
 pub fn parse_base_url(provider: &str, what: &str, url: &str) -> Result<Url, Error> {
     let parsed = Url::parse(url.trim())
         .map_err(|_| Error::config(provider, format!("the {what} is not a URL")))?;
@@ -260,7 +308,7 @@ pub fn parse_base_url(provider: &str, what: &str, url: &str) -> Result<Url, Erro
 /// ```
 /// use url::Url;
 /// let base = Url::parse("https://proxy.example/veriff").unwrap();
-/// let url = kyc_core::http::endpoint(&base, "/v1/sessions");
+/// let url = kyc_adapter::http::endpoint(&base, "/v1/sessions");
 /// assert_eq!(url.as_str(), "https://proxy.example/veriff/v1/sessions");
 /// ```
 pub fn endpoint(base: &Url, path: &str) -> Url {
@@ -273,7 +321,7 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ErrorKind, Outcome};
+    use kyc_core::{ErrorKind, Outcome};
 
     #[test]
     fn statuses_map_as_documented() {

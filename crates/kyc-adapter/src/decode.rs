@@ -6,7 +6,9 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
-use crate::error::{Error, FieldError};
+use kyc_core::{Error, FieldError};
+
+use crate::ErrorExt;
 
 /// The error for a success answer (HTTP `status`) from `provider` whose body did not decode as
 /// documented. Worded like request JSON errors: where, and what was expected, never a value.
@@ -30,7 +32,7 @@ pub fn seconds_after(
 /// ```
 /// #[derive(serde::Deserialize)]
 /// struct Response {
-///     #[serde(default, deserialize_with = "kyc_core::decode::lenient")]
+///     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
 ///     expiry_time: Option<u64>,
 /// }
 /// let wrong: Response = serde_json::from_str(r#"{"expiry_time": "soon"}"#).unwrap();
@@ -69,7 +71,7 @@ pub fn error_body<T: DeserializeOwned + Default>(body: &[u8]) -> (T, Option<Stri
 }
 
 /// A short, single-line, redacted excerpt of an unexpected body (an HTML error page, a proxy's
-/// text), for [`Error::with_vendor_message`](crate::Error::with_vendor_message): markup
+/// text), for [`ErrorExt::with_vendor_message`]: markup
 /// dropped, whitespace collapsed, words with `@` (email addresses) and runs of five or more
 /// digits (phone, document and personal numbers) masked, at most 160 characters.
 pub fn excerpt(body: &[u8]) -> String {

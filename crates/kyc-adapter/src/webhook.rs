@@ -1,0 +1,186 @@
+//! Verifying a vendor's signed webhooks: the shared preamble every adapter's verifier runs
+//! before parsing anything (a size cap, then a hex HMAC-SHA256 of the raw body against every
+//! configured key, in constant time).
+
+use std::fmt;
+
+use kyc_core::Error;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::ErrorExt;
+
+/// The largest webhook body accepted: decision payloads are a few kilobytes.
+pub const WEBHOOK_BODY_CAP: usize = 1024 * 1024;
+
+/// The keys a provider's webhooks are signed with, and the check of a delivery against them.
+///
+/// Several keys are accepted at once so they can be rotated; without any key every delivery
+/// is refused, unless [`dangerously_accept_unsigned`](Self::dangerously_accept_unsigned) was
+/// chosen. `Debug` prints how many keys there are, never one.
+///
+/// ```
+/// use kyc_adapter::webhook::WebhookKeys;
+/// use kyc_core::ErrorKind;
+///
+/// let keys = WebhookKeys::new("acme").with_key("old-key").with_key("new-key");
+/// let body = br#"{"id":"s-1"}"#;
+/// let signature = kyc_adapter::webhook::hex_hmac(b"new-key", body);
+/// assert!(keys.check(Some(&signature), body).is_ok());
+/// let forged = keys.check(Some("00"), body).unwrap_err();
+/// assert_eq!(forged.kind(), ErrorKind::InvalidSignature);
+/// ```
+#[derive(Clone)]
+pub struct WebhookKeys {
+    provider: String,
+    keys: Vec<SecretString>,
+    accept_unsigned: bool,
+}
+
+impl WebhookKeys {
+    /// No keys yet, for `provider` (named in errors).
+    pub fn new(provider: impl Into<String>) -> Self {
+        Self { provider: provider.into(), keys: Vec::new(), accept_unsigned: false }
+    }
+
+    /// Adds a key; every key added is accepted.
+    pub fn with_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.keys.push(key.into());
+        self
+    }
+
+    /// Adds every key of a comma-separated list (an environment variable's value), skipping
+    /// blanks.
+    pub fn with_keys_from_list(mut self, list: &str) -> Self {
+        for key in list.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            self.keys.push(SecretString::from(key.to_owned()));
+        }
+        self
+    }
+
+    /// Accepts deliveries without a valid signature. Dangerous: anyone who finds the endpoint
+    /// can then forge results. Only for local experiments without a key.
+    pub fn dangerously_accept_unsigned(mut self) -> Self {
+        self.accept_unsigned = true;
+        self
+    }
+
+    /// The same keys for a provider named `provider`.
+    pub fn renamed(mut self, provider: impl Into<String>) -> Self {
+        self.provider = provider.into();
+        self
+    }
+
+    /// The provider named in errors.
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+
+    /// The keys, in the order added (the first is the one a vendor that also signs requests
+    /// signs with).
+    pub fn keys(&self) -> &[SecretString] {
+        &self.keys
+    }
+
+    /// Checks a delivery: the body under [`WEBHOOK_BODY_CAP`], then `signature` (the header's
+    /// value, hex, either case) against every key. Run it before parsing the body.
+    ///
+    /// # Errors
+    /// `Decode` for a body over the cap; `Config` without any key (and unsigned deliveries not
+    /// accepted); `InvalidSignature` for a missing or wrong signature.
+    pub fn check(&self, signature: Option<&str>, body: &[u8]) -> Result<(), Error> {
+        if body.len() > WEBHOOK_BODY_CAP {
+            let detail = format!("webhook body larger than {WEBHOOK_BODY_CAP} bytes");
+            return Err(Error::decode(&self.provider, 200, detail));
+        }
+        if self.accept_unsigned {
+            return Ok(());
+        }
+        if self.keys.is_empty() {
+            let detail = "no webhook signing key to verify webhooks with";
+            return Err(Error::config(&self.provider, detail));
+        }
+        let keys: Vec<&[u8]> = self.keys.iter().map(|k| k.expose_secret().as_bytes()).collect();
+        match verify_hex_hmac(&keys, body, signature.unwrap_or_default()) {
+            true => Ok(()),
+            false => Err(Error::invalid_signature(&self.provider)),
+        }
+    }
+}
+
+impl fmt::Debug for WebhookKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookKeys")
+            .field("provider", &self.provider)
+            .field("keys", &self.keys.len())
+            .field("accept_unsigned", &self.accept_unsigned)
+            .finish()
+    }
+}
+
+/// The lowercase hex HMAC-SHA256 of `message` under `key`.
+pub fn hex_hmac(key: &[u8], message: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    // HMAC takes keys of every length: `new_from_slice` cannot fail for it.
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key) else {
+        unreachable!("HMAC accepts keys of every length")
+    };
+    mac.update(message);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks a hex HMAC-SHA256 `signature` (either case) of `body` against each of `keys` in
+/// constant time.
+pub fn verify_hex_hmac(keys: &[&[u8]], body: &[u8], signature: &str) -> bool {
+    use hmac::{Hmac, KeyInit, Mac};
+    let Some(expected) = decode_hex(signature.trim()) else { return false };
+    keys.iter().any(|key| {
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key) else { return false };
+        mac.update(body);
+        mac.verify_slice(&expected).is_ok()
+    })
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() != 64 {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_checks_any_key_and_case() {
+        // Veriff's published example (payload A), checked with Python's hmac:
+        // https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security
+        let payload = br#"{"verification":{"callback":"https://veriff.com","person":{"firstName":"John","lastName":"Smith"},"document":{"type":"PASSPORT","country":"EE"},"vendorData":"unique id of a user","timestamp":"2016-05-19T08:30:25.597Z"}}"#;
+        let signature = "6af6d95822e19e9cc707aec55395d8d363ba2c7bc4625bc04ebeca0c7bf8cd67";
+        let key: &[u8] = b"abcdef12-abcd-abcd-abcd-abcdef012345";
+        assert!(verify_hex_hmac(&[key], payload, signature));
+        assert!(verify_hex_hmac(&[b"old", key], payload, &signature.to_uppercase()));
+        assert!(!verify_hex_hmac(&[b"old"], payload, signature));
+        assert!(!verify_hex_hmac(&[key], &payload[1..], signature));
+        assert!(!verify_hex_hmac(&[key], payload, "zz"));
+        assert!(!verify_hex_hmac(&[key], payload, &"é".repeat(32)));
+    }
+
+    #[test]
+    fn the_preamble_refuses_before_parsing() {
+        use kyc_core::ErrorKind;
+        let body = b"{}";
+        let signed = hex_hmac(b"k", body);
+        let keys = WebhookKeys::new("p").with_keys_from_list(" ,k, ");
+        assert_eq!(keys.keys().len(), 1);
+        assert!(keys.check(Some(&signed.to_uppercase()), body).is_ok());
+        assert_eq!(keys.check(None, body).unwrap_err().kind(), ErrorKind::InvalidSignature);
+        let none = WebhookKeys::new("p");
+        assert_eq!(none.check(Some(&signed), body).unwrap_err().kind(), ErrorKind::Config);
+        assert!(none.clone().dangerously_accept_unsigned().check(None, body).is_ok());
+        let huge = vec![b' '; WEBHOOK_BODY_CAP + 1];
+        assert_eq!(keys.check(Some(&signed), &huge).unwrap_err().kind(), ErrorKind::Decode);
+        let secret = WebhookKeys::new("p").with_key("s3cr3t-signing-key");
+        assert!(!format!("{secret:?}").contains("s3cr3t"), "{secret:?}");
+    }
+}
