@@ -49,7 +49,7 @@ use crate::request::SessionRequest;
 /// assert_eq!(request.options::<AcmeOptions>()?.unwrap().max_attempts, Some(0));
 /// # Ok::<(), kyc_core::Error>(())
 /// ```
-pub trait ProviderOptions: Serialize + DeserializeOwned + Default + 'static {
+pub trait ProviderOptions: Serialize + DeserializeOwned + Default + Clone + 'static {
     /// Where the options travel under `providerOptions`: `["idenfy"]`, or `["idenfy", "kyb"]`
     /// for options nested inside another provider's.
     const PATH: &'static [&'static str];
@@ -74,10 +74,14 @@ pub(crate) struct OptionChecks(
 );
 
 impl OptionChecks {
+    /// Remembers `O`'s check, once: options nested in others (iDenfy's `kyb` in its own) are
+    /// checked by the outer options' check, so only the outermost is kept.
     pub(crate) fn add<O: ProviderOptions>(&mut self) {
-        if !self.0.iter().any(|(path, _)| *path == O::PATH) {
-            self.0.push((O::PATH, broken_rules::<O>));
+        if self.0.iter().any(|(path, _)| O::PATH.starts_with(path)) {
+            return;
         }
+        self.0.retain(|(path, _)| !path.starts_with(O::PATH));
+        self.0.push((O::PATH, broken_rules::<O>));
     }
 
     pub(crate) fn run(&self, request: &SessionRequest) -> Vec<FieldError> {
@@ -199,7 +203,8 @@ pub(crate) fn resolve<O: ProviderOptions>(
 fn decode_over<O: ProviderOptions>(request: &SessionRequest, defaults: &O) -> Result<O, Error> {
     let field = field_of(O::PATH);
     let overrides = match value_at(request, O::PATH) {
-        None => Map::new(),
+        // Untouched: a raw key in the defaults' catch-all stays where it is, to be checked.
+        None => return Ok(defaults.clone()),
         Some(Value::Object(overrides)) => overrides.clone(),
         Some(_) => return Err(not_an_object(O::PATH)),
     };

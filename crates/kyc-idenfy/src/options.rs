@@ -536,7 +536,7 @@ impl ProviderOptions for KybOptions {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
-    use kyc_core::ClientId;
+    use kyc_core::{ClientId, SessionRequest};
     use serde_json::json;
 
     fn resolve(

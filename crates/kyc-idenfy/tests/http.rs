@@ -108,7 +108,7 @@ async fn seed_002_restricted_countries_and_documents_example() {
         );
     let mut options = IdenfyOptions::default();
     options.countries = vec![country("US"), country("GB"), country("DE")];
-    options.apply_to(&mut request);
+    request = request.with_options(options.clone());
     let expected = json!({
         "clientId": "user-123", "firstName": "John", "lastName": "Doe",
         "country": ["US", "GB", "DE"], "documents": ["PASSPORT", "ID_CARD"]
@@ -194,7 +194,7 @@ async fn seed_004_full_request() {
     options.show_instructions = Some(true);
     options.video_call_questions = vec!["Question 1".into(), "Question 2".into()];
     options.utility_bill = Some(false);
-    options.apply_to(&mut request);
+    request = request.with_options(options.clone());
     // Seed 004's request, with two differences: countries go upper case (the form iDenfy
     // answers with in seed 002 and documents as ISO 3166-1 alpha-2), and `additionalSteps:
     // null` / `additionalData: null` (their defaults) are left out like every unset field.
@@ -659,12 +659,12 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
     let mut options = IdenfyOptions::default();
     options.utility_bill = Some(true);
     options.additional_steps = Some(json!({"ALL": {}}));
-    options.apply_to(&mut utility_and_steps);
+    utility_and_steps = utility_and_steps.with_options(options.clone());
     let mut both_countries =
         base().with_document(ExpectedDocument::default().with_country(country("LT")));
     let mut options = IdenfyOptions::default();
     options.countries = vec![country("LV")];
-    options.apply_to(&mut both_countries);
+    both_countries = both_countries.with_options(options.clone());
     let shadowing = base().with_provider_options("idenfy", json!({"firstName": "Sneaky"}));
     let business = || base().with_kind(VerificationKind::Business);
     vec![
@@ -712,9 +712,10 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
         ),
         ("undocumented locale", base().with_locale(Locale::Zh), Unsupported),
         ("email", person(Person::default().with_email("a@b.example")), Unsupported),
-        ("utilityBill with additionalSteps", utility_and_steps, Unsupported),
-        ("country twice", both_countries, Unsupported),
-        ("option shadowing a neutral field", shadowing, Unsupported),
+        // Options are the caller's own mistakes: refused as invalid, so failover stops.
+        ("utilityBill with additionalSteps", utility_and_steps, InvalidRequest),
+        ("country twice", both_countries, InvalidRequest),
+        ("option shadowing a neutral field", shadowing, InvalidRequest),
         ("identity tags", base().with_tag("vip"), Unsupported),
         ("KYB tag with a comma", business().with_tag("a,b"), Unsupported),
         ("six KYB tags", (0..6).fold(business(), |r, i| r.with_tag(format!("t{i}"))), Unsupported),
@@ -724,7 +725,7 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
         (
             "identity option on a KYB request",
             business().with_provider_options("idenfy", json!({"checkAml": true})),
-            Unsupported,
+            InvalidRequest,
         ),
         (
             "KYB option on an identity request",
@@ -732,7 +733,7 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
                 "idenfy",
                 json!({"kyb": {"theme": "7c9e6679-7425-40de-944b-e07fc1f90ae7"}}),
             ),
-            Unsupported,
+            InvalidRequest,
         ),
     ]
 }
@@ -768,7 +769,7 @@ async fn raw_default_options_cannot_shadow_typed_ones() {
     let error = idenfy.create_session(&request("user-1")).await.unwrap_err();
     assert_eq!(
         error.to_string(),
-        "idenfy does not support these values: providerOptions.idenfy.callbackUrl: is set \
+        "invalid request: providerOptions.idenfy.callbackUrl: is set \
          through the request's webhookUrl; providerOptions.idenfy.tokenType: is set through the flow, or the typed \
          option tokenType"
     );
@@ -779,27 +780,25 @@ async fn raw_default_options_cannot_shadow_typed_ones() {
 async fn several_broken_rules_are_reported_together() {
     let server = MockServer::start().await;
     let idenfy = client(&server);
-    let mut options = IdenfyOptions::default();
-    options.age_limit = Some(40);
-    options.age_max = Some(18);
-    // Neutral rules first: no provider could take these.
-    let mut invalid = request("user-1")
+    let options = IdenfyOptions::default().with_age_limit(40).with_age_max(18);
+    // The caller's own mistakes first, every one: no provider could take these.
+    let invalid = request("user-1")
         .with_person(Person::default().with_first_name("J0hn").with_last_name(""))
-        .with_link_validity(Duration::ZERO);
-    options.apply_to(&mut invalid);
+        .with_link_validity(Duration::ZERO)
+        .with_options(options.clone());
     let error = idenfy.create_session(&invalid).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidRequest);
     let fields: Vec<&str> = error.invalid_fields().iter().map(|f| f.field()).collect();
-    assert_eq!(fields, ["person.lastName", "linkValiditySeconds"]);
-    // Then iDenfy's own: another provider may take these, so they are "unsupported".
-    let mut refused = request("user-1")
-        .with_person(Person::default().with_first_name("J0hn").with_last_name("Smith"));
-    options.apply_to(&mut refused);
+    assert_eq!(fields, ["person.lastName", "linkValiditySeconds", "providerOptions.idenfy.ageLimit"]);
+    // Then iDenfy's own rules for neutral values: another provider may take these, so they are
+    // "unsupported".
+    let refused = request("user-1")
+        .with_person(Person::default().with_first_name("J0hn").with_last_name("Sm1th"));
     let error = idenfy.create_session(&refused).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Unsupported);
     let Some(Feature::Rules(rules)) = error.unsupported_feature() else { panic!("{error:?}") };
     let fields: Vec<&str> = rules.iter().map(|f| f.field()).collect();
-    assert_eq!(fields, ["providerOptions.idenfy.ageLimit", "person.firstName"]);
+    assert_eq!(fields, ["person.firstName", "person.lastName"]);
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -890,7 +889,7 @@ fn configuration_from_variables() {
     let built =
         IdenfyBuilder::from_vars(credentials).unwrap().with_name("idenfy-eu").build().unwrap();
     assert_eq!(built.provider(), "idenfy-eu");
-    assert_eq!(built.capabilities().provider, "idenfy-eu");
+    assert_eq!(built.capabilities(), &kyc_idenfy::capabilities(), "a name changes no capability");
 }
 
 #[tokio::test]

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use kyc_core::{ErrorKind, Status, VerificationResults};
+use kyc_core::{ErrorKind, Status, VerificationResults, WebhookVerifier};
 use kyc_idenfy::Idenfy;
-use reqwest::header::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderValue};
 use serde_json::json;
 use wiremock::matchers::{basic_auth, body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -70,10 +70,10 @@ fn signatures_are_checked_before_anything_is_read() {
     ] {
         assert_eq!(
             idenfy.verify_webhook(&headers, &body).unwrap_err().kind(),
-            ErrorKind::Unauthenticated
+            ErrorKind::InvalidSignature
         );
     }
-    let huge = vec![b' '; kyc_core::WEBHOOK_BODY_CAP + 1];
+    let huge = vec![b' '; kyc_adapter::webhook::WEBHOOK_BODY_CAP + 1];
     assert_eq!(
         idenfy.verify_webhook(&signed(KEY, &huge), &huge).unwrap_err().kind(),
         ErrorKind::Decode
@@ -131,9 +131,33 @@ async fn polling_posts_the_scan_ref_with_basic_auth_and_is_spaced() {
     assert_eq!(decision.client_id.as_deref(), Some("W2GL2K333Y"));
     assert!(decision.details.contains(&"mismatchTags:NAME".to_owned()));
     let again = idenfy.poll_decision("328c6766-934e-11ed-bb9b-025ad99a18e7").await.unwrap_err();
+    // Held back here, not refused by iDenfy: the error says nothing was sent.
     assert_eq!(
         (again.kind(), again.outcome()),
-        (ErrorKind::RateLimited, kyc_core::Outcome::Rejected)
+        (ErrorKind::RateLimited, kyc_core::Outcome::NotSent)
     );
+    assert!(again.to_string().contains("nothing was sent"), "{again}");
     assert!(again.retry_after().unwrap() > Duration::from_secs(59));
+}
+
+#[test]
+fn a_verifier_built_from_the_signing_key_alone_agrees_with_the_client() {
+    let body = WEBHOOK.as_bytes();
+    let client = idenfy().verify_webhook(&signed(KEY, body), body).unwrap();
+    let alone = kyc_idenfy::IdenfyWebhooks::new(OLD_KEY).with_key(KEY);
+    assert_eq!(alone.verify_webhook(&signed(KEY, body), body).unwrap(), client);
+    let from_env =
+        kyc_idenfy::IdenfyWebhooks::from_vars([("IDENFY_WEBHOOK_KEY", format!("{OLD_KEY}, {KEY}"))])
+            .unwrap();
+    assert_eq!(from_env.verify_webhook(&signed(KEY, body), body).unwrap(), client);
+    assert_eq!(
+        kyc_idenfy::IdenfyWebhooks::from_vars([("HOME", "/root")]).unwrap_err().to_string(),
+        "invalid idenfy configuration: IDENFY_WEBHOOK_KEY is not set"
+    );
+    let renamed = alone.with_name("idenfy-eu");
+    assert_eq!(renamed.verify_webhook(&signed(KEY, body), body).unwrap().provider, "idenfy-eu");
+    let forged = renamed.verify_webhook(&signed("wrong", body), body).unwrap_err();
+    assert_eq!((forged.kind(), forged.provider()), (ErrorKind::InvalidSignature, Some("idenfy-eu")));
+    assert_eq!(forged.http_status(), None, "no HTTP status was involved");
+    assert!(!format!("{renamed:?}").contains(KEY));
 }

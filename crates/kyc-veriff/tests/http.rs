@@ -83,7 +83,7 @@ async fn seed_003_example() {
     let mut options = VeriffOptions::default();
     options.features = vec!["selfid".into()];
     options.timestamp = Some("2016-05-19T08:30:25.597Z".parse().unwrap());
-    options.apply_to(&mut request);
+    request = request.with_options(options.clone());
     // Seed 003's body, plus `vendorData` (the client id is always sent), and the callback as
     // a URL prints it: with the root path `/`.
     sends(
@@ -122,7 +122,7 @@ async fn reference_3_2_example() {
     let mut options = VeriffOptions::default();
     options.end_user_id = Some("fa820aba-019f-455a-ae81-cfca8075bc3f".into());
     options.consents = vec![Consent::new(ConsentType::Ine, true)];
-    options.apply_to(&mut request);
+    request = request.with_options(options.clone());
     sends(
         &request,
         json!({
@@ -166,7 +166,7 @@ async fn every_mapped_field_and_option_reaches_the_body() {
     options.first_issue = NaiveDate::from_ymd_opt(2015, 3, 21);
     options.proof_of_address_types = vec!["UTILITY_BILL".into()];
     options.extra.insert("newField".into(), json!({"x": 1}));
-    options.apply_to(&mut request);
+    request = request.with_options(options.clone());
     sends(
         &request,
         json!({
@@ -400,7 +400,7 @@ fn refused_requests() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
     let base = || request("user-1");
     let with_options = |options: VeriffOptions| {
         let mut request = base();
-        options.apply_to(&mut request);
+        request = request.with_options(options.clone());
         request
     };
     let mut bad_end_user = VeriffOptions::default();

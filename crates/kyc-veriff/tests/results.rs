@@ -1,8 +1,8 @@
 //! Veriff's webhooks verified and normalized, and decisions polled from a real local server.
 
-use kyc_core::{ErrorKind, Status, VerificationResults};
+use kyc_core::{ErrorKind, Status, VerificationResults, WebhookVerifier};
 use kyc_veriff::{Veriff, signature};
-use reqwest::header::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderValue};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -68,9 +68,9 @@ fn signatures_are_checked_before_anything_is_read() {
     ];
     for (headers, body) in cases {
         let error = veriff.verify_webhook(&headers, &body).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::Unauthenticated);
+        assert_eq!(error.kind(), ErrorKind::InvalidSignature);
     }
-    let huge = vec![b' '; kyc_core::WEBHOOK_BODY_CAP + 1];
+    let huge = vec![b' '; kyc_adapter::webhook::WEBHOOK_BODY_CAP + 1];
     assert_eq!(
         veriff.verify_webhook(&signed(SECRET, &huge), &huge).unwrap_err().kind(),
         ErrorKind::Decode
@@ -149,4 +149,19 @@ async fn polling_signs_the_session_id() {
     assert!(veriff.poll_decision(undecided).await.unwrap().is_none(), "no decision yet");
     let unsigned = Veriff::builder(API_KEY).with_base_url(server.uri()).build().unwrap();
     assert_eq!(unsigned.poll_decision(id).await.unwrap_err().kind(), ErrorKind::Config);
+}
+
+#[test]
+fn a_verifier_built_from_the_shared_secret_alone_agrees_with_the_client() {
+    let body = DECISION.as_bytes();
+    let client = veriff().verify_webhook(&signed(OLD_SECRET, body), body).unwrap();
+    let alone = kyc_veriff::VeriffWebhooks::new(SECRET).with_shared_secret(OLD_SECRET);
+    assert_eq!(alone.verify_webhook(&signed(OLD_SECRET, body), body).unwrap(), client);
+    let from_env =
+        kyc_veriff::VeriffWebhooks::from_vars([("VERIFF_SHARED_SECRET", SECRET)]).unwrap();
+    assert_eq!(from_env.verify_webhook(&signed(SECRET, body), body).unwrap(), client);
+    let forged = from_env.verify_webhook(&signed(OLD_SECRET, body), body).unwrap_err();
+    assert_eq!(forged.kind(), ErrorKind::InvalidSignature);
+    assert_eq!(forged.http_status(), None, "no HTTP status was involved");
+    assert!(!format!("{alone:?}").contains(SECRET));
 }
