@@ -23,37 +23,58 @@ pub mod http;
 pub mod settings;
 pub mod webhook;
 
-use kyc_core::{Capabilities, Error, Feature, FieldError, SessionRequest};
+use kyc_core::{Capabilities, Error, Feature, FieldError, ProviderOptions, SessionRequest};
 
 pub use http::HttpClient;
 #[doc(inline)]
 pub use kyc_core::kit::{ErrorExt, SetFields, is_loopback, resolve_options};
 pub use settings::Settings;
 
-/// Every check a provider runs before sending, in order: the neutral rules
-/// ([`SessionRequest::validate`], every broken one reported at once), then its
-/// [`Capabilities::check`], then `rules`: the provider's own, which resolve what it needs (its
-/// options, with [`resolve_options`]) and push the values its rules refuse.
-///
-/// A value only this provider refuses (iDenfy takes no digits in names, Veriff no hyphen in
-/// document numbers) is reported as [`Feature::Rules`], not as an invalid request: another
-/// provider may take it, so failover moves on instead of giving up. An error `rules` returns
-/// (options that do not decode, or break their own rules) is the caller's mistake and comes
-/// back as it is: an invalid request, which stops failover.
+/// What a provider's own rules find in a request, once its options are resolved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Findings {
+    /// Options that contradict the request or each other: the caller's mistake, whichever
+    /// provider serves, reported as `InvalidRequest` (failover stops).
+    pub conflicts: Vec<FieldError>,
+    /// Neutral values only this provider refuses (iDenfy takes no digits in names, Veriff no
+    /// hyphen in document numbers): reported as `Unsupported` with [`Feature::Rules`], since
+    /// another provider may take them (failover moves on without sending).
+    pub refused: Vec<FieldError>,
+}
+
+impl Findings {
+    /// What `conflicts` and `refused` found.
+    pub fn new(conflicts: Vec<FieldError>, refused: Vec<FieldError>) -> Self {
+        Self { conflicts, refused }
+    }
+}
+
+/// Every check a provider runs before sending, in order, and its resolved options: the neutral
+/// rules ([`SessionRequest::validate`], every broken one reported at once), its
+/// [`Capabilities::check`], the request's options for `O` over the provider's `defaults`
+/// ([`resolve_options`]: options that do not decode or break their own rules), then the
+/// provider's own `rules` over the resolved options ([`Findings`]).
 ///
 /// ```
-/// use kyc_adapter::ErrorExt;
 /// use kyc_core::{
 ///     Capabilities, ClientId, ErrorKind, Feature, FieldError, KindCapabilities, Person,
-///     SessionRequest,
+///     ProviderOptions, SessionRequest,
 /// };
+/// use kyc_adapter::Findings;
+///
+/// #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+/// struct Options {}
+/// impl ProviderOptions for Options {
+///     const PATH: &'static [&'static str] = &["p"];
+/// }
 ///
 /// let caps = Capabilities::new().with_identity(KindCapabilities::everything());
 /// let request = SessionRequest::new(ClientId::new("u1")?)
 ///     .with_person(Person::default().with_first_name("J0hn"));
-/// let error = kyc_adapter::preflight("p", &caps, &request, |broken| {
-///     broken.push(FieldError::new("person.firstName", "must not contain digits (p)"));
-///     Ok(())
+/// let error = kyc_adapter::preflight("p", &caps, &request, &Options::default(), |_| {
+///     let digits = FieldError::new("person.firstName", "must not contain digits (p)");
+///     Findings::new(Vec::new(), vec![digits])
 /// })
 /// .unwrap_err();
 /// assert_eq!(error.kind(), ErrorKind::Unsupported);
@@ -62,22 +83,51 @@ pub use settings::Settings;
 /// ```
 ///
 /// # Errors
-/// `InvalidRequest` with every broken neutral rule, or as `rules` returns it; `Unsupported`
-/// with the first feature the provider lacks, or with every value it refuses.
-pub fn preflight<T>(
+/// `InvalidRequest` with every broken neutral rule, every option that does not fit, or every
+/// conflict; `Unsupported` with the first feature the provider lacks, or with every value it
+/// refuses.
+pub fn preflight<O: ProviderOptions>(
     provider: &str,
     capabilities: &Capabilities,
     request: &SessionRequest,
-    rules: impl FnOnce(&mut Vec<FieldError>) -> Result<T, Error>,
-) -> Result<T, Error> {
+    defaults: &O,
+    rules: impl FnOnce(&O) -> Findings,
+) -> Result<O, Error> {
     request.validate()?;
     capabilities.check(request).map_err(|feature| Error::unsupported(provider, feature))?;
-    let mut refused = Vec::new();
-    let resolved = rules(&mut refused)?;
-    match refused.is_empty() {
-        true => Ok(resolved),
-        false => Err(Error::unsupported(provider, Feature::Rules(refused))),
+    let options = resolve_options(request, defaults)?;
+    let Findings { conflicts, refused } = rules(&options);
+    if !conflicts.is_empty() {
+        return Err(Error::invalid_request(conflicts));
     }
+    if !refused.is_empty() {
+        return Err(Error::unsupported(provider, Feature::Rules(refused)));
+    }
+    Ok(options)
+}
+
+/// Raw options (an options struct's catch-all `extra` map, sent as it is) that would overwrite
+/// a key of the vendor's body that the neutral request or a typed option sets: each `keys`
+/// entry is a body key and what sets it, and each key found in `extra` is reported under
+/// `prefix` (`providerOptions.acme`).
+///
+/// ```
+/// let extra = serde_json::json!({"lang": "de", "brandNew": true});
+/// let extra = extra.as_object().unwrap();
+/// let found = kyc_adapter::shadowed_keys(extra, &[("lang", "the request's locale")], "providerOptions.acme");
+/// assert_eq!(found[0].to_string(), "providerOptions.acme.lang: is set through the request's locale");
+/// ```
+pub fn shadowed_keys(
+    extra: &serde_json::Map<String, serde_json::Value>,
+    keys: &[(&str, &str)],
+    prefix: &str,
+) -> Vec<FieldError> {
+    keys.iter()
+        .filter(|(key, _)| extra.contains_key(*key))
+        .map(|(key, set_by)| {
+            FieldError::new(format!("{prefix}.{key}"), format!("is set through {set_by}"))
+        })
+        .collect()
 }
 
 /// Whether `value` is a UUID in its canonical textual form (`8-4-4-4-12` hexadecimal digits,

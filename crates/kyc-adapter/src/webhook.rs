@@ -1,13 +1,121 @@
 //! Verifying a vendor's signed webhooks: the shared preamble every adapter's verifier runs
 //! before parsing anything (a size cap, then a hex HMAC-SHA256 of the raw body against every
-//! configured key, in constant time).
+//! configured key, in constant time), and the verifier itself, [`Webhooks`], which an adapter
+//! gives its vendor's [`WebhookFormat`].
 
 use std::fmt;
+use std::marker::PhantomData;
 
-use kyc_core::Error;
+use http::HeaderMap;
+use kyc_core::{Decision, Error, WebhookVerifier};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::ErrorExt;
+use crate::config::Vars;
+
+/// What tells one vendor's webhooks apart: where the signature travels, which variable holds
+/// the keys, and how a verified body becomes a [`Decision`].
+pub trait WebhookFormat: Send + Sync + 'static {
+    /// The provider's default name.
+    const PROVIDER: &'static str;
+    /// The header carrying the hex HMAC-SHA256 of the raw body.
+    const SIGNATURE_HEADER: &'static str;
+    /// The environment variable holding the signing keys (several, comma-separated).
+    const KEYS_VAR: &'static str;
+
+    /// Normalizes a verified delivery, for the provider named `provider`.
+    ///
+    /// # Errors
+    /// `Decode` for a body that is not the vendor's payload.
+    fn decision(provider: &str, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error>;
+}
+
+/// A vendor's webhook verifier, built from the signing key(s) alone: an endpoint that only
+/// receives results needs no API credentials. An adapter names it for its vendor
+/// (`pub type AcmeWebhooks = Webhooks<AcmeFormat>;`); its full client hands out the same.
+///
+/// Every key added is accepted, so keys can be rotated; `Debug` prints how many there are.
+pub struct Webhooks<F> {
+    keys: WebhookKeys,
+    format: PhantomData<fn() -> F>,
+}
+
+impl<F: WebhookFormat> Webhooks<F> {
+    /// A verifier accepting webhooks signed with `key`.
+    pub fn new(key: impl Into<SecretString>) -> Self {
+        Self::from_keys(WebhookKeys::new(F::PROVIDER).with_key(key))
+    }
+
+    /// A verifier over `keys` (as an adapter's builder collected them).
+    pub fn from_keys(keys: WebhookKeys) -> Self {
+        Self { keys, format: PhantomData }
+    }
+
+    /// Also accepts webhooks signed with `key`.
+    pub fn with_key(self, key: impl Into<SecretString>) -> Self {
+        Self::from_keys(self.keys.with_key(key))
+    }
+
+    /// Names the provider in decisions and errors, as the client's `with_name` does.
+    pub fn with_name(self, name: impl Into<String>) -> Self {
+        Self::from_keys(self.keys.renamed(name))
+    }
+
+    /// Accepts webhooks without a valid signature. Dangerous: anyone who finds the endpoint
+    /// can then forge results. Only for local experiments without a key.
+    pub fn dangerously_accept_unsigned(self) -> Self {
+        Self::from_keys(self.keys.dangerously_accept_unsigned())
+    }
+
+    /// A verifier from the vendor's keys variable in the process environment.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) when it is not set or blank.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// [`from_env`](Self::from_env) over a key-value list.
+    ///
+    /// # Errors
+    /// As [`from_env`](Self::from_env).
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let vars = Vars::pick(F::PROVIDER, [F::KEYS_VAR], vars);
+        let keys = vars.required(F::KEYS_VAR)?;
+        Ok(Self::from_keys(WebhookKeys::new(F::PROVIDER).with_keys_from_list(&keys)))
+    }
+
+    /// The keys, in the order added.
+    pub fn keys(&self) -> &WebhookKeys {
+        &self.keys
+    }
+}
+
+impl<F: WebhookFormat> WebhookVerifier for Webhooks<F> {
+    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+        let signature = headers.get(F::SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+        // Verified before anything is parsed.
+        self.keys.check(signature, body)?;
+        F::decision(self.keys.provider(), headers, body)
+    }
+}
+
+impl<F> Clone for Webhooks<F> {
+    fn clone(&self) -> Self {
+        Self { keys: self.keys.clone(), format: PhantomData }
+    }
+}
+
+impl<F: WebhookFormat> fmt::Debug for Webhooks<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhooks").field("keys", &self.keys).finish()
+    }
+}
 
 /// The largest webhook body accepted: decision payloads are a few kilobytes.
 pub const WEBHOOK_BODY_CAP: usize = 1024 * 1024;

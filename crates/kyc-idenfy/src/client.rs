@@ -16,7 +16,7 @@ use url::Url;
 use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{seconds_after, undecodable};
 use kyc_adapter::http::{parse_base_url, trusted_link};
-use kyc_adapter::{ErrorExt, HttpClient, Settings, preflight, resolve_options};
+use kyc_adapter::{ErrorExt, Findings, HttpClient, Settings, preflight};
 use kyc_core::{
     Capabilities, Error, Session, SessionRequest, VerificationKind, VerificationSession,
 };
@@ -138,14 +138,8 @@ impl Idenfy {
     /// Checks `request` and resolves its options, sending nothing.
     fn prepare(&self, request: &SessionRequest) -> Result<IdenfyOptions, Error> {
         let inner = &*self.inner;
-        preflight(inner.http.name(), &inner.capabilities, request, |broken| {
-            let options = resolve_options(request, &inner.defaults)?;
-            let conflicts = wire::option_conflicts(request, &options);
-            if !conflicts.is_empty() {
-                return Err(Error::invalid_request(conflicts));
-            }
-            broken.extend(wire::value_rules(request));
-            Ok(options)
+        preflight(inner.http.name(), &inner.capabilities, request, &inner.defaults, |options| {
+            Findings::new(wire::option_conflicts(request, options), wire::value_rules(request))
         })
     }
 

@@ -58,7 +58,7 @@ pub use options::{
     DetectionType, DummyStatus, FraudService, IdenfyOptions, KybOptions, KybTokenType, OPTIONS_KEY,
     RiskAssessmentProfile, TokenType,
 };
-pub use results::IdenfyWebhooks;
+pub use results::{IdenfyWebhookFormat, IdenfyWebhooks};
 
 /// The provider's default name.
 pub const PROVIDER: &str = "idenfy";

@@ -25,14 +25,12 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use http::HeaderMap;
-use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 
 use kyc_adapter::ErrorExt;
-use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{lenient, undecodable};
-use kyc_adapter::webhook::WebhookKeys;
+use kyc_adapter::webhook::{WebhookFormat, Webhooks};
 use kyc_core::{Decision, Error, Status, VerificationKind, VerificationResults, WebhookVerifier};
 
 use crate::{Idenfy, PROVIDER};
@@ -40,8 +38,10 @@ use crate::{Idenfy, PROVIDER};
 /// The variable `from_env` reads webhook signing keys from (several, comma-separated).
 pub(crate) const WEBHOOK_KEY_VAR: &str = "IDENFY_WEBHOOK_KEY";
 
-/// Verifies iDenfy's signed webhooks, built from the signing key(s) alone: an endpoint that
-/// only receives results needs no API key or secret.
+/// Verifies iDenfy's signed webhooks, built from the signing key(s) alone (Dashboard →
+/// Settings → Notifications → Headers → Signing key; accounts from before 2022 sign with the
+/// API secret): an endpoint that only receives results needs no API key or secret.
+/// `from_env` reads `IDENFY_WEBHOOK_KEY` (several keys, comma-separated).
 ///
 /// ```
 /// use kyc_core::{ErrorKind, WebhookVerifier};
@@ -51,71 +51,16 @@ pub(crate) const WEBHOOK_KEY_VAR: &str = "IDENFY_WEBHOOK_KEY";
 /// let body = br#"{"scanRef":"s-1","status":{"overall":"APPROVED"},"final":true}"#;
 /// let forged = webhooks.verify_webhook(&http::HeaderMap::new(), body).unwrap_err();
 /// assert_eq!(forged.kind(), ErrorKind::InvalidSignature);
+/// let from_env = IdenfyWebhooks::from_vars([("IDENFY_WEBHOOK_KEY", "old-key,new-key")])?;
+/// # let _ = from_env;
+/// # Ok::<(), kyc_core::Error>(())
 /// ```
-#[derive(Clone, Debug)]
-pub struct IdenfyWebhooks {
-    keys: WebhookKeys,
-}
+pub type IdenfyWebhooks = Webhooks<IdenfyWebhookFormat>;
 
-impl IdenfyWebhooks {
-    /// A verifier accepting webhooks signed with `key` (Dashboard → Settings → Notifications →
-    /// Headers → Signing key; accounts from before 2022 sign with the API secret).
-    pub fn new(key: impl Into<SecretString>) -> Self {
-        Self::from_keys(WebhookKeys::new(PROVIDER).with_key(key))
-    }
-
-    /// A verifier over `keys`, as the adapter's builder collected them.
-    pub(crate) fn from_keys(keys: WebhookKeys) -> Self {
-        Self { keys }
-    }
-
-    /// Also accepts webhooks signed with `key`, so keys can be rotated.
-    pub fn with_key(self, key: impl Into<SecretString>) -> Self {
-        Self::from_keys(self.keys.with_key(key))
-    }
-
-    /// Names the provider in decisions and errors (default `idenfy`), as the client's
-    /// `with_name` does.
-    pub fn with_name(self, name: impl Into<String>) -> Self {
-        Self::from_keys(self.keys.renamed(name))
-    }
-
-    /// Accepts webhooks without a valid `Idenfy-Signature`. Dangerous: anyone who finds the
-    /// endpoint can then forge results. Only for local experiments without a signing key.
-    pub fn dangerously_accept_unsigned(self) -> Self {
-        Self::from_keys(self.keys.dangerously_accept_unsigned())
-    }
-
-    /// A verifier from `IDENFY_WEBHOOK_KEY` (several keys, comma-separated) in the process
-    /// environment.
-    ///
-    /// # Errors
-    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) when it is not set.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_vars(std::env::vars())
-    }
-
-    /// [`from_env`](Self::from_env) over a key-value list.
-    ///
-    /// ```
-    /// let webhooks = kyc_idenfy::IdenfyWebhooks::from_vars([("IDENFY_WEBHOOK_KEY", "a,b")])?;
-    /// # let _ = webhooks;
-    /// # Ok::<(), kyc_core::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// As [`from_env`](Self::from_env).
-    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, Error>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: Into<String>,
-    {
-        let vars = Vars::pick(PROVIDER, [WEBHOOK_KEY_VAR], vars);
-        let keys = vars.required(WEBHOOK_KEY_VAR)?;
-        Ok(Self::from_keys(WebhookKeys::new(PROVIDER).with_keys_from_list(&keys)))
-    }
-}
+/// iDenfy's webhook format: `Idenfy-Signature` over the raw body, the event in
+/// `Idenfy-Event-Type`, the body of <https://documentation.idenfy.com/kyc/webhooks>.
+#[derive(Debug)]
+pub struct IdenfyWebhookFormat;
 
 /// iDenfy restricts accounts that poll: one status request per session a minute at most.
 pub(crate) const DEFAULT_MIN_POLL_INTERVAL: Duration = Duration::from_secs(60);
@@ -236,12 +181,12 @@ fn details(checks: StatusChecks) -> Vec<String> {
     details
 }
 
-impl WebhookVerifier for IdenfyWebhooks {
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
-        let name = self.keys.provider();
-        let signature = headers.get("idenfy-signature").and_then(|v| v.to_str().ok());
-        // Verified before anything is parsed.
-        self.keys.check(signature, body)?;
+impl WebhookFormat for IdenfyWebhookFormat {
+    const PROVIDER: &'static str = PROVIDER;
+    const SIGNATURE_HEADER: &'static str = "idenfy-signature";
+    const KEYS_VAR: &'static str = WEBHOOK_KEY_VAR;
+
+    fn decision(name: &str, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
         let webhook: Webhook =
             serde_json::from_slice(body).map_err(|e| undecodable(name, 200, &e))?;
         let WebhookStatus { overall, checks } = webhook.status;

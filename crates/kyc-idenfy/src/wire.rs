@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use kyc_adapter::shadowed_keys;
 use kyc_core::{Field, FieldError, Flow, SessionRequest, VerificationKind};
 
 use crate::options::{IdenfyOptions, KybTokenType, OPTIONS_KEY, TokenType};
@@ -22,41 +23,41 @@ const NAME_SEPARATORS: &str = " -'.";
 /// The identity body's own keys, with what sets each: a raw option may not set them behind the
 /// neutral request's or the typed options' back.
 const TOKEN_KEYS: &[(&str, &str)] = &[
-    ("clientId", "request's clientId"),
-    ("personScanRef", "request's clientId"),
-    ("firstName", "request's person.firstName"),
-    ("lastName", "request's person.lastName"),
-    ("dateOfBirth", "request's person.dateOfBirth"),
-    ("sex", "request's person.sex"),
-    ("nationality", "request's person.nationality"),
-    ("address", "request's person.address"),
-    ("externalRef", "request's externalRef"),
-    ("country", "request's document.country"),
-    ("documents", "request's document.types"),
-    ("documentNumber", "request's document.number"),
-    ("personalNumber", "request's person.personalNumber"),
-    ("dateOfExpiry", "request's document.expiryDate"),
-    ("dateOfIssue", "request's document.issueDate"),
-    ("locale", "request's locale"),
-    ("successUrl", "request's redirects.success"),
-    ("errorUrl", "request's redirects.failure"),
-    ("unverifiedUrl", "request's redirects.cancel"),
-    ("callbackUrl", "request's webhookUrl"),
-    ("expiryTime", "request's linkValiditySeconds"),
-    ("sessionLength", "request's sessionDurationSeconds"),
-    ("tokenType", "flow, or the typed option tokenType"),
-    ("countries", "typed option countries"),
-    ("kyb", "typed option kyb"),
+    ("clientId", "the request's clientId"),
+    ("personScanRef", "the request's clientId"),
+    ("firstName", "the request's person.firstName"),
+    ("lastName", "the request's person.lastName"),
+    ("dateOfBirth", "the request's person.dateOfBirth"),
+    ("sex", "the request's person.sex"),
+    ("nationality", "the request's person.nationality"),
+    ("address", "the request's person.address"),
+    ("externalRef", "the request's externalRef"),
+    ("country", "the request's document.country"),
+    ("documents", "the request's document.types"),
+    ("documentNumber", "the request's document.number"),
+    ("personalNumber", "the request's person.personalNumber"),
+    ("dateOfExpiry", "the request's document.expiryDate"),
+    ("dateOfIssue", "the request's document.issueDate"),
+    ("locale", "the request's locale"),
+    ("successUrl", "the request's redirects.success"),
+    ("errorUrl", "the request's redirects.failure"),
+    ("unverifiedUrl", "the request's redirects.cancel"),
+    ("callbackUrl", "the request's webhookUrl"),
+    ("expiryTime", "the request's linkValiditySeconds"),
+    ("sessionLength", "the request's sessionDurationSeconds"),
+    ("tokenType", "the flow, or the typed option tokenType"),
+    ("countries", "the typed option countries"),
+    ("kyb", "the typed option kyb"),
 ];
 
 /// The KYB body's own keys (`tokenType` is the `kyb.tokenType` option).
 const KYB_KEYS: &[(&str, &str)] = &[
-    ("tokenType", "typed option kyb.tokenType"),
-    ("clientId", "request's clientId"),
-    ("lifetime", "request's linkValiditySeconds"),
-    ("externalRef", "request's externalRef"),
-    ("locale", "request's locale"),
-    ("tags", "request's tags"),
+    ("tokenType", "the typed option kyb.tokenType"),
+    ("clientId", "the request's clientId"),
+    ("lifetime", "the request's linkValiditySeconds"),
+    ("externalRef", "the request's externalRef"),
+    ("locale", "the request's locale"),
+    ("tags", "the request's tags"),
 ];
 
 /// `POST /api/v2/token`.
@@ -250,6 +251,11 @@ pub(crate) fn value_rules(request: &SessionRequest) -> Vec<FieldError> {
     errors
 }
 
+/// `providerOptions.idenfy`.
+fn field_of_options() -> String {
+    format!("providerOptions.{OPTIONS_KEY}")
+}
+
 /// Options that contradict the request or each other: the caller's mistake, whichever
 /// provider serves, so reported as an invalid request. Every one found.
 pub(crate) fn option_conflicts(
@@ -257,7 +263,7 @@ pub(crate) fn option_conflicts(
     options: &IdenfyOptions,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let option = |name: &str| format!("providerOptions.{OPTIONS_KEY}.{name}");
+    let option = |name: &str| format!("{}.{name}", field_of_options());
     // Options of the other kind would be dropped from the body: refuse them instead. (Default
     // options serve both kinds, so only the request's own are checked.)
     if let Some(Value::Object(own)) = request.provider_options.get(OPTIONS_KEY) {
@@ -276,7 +282,7 @@ pub(crate) fn option_conflicts(
     }
     match request.kind {
         VerificationKind::Business => {
-            shadowed_keys(&options.kyb.extra, KYB_KEYS, &option("kyb"), &mut errors);
+            errors.extend(shadowed_keys(&options.kyb.extra, KYB_KEYS, &option("kyb")));
         }
         _ => {
             if let (Some(flow), Some(token_type)) = (request.flow, options.token_type)
@@ -290,28 +296,14 @@ pub(crate) fn option_conflicts(
                     "cannot be used together with document.country",
                 ));
             }
-            shadowed_keys(&options.extra, TOKEN_KEYS, &option(""), &mut errors);
+            errors.extend(shadowed_keys(&options.extra, TOKEN_KEYS, &field_of_options()));
         }
     }
     errors
 }
 
-/// Raw options that would overwrite a key the neutral request or a typed option sets.
-fn shadowed_keys(
-    extra: &Map<String, Value>,
-    keys: &[(&str, &str)],
-    prefix: &str,
-    errors: &mut Vec<FieldError>,
-) {
-    for (key, neutral) in keys {
-        if extra.contains_key(*key) {
-            let field = format!("{}.{key}", prefix.trim_end_matches('.'));
-            errors.push(FieldError::new(field, format!("is set through the {neutral}")));
-        }
-    }
-}
-
-/// The `201` of `POST /api/v2/token` (seed 002 "Response", seed 004 "Receiving response"). Only
+/// The `201` of `POST /api/v2/token` (the current reference's "Response", the older one's
+/// "Receiving response"). Only
 /// `authToken` and `scanRef` are required; everything else is read leniently.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -322,7 +314,7 @@ pub(crate) struct TokenResponse {
     pub(crate) scan_ref: String,
     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) client_id: Option<String>,
-    /// Seed 002 has it; seed 004's examples do not.
+    /// The current reference has it; the older reference's examples do not.
     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) redirect_url: Option<String>,
     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
@@ -332,6 +324,7 @@ pub(crate) struct TokenResponse {
     pub(crate) expiry_time: Option<u64>,
 }
 
+/// The `201` of `POST /kyb/tokens/` (OpenAPI `KybFormToken`).
 /// The `201` of `POST /kyb/tokens/` (OpenAPI `KybFormToken`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -789,7 +789,10 @@ async fn several_broken_rules_are_reported_together() {
     let error = idenfy.create_session(&invalid).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidRequest);
     let fields: Vec<&str> = error.invalid_fields().iter().map(|f| f.field()).collect();
-    assert_eq!(fields, ["person.lastName", "linkValiditySeconds", "providerOptions.idenfy.ageLimit"]);
+    assert_eq!(
+        fields,
+        ["person.lastName", "linkValiditySeconds", "providerOptions.idenfy.ageLimit"]
+    );
     // Then iDenfy's own rules for neutral values: another provider may take these, so they are
     // "unsupported".
     let refused = request("user-1")

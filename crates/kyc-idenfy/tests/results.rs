@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use http::{HeaderMap, HeaderValue};
 use kyc_core::{ErrorKind, Status, VerificationResults, WebhookVerifier};
 use kyc_idenfy::Idenfy;
-use http::{HeaderMap, HeaderValue};
 use serde_json::json;
 use wiremock::matchers::{basic_auth, body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -146,9 +146,11 @@ fn a_verifier_built_from_the_signing_key_alone_agrees_with_the_client() {
     let client = idenfy().verify_webhook(&signed(KEY, body), body).unwrap();
     let alone = kyc_idenfy::IdenfyWebhooks::new(OLD_KEY).with_key(KEY);
     assert_eq!(alone.verify_webhook(&signed(KEY, body), body).unwrap(), client);
-    let from_env =
-        kyc_idenfy::IdenfyWebhooks::from_vars([("IDENFY_WEBHOOK_KEY", format!("{OLD_KEY}, {KEY}"))])
-            .unwrap();
+    let from_env = kyc_idenfy::IdenfyWebhooks::from_vars([(
+        "IDENFY_WEBHOOK_KEY",
+        format!("{OLD_KEY}, {KEY}"),
+    )])
+    .unwrap();
     assert_eq!(from_env.verify_webhook(&signed(KEY, body), body).unwrap(), client);
     assert_eq!(
         kyc_idenfy::IdenfyWebhooks::from_vars([("HOME", "/root")]).unwrap_err().to_string(),
@@ -157,7 +159,10 @@ fn a_verifier_built_from_the_signing_key_alone_agrees_with_the_client() {
     let renamed = alone.with_name("idenfy-eu");
     assert_eq!(renamed.verify_webhook(&signed(KEY, body), body).unwrap().provider, "idenfy-eu");
     let forged = renamed.verify_webhook(&signed("wrong", body), body).unwrap_err();
-    assert_eq!((forged.kind(), forged.provider()), (ErrorKind::InvalidSignature, Some("idenfy-eu")));
+    assert_eq!(
+        (forged.kind(), forged.provider()),
+        (ErrorKind::InvalidSignature, Some("idenfy-eu"))
+    );
     assert_eq!(forged.http_status(), None, "no HTTP status was involved");
     assert!(!format!("{renamed:?}").contains(KEY));
 }

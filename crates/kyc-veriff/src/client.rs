@@ -14,7 +14,7 @@ use url::Url;
 use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{seconds_after, undecodable};
 use kyc_adapter::http::{Answer, trusted_link};
-use kyc_adapter::{ErrorExt, HttpClient, Settings, is_uuid, preflight, resolve_options};
+use kyc_adapter::{ErrorExt, Findings, HttpClient, Settings, is_uuid, preflight};
 use kyc_core::{Capabilities, ClientId, Error, Session, SessionRequest, VerificationSession};
 
 use crate::error::error_from_response;
@@ -129,14 +129,8 @@ impl Veriff {
     /// Checks `request` and resolves its options, sending nothing.
     fn prepare(&self, request: &SessionRequest) -> Result<VeriffOptions, Error> {
         let inner = &*self.inner;
-        preflight(inner.http.name(), &inner.capabilities, request, |broken| {
-            let options = resolve_options(request, &inner.defaults)?;
-            let conflicts = wire::option_conflicts(request, &options);
-            if !conflicts.is_empty() {
-                return Err(Error::invalid_request(conflicts));
-            }
-            broken.extend(wire::value_rules(request));
-            Ok(options)
+        preflight(inner.http.name(), &inner.capabilities, request, &inner.defaults, |options| {
+            Findings::new(wire::option_conflicts(request, options), wire::value_rules(request))
         })
     }
 }
@@ -384,6 +378,7 @@ impl fmt::Debug for VeriffBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VeriffBuilder")
             .field("settings", &self.settings)
+            .field("shared_secrets", &self.settings.webhooks.keys().len())
             .field("integration_id", &self.integration_id)
             .finish_non_exhaustive()
     }

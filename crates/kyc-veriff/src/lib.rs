@@ -53,7 +53,7 @@ use strum::IntoEnumIterator;
 
 pub use client::{DEFAULT_BASE_URL, Veriff, VeriffBuilder};
 pub use options::{Consent, ConsentType, IdCardType, MaritalStatus, OPTIONS_KEY, VeriffOptions};
-pub use results::VeriffWebhooks;
+pub use results::{VeriffWebhookFormat, VeriffWebhooks};
 pub use signature::signature;
 
 /// The provider's default name.

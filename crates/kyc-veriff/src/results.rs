@@ -18,24 +18,23 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use http::HeaderMap;
-use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 
 use kyc_adapter::ErrorExt;
-use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{lenient, undecodable};
-use kyc_adapter::webhook::WebhookKeys;
+use kyc_adapter::webhook::{WebhookFormat, Webhooks};
 use kyc_core::{Decision, Error, Reason, Status, VerificationResults, WebhookVerifier};
 
-use crate::client::{HMAC_SIGNATURE, Signed};
+use crate::client::Signed;
 use crate::{PROVIDER, Veriff};
 
 /// The variable `from_env` reads shared secrets from (several, comma-separated).
 pub(crate) const SHARED_SECRET_VAR: &str = "VERIFF_SHARED_SECRET";
 
-/// Verifies Veriff's signed webhooks, built from the integration's shared secret(s) alone: an
-/// endpoint that only receives results needs no API key.
+/// Verifies Veriff's signed webhooks, built from the integration's shared secret(s) alone
+/// (Customer Portal → Integrations): an endpoint that only receives results needs no API key.
+/// `from_env` reads `VERIFF_SHARED_SECRET` (several, comma-separated, for rotation).
 ///
 /// ```
 /// use kyc_core::{Status, WebhookVerifier};
@@ -49,64 +48,13 @@ pub(crate) const SHARED_SECRET_VAR: &str = "VERIFF_SHARED_SECRET";
 /// assert_eq!(webhooks.verify_webhook(&headers, body)?.status, Status::Submitted);
 /// # Ok::<(), kyc_core::Error>(())
 /// ```
-#[derive(Clone, Debug)]
-pub struct VeriffWebhooks {
-    keys: WebhookKeys,
-}
+pub type VeriffWebhooks = Webhooks<VeriffWebhookFormat>;
 
-impl VeriffWebhooks {
-    /// A verifier accepting webhooks signed with `shared_secret` (Customer Portal →
-    /// Integrations).
-    pub fn new(shared_secret: impl Into<SecretString>) -> Self {
-        Self::from_keys(WebhookKeys::new(PROVIDER).with_key(shared_secret))
-    }
-
-    /// A verifier over `keys`, as the adapter's builder collected them.
-    pub(crate) fn from_keys(keys: WebhookKeys) -> Self {
-        Self { keys }
-    }
-
-    /// Also accepts webhooks signed with `shared_secret`, so secrets can be rotated.
-    pub fn with_shared_secret(self, shared_secret: impl Into<SecretString>) -> Self {
-        Self::from_keys(self.keys.with_key(shared_secret))
-    }
-
-    /// Names the provider in decisions and errors (default `veriff`), as the client's
-    /// `with_name` does.
-    pub fn with_name(self, name: impl Into<String>) -> Self {
-        Self::from_keys(self.keys.renamed(name))
-    }
-
-    /// Accepts webhooks without a valid signature. Dangerous: anyone who finds the endpoint can
-    /// then forge decisions. Only for local experiments without a shared secret.
-    pub fn dangerously_accept_unsigned(self) -> Self {
-        Self::from_keys(self.keys.dangerously_accept_unsigned())
-    }
-
-    /// A verifier from `VERIFF_SHARED_SECRET` (several, comma-separated) in the process
-    /// environment.
-    ///
-    /// # Errors
-    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) when it is not set.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_vars(std::env::vars())
-    }
-
-    /// [`from_env`](Self::from_env) over a key-value list.
-    ///
-    /// # Errors
-    /// As [`from_env`](Self::from_env).
-    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, Error>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: Into<String>,
-    {
-        let vars = Vars::pick(PROVIDER, [SHARED_SECRET_VAR], vars);
-        let secrets = vars.required(SHARED_SECRET_VAR)?;
-        Ok(Self::from_keys(WebhookKeys::new(PROVIDER).with_keys_from_list(&secrets)))
-    }
-}
+/// Veriff's webhook format: `X-HMAC-SIGNATURE` over the raw body; decision webhooks
+/// (<https://devdocs.veriff.com/docs/decision-webhook>) and event webhooks
+/// (<https://devdocs.veriff.com/docs/event-webhook>).
+#[derive(Debug)]
+pub struct VeriffWebhookFormat;
 
 /// The neutral status and finality of a Veriff status word.
 pub(crate) fn status_of(word: &str) -> (Status, bool) {
@@ -194,12 +142,12 @@ fn decision_from(name: &str, body: DecisionBody) -> Decision {
     decision
 }
 
-impl WebhookVerifier for VeriffWebhooks {
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
-        let name = self.keys.provider();
-        let signature = headers.get(HMAC_SIGNATURE).and_then(|v| v.to_str().ok());
-        // Verified before anything is parsed.
-        self.keys.check(signature, body)?;
+impl WebhookFormat for VeriffWebhookFormat {
+    const PROVIDER: &'static str = PROVIDER;
+    const SIGNATURE_HEADER: &'static str = "x-hmac-signature";
+    const KEYS_VAR: &'static str = SHARED_SECRET_VAR;
+
+    fn decision(name: &str, _: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
         let value: Value = serde_json::from_slice(body).map_err(|e| undecodable(name, 200, &e))?;
         if value.get("verification").is_some() {
             let envelope: DecisionEnvelope =
@@ -232,7 +180,7 @@ impl VerificationResults for Veriff {
     async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error> {
         let inner = &*self.inner;
         let name = inner.http.name();
-        if inner.webhooks.keys.keys().is_empty() {
+        if inner.webhooks.keys().keys().is_empty() {
             return Err(Error::config(name, "polling needs a shared secret to sign with"));
         }
         let mut url = inner.http.endpoint("/v1/sessions");

@@ -6,18 +6,19 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use kyc_adapter::shadowed_keys;
 use kyc_core::{DocumentType, FieldError, SessionRequest, Sex};
 
 use crate::options::{Consent, IdCardType, MaritalStatus, OPTIONS_KEY, VeriffOptions};
 
 /// `verification` keys the neutral request sets: an option may not set them behind its back.
 const VERIFICATION_KEYS: &[(&str, &str)] = &[
-    ("callback", "redirects.success"),
-    ("person", "person"),
-    ("document", "document"),
-    ("address", "person.address"),
-    ("vendorData", "clientId"),
-    ("lang", "locale"),
+    ("callback", "the request's redirects.success"),
+    ("person", "the request's person"),
+    ("document", "the request's document"),
+    ("address", "the request's person.address"),
+    ("vendorData", "the request's clientId"),
+    ("lang", "the request's locale"),
 ];
 
 /// The body: `{"verification": {...}}`.
@@ -228,14 +229,11 @@ pub(crate) fn option_conflicts(
             "applies to Colombian documents only (document.country CO)",
         ));
     }
-    for (key, neutral) in VERIFICATION_KEYS {
-        if options.extra.contains_key(*key) {
-            errors.push(FieldError::new(
-                option(key),
-                format!("is set through the request's {neutral}"),
-            ));
-        }
-    }
+    errors.extend(shadowed_keys(
+        &options.extra,
+        VERIFICATION_KEYS,
+        &format!("providerOptions.{OPTIONS_KEY}"),
+    ));
     errors
 }
 

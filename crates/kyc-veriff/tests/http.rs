@@ -484,11 +484,16 @@ fn refused_requests() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
             document(ExpectedDocument::default().with_number("AB-123")),
             Unsupported,
         ),
-        ("endUserId not a UUID", with_options(bad_end_user), Unsupported),
-        ("idCardType outside Colombia", with_options(colombian_only), Unsupported),
-        ("INE consent not approved", with_options(ine_refused), Unsupported),
-        ("option shadowing vendorData", with_options(shadowing), Unsupported),
-        ("non-object options", base().with_provider_options("veriff", json!(["x"])), Unsupported),
+        // Options are the caller's own mistakes: refused as invalid, so failover stops.
+        ("endUserId not a UUID", with_options(bad_end_user), InvalidRequest),
+        ("idCardType outside Colombia", with_options(colombian_only), InvalidRequest),
+        ("INE consent not approved", with_options(ine_refused), InvalidRequest),
+        ("option shadowing vendorData", with_options(shadowing), InvalidRequest),
+        (
+            "non-object options",
+            base().with_provider_options("veriff", json!(["x"])),
+            InvalidRequest,
+        ),
     ]
 }
 

@@ -1,8 +1,8 @@
 //! Veriff's webhooks verified and normalized, and decisions polled from a real local server.
 
+use http::{HeaderMap, HeaderValue};
 use kyc_core::{ErrorKind, Status, VerificationResults, WebhookVerifier};
 use kyc_veriff::{Veriff, signature};
-use http::{HeaderMap, HeaderValue};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -155,7 +155,7 @@ async fn polling_signs_the_session_id() {
 fn a_verifier_built_from_the_shared_secret_alone_agrees_with_the_client() {
     let body = DECISION.as_bytes();
     let client = veriff().verify_webhook(&signed(OLD_SECRET, body), body).unwrap();
-    let alone = kyc_veriff::VeriffWebhooks::new(SECRET).with_shared_secret(OLD_SECRET);
+    let alone = kyc_veriff::VeriffWebhooks::new(SECRET).with_key(OLD_SECRET);
     assert_eq!(alone.verify_webhook(&signed(OLD_SECRET, body), body).unwrap(), client);
     let from_env =
         kyc_veriff::VeriffWebhooks::from_vars([("VERIFF_SHARED_SECRET", SECRET)]).unwrap();
