@@ -12,7 +12,7 @@
 //!   ([`http::transport_error`]);
 //! - [`decode`]: lenient decoding of vendor answers, and error bodies that may be HTML;
 //! - [`webhook`]: HMAC verification over the raw body, with a size cap and rotation of keys;
-//! - [`ErrorExt`]: constructing the neutral [`Error`](kyc_core::Error);
+//! - [`ErrorExt`]: constructing the neutral [`kyc_core::Error`];
 //! - [`preflight`]: every check before sending, in order, and [`resolve_options`] for a
 //!   request's typed options over the adapter's defaults;
 //! - [`config::Vars`]: environment variables through a pure function of a key-value list.

@@ -1,14 +1,20 @@
-//! The command line: subcommands, and the request flags turned into a `SessionRequest`.
+//! The command line (clap): subcommands and flags, the request flags turned into a
+//! `SessionRequest`, and clap's own refusals turned into the one-line error every command
+//! prints.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use kyc::idenfy::KybOptions;
 use kyc::{
-    ClientId, CountryCode, DocumentType, Flow, Locale, SessionRequest, Sex, VerificationKind,
+    ClientId, CountryCode, DocumentType, FieldError, Flow, Locale, SessionRequest, Sex,
+    VerificationKind,
 };
-use serde_json::{Value, json};
 use url::Url;
+
+use crate::exit::Failure;
+use crate::vendors::{self, Vendor};
 
 /// Identity-verification links from a terminal, on iDenfy, Veriff or both.
 ///
@@ -59,8 +65,8 @@ pub(crate) enum SessionCommand {
     /// Asks a vendor where a session stands.
     Status {
         /// The vendor.
-        #[arg(long, value_enum)]
-        provider: ProviderName,
+        #[arg(long, value_parser = vendors::parser())]
+        provider: &'static Vendor,
         /// The vendor's session id (iDenfy scanRef, Veriff verification id).
         #[arg(long)]
         session_id: String,
@@ -73,11 +79,12 @@ pub(crate) enum SessionCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum WebhookCommand {
     /// Verifies a webhook's signature and prints the normalized result. Keys come from
-    /// VERIFF_SHARED_SECRET and IDENFY_WEBHOOK_KEY (several, comma-separated, for rotation).
+    /// VERIFF_SHARED_SECRET and IDENFY_WEBHOOK_KEY (several, comma-separated, for rotation);
+    /// no API credentials are needed.
     Verify {
         /// The vendor that sent it.
-        #[arg(long, value_enum)]
-        provider: ProviderName,
+        #[arg(long, value_parser = vendors::parser())]
+        provider: &'static Vendor,
         /// A header as received, `Name: value` (repeatable).
         #[arg(long = "header")]
         headers: Vec<String>,
@@ -93,8 +100,8 @@ pub(crate) enum WebhookCommand {
 #[derive(Debug, Args)]
 pub(crate) struct CreateArgs {
     /// The vendors to use, in failover order (default: those with credentials set).
-    #[arg(long, value_delimiter = ',', value_enum)]
-    pub(crate) provider: Vec<ProviderName>,
+    #[arg(long, value_delimiter = ',', value_parser = vendors::parser())]
+    pub(crate) provider: Vec<&'static Vendor>,
     #[command(flatten)]
     pub(crate) request: RequestArgs,
     /// Output format.
@@ -102,12 +109,6 @@ pub(crate) struct CreateArgs {
     pub(crate) output: Output,
     #[command(flatten)]
     pub(crate) email: EmailArgs,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ProviderName {
-    Idenfy,
-    Veriff,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -123,10 +124,11 @@ pub(crate) enum MatrixOutput {
     Markdown,
 }
 
-/// The email the link goes out in (SMTP server from `SMTP_URL`, sender from `SMTP_FROM`).
+/// The email the link goes out in, and the SMTP server it goes through.
 #[derive(Debug, Args)]
 pub(crate) struct EmailArgs {
-    /// Emails the link to this address.
+    /// Emails the link to this address (the recipient; the person's own address for the
+    /// vendor is --person-email).
     #[arg(long)]
     pub(crate) email: Option<String>,
     /// Copies the email to this address (repeatable, up to 8).
@@ -138,6 +140,13 @@ pub(crate) struct EmailArgs {
     /// The email's text; must contain {{session_url}}.
     #[arg(long, requires = "email")]
     pub(crate) template: Option<PathBuf>,
+    /// The SMTP server, smtp:// or smtps:// (needed with --email).
+    // It may carry a password: never shown in --help.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub(crate) smtp_url: Option<String>,
+    /// The email's sender.
+    #[arg(long, env = "SMTP_FROM", default_value = "kyc <no-reply@localhost>")]
+    pub(crate) smtp_from: String,
 }
 
 /// The session request, as flags (or a JSON file they override).
@@ -170,6 +179,12 @@ pub(crate) struct RequestArgs {
     /// Postal address on one line.
     #[arg(long)]
     pub(crate) address: Option<String>,
+    /// The person's own email address, for the vendor (not where the link goes: see --email).
+    #[arg(long)]
+    pub(crate) person_email: Option<String>,
+    /// The person's own phone number, for the vendor.
+    #[arg(long)]
+    pub(crate) person_phone: Option<String>,
     /// An accepted document type (repeatable): passport, id_card, driver_license, ...
     #[arg(long)]
     pub(crate) document_type: Vec<DocumentType>,
@@ -179,6 +194,12 @@ pub(crate) struct RequestArgs {
     /// The expected document number.
     #[arg(long)]
     pub(crate) document_number: Option<String>,
+    /// The document's expected date of issue, YYYY-MM-DD.
+    #[arg(long)]
+    pub(crate) document_issue_date: Option<chrono::NaiveDate>,
+    /// The document's expected date of expiry, YYYY-MM-DD.
+    #[arg(long)]
+    pub(crate) document_expiry_date: Option<chrono::NaiveDate>,
     /// The UI language (ISO 639-1: en, lt, ...).
     #[arg(long)]
     pub(crate) locale: Option<Locale>,
@@ -244,23 +265,20 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
 
 impl RequestArgs {
     /// The request: the file's, then every flag given on top.
-    pub(crate) fn to_request(&self) -> Result<SessionRequest, kyc::Error> {
+    pub(crate) fn to_request(&self) -> Result<SessionRequest, Failure> {
         let mut request = match &self.request {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
-                    kyc::Error::invalid_request(vec![kyc::FieldError::new(
-                        "--request",
-                        format!("cannot read {}: {e}", path.display()),
-                    )])
+                    invalid("--request", format!("cannot read {}: {e}", path.display()))
                 })?;
                 SessionRequest::from_json(&text)?
             }
             None => {
                 let Some(id) = &self.client_id else {
-                    return Err(kyc::Error::invalid_request(vec![kyc::FieldError::new(
+                    return Err(invalid(
                         "--client-id",
                         "is required (or a --request file with clientId)",
-                    )]));
+                    ));
                 };
                 SessionRequest::new(ClientId::new(id.clone())?)
             }
@@ -276,12 +294,16 @@ impl RequestArgs {
         set(&mut person.nationality, &self.nationality);
         set(&mut person.personal_number, &self.personal_number);
         set(&mut person.address, &self.address);
+        set(&mut person.email, &self.person_email);
+        set(&mut person.phone, &self.person_phone);
         let document = &mut request.document;
         if !self.document_type.is_empty() {
             document.types = self.document_type.clone();
         }
         set(&mut document.country, &self.document_country);
         set(&mut document.number, &self.document_number);
+        set(&mut document.issue_date, &self.document_issue_date);
+        set(&mut document.expiry_date, &self.document_expiry_date);
         set(&mut request.locale, &self.locale);
         set(&mut request.flow, &self.flow);
         set(&mut request.redirects.success, &self.success_url);
@@ -297,24 +319,59 @@ impl RequestArgs {
         if self.business {
             request.kind = VerificationKind::Business;
         }
-        let mut kyb = serde_json::Map::new();
+        let mut kyb = KybOptions::default();
         if let Some(workflow) = &self.workflow {
-            kyb.insert("flow".into(), json!(workflow));
+            kyb = kyb.with_workflow(workflow.clone());
         }
         if let Some(theme) = &self.theme {
-            kyb.insert("theme".into(), json!(theme));
+            kyb = kyb.with_theme(theme.clone());
         }
         if !self.scan_ref.is_empty() {
-            kyb.insert("scanRefs".into(), json!(self.scan_ref));
+            kyb = kyb.with_scan_refs(self.scan_ref.iter().cloned());
         }
+        // Without a KYB flag the request file's options stay exactly as written.
         if !kyb.is_empty() {
-            let options =
-                request.provider_options.entry("idenfy".into()).or_insert_with(|| json!({}));
-            if let Value::Object(options) = options {
-                options.insert("kyb".into(), Value::Object(kyb));
-            }
+            request = request.with_options(kyb);
         }
         Ok(request)
+    }
+}
+
+/// A flag's value breaking a rule, worded as the library words an invalid request.
+fn invalid(flag: &str, rule: impl Into<String>) -> Failure {
+    Failure::Input(format!("invalid request: {}", FieldError::new(flag, rule)))
+}
+
+/// What to do when clap refuses the command line: help and version are printed as clap renders
+/// them (and are no failure); a mistake becomes one line that names the flag but never repeats
+/// the value (it may be a date of birth).
+pub(crate) fn refusal(error: &clap::Error) -> Result<(), Failure> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    match error.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            Ok(())
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let flag = match error.get(ContextKind::InvalidArg) {
+                Some(ContextValue::String(flag)) => {
+                    flag.split_whitespace().next().unwrap_or("").to_owned()
+                }
+                _ => "an argument".to_owned(),
+            };
+            let expected = match error.get(ContextKind::ValidValue) {
+                Some(ContextValue::Strings(values)) => format!(" (one of: {})", values.join(", ")),
+                _ => String::new(),
+            };
+            Err(Failure::Input(format!("invalid value for {flag}{expected}")))
+        }
+        _ => {
+            let rendered = error.to_string();
+            let first = rendered.lines().next().unwrap_or("error: invalid arguments");
+            Err(Failure::Input(first.strip_prefix("error: ").unwrap_or(first).to_owned()))
+        }
     }
 }
 
@@ -327,6 +384,7 @@ fn set<T: Clone>(target: &mut Option<T>, flag: &Option<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kyc::Field;
 
     #[test]
     fn durations() {
@@ -338,5 +396,152 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("99999999999999999999d").is_err());
         assert!(parse_duration("999999999999999999d").is_err());
+    }
+
+    fn create_args(flags: &[&str]) -> CreateArgs {
+        let cli = Cli::try_parse_from(["kyc", "session", "create"].iter().chain(flags)).unwrap();
+        let Command::Session(SessionCommand::Create(args)) = cli.command else { panic!() };
+        *args
+    }
+
+    #[test]
+    fn requests_come_from_flags() {
+        let args = create_args(&[
+            "--client-id",
+            "u1",
+            "--document-type",
+            "passport",
+            "--document-type",
+            "id_card",
+            "--link-validity",
+            "12h",
+            "--business",
+            "--workflow",
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "--scan-ref",
+            "s1",
+        ]);
+        let request: SessionRequest = args.request.to_request().unwrap();
+        assert_eq!(request.document.types.len(), 2);
+        assert_eq!(request.link_validity, Some(Duration::from_secs(43_200)));
+        assert_eq!(request.kind, VerificationKind::Business);
+        assert_eq!(
+            request.provider_options["idenfy"]["kyb"]["scanRefs"],
+            serde_json::json!(["s1"])
+        );
+        let kyb = request.options::<KybOptions>().unwrap().unwrap();
+        assert_eq!(kyb.workflow.as_deref(), Some("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert_eq!((kyb.theme, kyb.scan_refs), (None, vec!["s1".to_owned()]));
+        assert!(request.validate().is_ok());
+    }
+
+    /// The flag that sets each neutral field, with a valid value. `Field` is the library's one
+    /// description of the fields: a field added there fails this test until it has a flag.
+    fn flag_for(field: Field) -> Option<[&'static str; 2]> {
+        Some(match field {
+            Field::ClientId => ["--client-id", "u2"],
+            Field::FirstName => ["--first-name", "Jonas"],
+            Field::LastName => ["--last-name", "Jonaitis"],
+            Field::DateOfBirth => ["--date-of-birth", "1990-05-15"],
+            Field::Sex => ["--sex", "male"],
+            Field::Nationality => ["--nationality", "LT"],
+            Field::PersonalNumber => ["--personal-number", "39005150000"],
+            Field::Address => ["--address", "Gedimino pr. 1, Vilnius"],
+            Field::Email => ["--person-email", "jonas@example.com"],
+            Field::Phone => ["--person-phone", "+37060000000"],
+            Field::DocumentTypes => ["--document-type", "passport"],
+            Field::DocumentCountry => ["--document-country", "LT"],
+            Field::DocumentNumber => ["--document-number", "AB1234567"],
+            Field::DocumentIssueDate => ["--document-issue-date", "2020-01-01"],
+            Field::DocumentExpiryDate => ["--document-expiry-date", "2030-01-01"],
+            Field::Locale => ["--locale", "lt"],
+            Field::Flow => ["--flow", "document"],
+            Field::SuccessUrl => ["--success-url", "https://app.example/ok"],
+            Field::FailureUrl => ["--failure-url", "https://app.example/failed"],
+            Field::CancelUrl => ["--cancel-url", "https://app.example/cancelled"],
+            Field::WebhookUrl => ["--webhook-url", "https://app.example/hook"],
+            Field::LinkValidity => ["--link-validity", "2h"],
+            Field::SessionDuration => ["--session-duration", "10m"],
+            Field::ExternalRef => ["--external-ref", "order-7"],
+            Field::Tags => ["--tag", "vip"],
+            _ => return None,
+        })
+    }
+
+    #[test]
+    fn every_neutral_field_has_a_flag() {
+        use strum::IntoEnumIterator;
+        let base = create_args(&["--client-id", "u1"]).request.to_request().unwrap();
+        for field in Field::iter() {
+            let [flag, value] = flag_for(field).unwrap_or_else(|| panic!("no flag sets {field}"));
+            let args = match field {
+                Field::ClientId => create_args(&[flag, value]),
+                _ => create_args(&["--client-id", "u1", flag, value]),
+            };
+            let request = args.request.to_request().unwrap();
+            assert_ne!(request, base, "{flag} sets nothing");
+            assert!(request.validate().is_ok(), "{flag} {value}");
+            // The JSON shape names the field where the flag put it.
+            let json: serde_json::Value = serde_json::from_str(&request.to_json()).unwrap();
+            let path: Vec<&str> = field.as_ref().split('.').collect();
+            let found = path.iter().try_fold(&json, |value, key| value.get(*key));
+            assert!(found.is_some(), "{flag} did not set {field}: {json}");
+        }
+    }
+
+    #[test]
+    fn kyb_flags_are_checked_as_the_adapter_checks_them() {
+        let args = create_args(&["--client-id", "u1", "--business", "--theme", "dark"]);
+        let error = args.request.to_request().unwrap().validate().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid request: providerOptions.idenfy.kyb.theme: must be a UUID"
+        );
+    }
+
+    #[test]
+    fn the_person_s_contact_details_are_not_the_recipient() {
+        let args = create_args(&[
+            "--client-id",
+            "u1",
+            "--person-email",
+            "jonas@example.com",
+            "--person-phone",
+            "+370 600 00000",
+            "--email",
+            "desk@example.org",
+        ]);
+        let request = args.request.to_request().unwrap();
+        assert_eq!(request.person.email.as_deref(), Some("jonas@example.com"));
+        assert_eq!(request.person.phone.as_deref(), Some("+370 600 00000"));
+        assert_eq!(args.email.email.as_deref(), Some("desk@example.org"));
+        assert!(request.validate().is_ok());
+
+        let recipient_only = create_args(&["--client-id", "u1", "--email", "desk@example.org"]);
+        let request = recipient_only.request.to_request().unwrap();
+        assert_eq!((request.person.email, request.person.phone), (None, None));
+
+        let compare = Cli::try_parse_from([
+            "kyc",
+            "compare",
+            "--client-id",
+            "u1",
+            "--person-email",
+            "j@example.com",
+        ])
+        .unwrap();
+        let Command::Compare { request, .. } = compare.command else { panic!() };
+        assert_eq!(request.to_request().unwrap().person.email.as_deref(), Some("j@example.com"));
+    }
+
+    #[test]
+    fn providers_are_the_registry_s() {
+        let args = create_args(&["--client-id", "u1", "--provider", "veriff,idenfy"]);
+        let names: Vec<&str> = args.provider.iter().map(|vendor| vendor.name).collect();
+        assert_eq!(names, ["veriff", "idenfy"]);
+        let error =
+            Cli::try_parse_from(["kyc", "session", "create", "--provider", "acme"]).unwrap_err();
+        let Err(Failure::Input(message)) = refusal(&error) else { panic!() };
+        assert_eq!(message, "invalid value for --provider (one of: idenfy, veriff)");
     }
 }

@@ -1,5 +1,7 @@
-//! Emailing the link, as the vendors' dashboards do (seed 001: an address, up to 8 in cc, a
-//! subject, and a text with `{{session_url}}` where the link goes), over SMTP with lettre.
+//! Emailing the link, as the vendors' dashboards do (iDenfy's: an address, up to 8 in cc, a
+//! subject, and a text with `{{session_url}}` where the link goes,
+//! <https://documentation.idenfy.com/guides/dashboard/kyc/new-verification-via-dashboard>), over
+//! SMTP with lettre.
 //!
 //! Everything that can be checked is checked before a session is created, so a bad address or
 //! template never costs a credit.
@@ -8,6 +10,7 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::args::EmailArgs;
+use crate::exit::Failure;
 
 /// The most addresses in cc, as on iDenfy's dashboard.
 const MAX_CC: usize = 8;
@@ -24,45 +27,39 @@ pub(crate) struct Outgoing {
     transport: AsyncSmtpTransport<Tokio1Executor>,
 }
 
-/// Why an email cannot go out; the first kind is the user's to fix (exit 2), the second the
-/// machine's configuration (exit 3).
-pub(crate) enum Refusal {
-    Input(String),
-    Config(String),
-}
-
-/// Checks the email flags and the SMTP settings (`SMTP_URL`, `SMTP_FROM`); `None` without
-/// `--email`.
-pub(crate) fn prepare(args: &EmailArgs) -> Result<Option<Outgoing>, Refusal> {
+/// Checks the email flags (the operator's to fix) and the SMTP settings (the machine's
+/// configuration); `None` without `--email`.
+pub(crate) fn prepare(args: &EmailArgs) -> Result<Option<Outgoing>, Failure> {
     let Some(to) = &args.email else { return Ok(None) };
     let address = |flag: &str, text: &str| {
-        text.parse::<Mailbox>().map_err(|_| Refusal::Input(format!("{flag}: not an email address")))
+        text.parse::<Mailbox>().map_err(|_| Failure::Input(format!("{flag}: not an email address")))
     };
     let to = address("--email", to)?;
     if args.cc.len() > MAX_CC {
-        return Err(Refusal::Input(format!("--cc: at most {MAX_CC} addresses")));
+        return Err(Failure::Input(format!("--cc: at most {MAX_CC} addresses")));
     }
     let cc = args.cc.iter().map(|cc| address("--cc", cc)).collect::<Result<Vec<_>, _>>()?;
     let template = match &args.template {
         Some(path) => std::fs::read_to_string(path).map_err(|e| {
-            Refusal::Input(format!("--template: cannot read {}: {e}", path.display()))
+            Failure::Input(format!("--template: cannot read {}: {e}", path.display()))
         })?,
         None => DEFAULT_TEMPLATE.to_owned(),
     };
     if !template.contains(PLACEHOLDER) {
-        return Err(Refusal::Input(format!(
+        return Err(Failure::Input(format!(
             "--template: must contain {PLACEHOLDER}, or the person gets no link"
         )));
     }
-    let url = std::env::var("SMTP_URL")
-        .map_err(|_| Refusal::Config("SMTP_URL is not set (e.g. smtp://127.0.0.1:2525)".into()))?;
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
-        .map_err(|_| Refusal::Config("SMTP_URL is not a valid smtp:// or smtps:// URL".into()))?
+    let url = args.smtp_url.as_deref().ok_or_else(|| {
+        Failure::Config("SMTP_URL is not set (e.g. smtp://127.0.0.1:2525)".into())
+    })?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .map_err(|_| Failure::Config("SMTP_URL is not a valid smtp:// or smtps:// URL".into()))?
         .build();
-    let from = std::env::var("SMTP_FROM").unwrap_or_else(|_| "kyc <no-reply@localhost>".into());
-    let from = from
+    let from = args
+        .smtp_from
         .parse::<Mailbox>()
-        .map_err(|_| Refusal::Config("SMTP_FROM is not an email address".into()))?;
+        .map_err(|_| Failure::Config("SMTP_FROM is not an email address".into()))?;
     Ok(Some(Outgoing { from, to, cc, subject: args.subject.clone(), template, transport }))
 }
 

@@ -354,6 +354,103 @@ async fn webhooks_are_verified_with_documented_exit_codes() {
     assert_eq!(json(&output)["status"], "approved");
 }
 
+/// Runs `kyc webhook verify` in text output with `env` as the whole environment.
+async fn verify_text(provider: &str, header: &str, body: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
+    command
+        .args(["webhook", "verify", "--provider", provider, "--header", header])
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(body).await.unwrap();
+    drop(stdin);
+    child.wait_with_output().await.unwrap()
+}
+
+#[tokio::test]
+async fn webhooks_need_only_the_webhook_secret() {
+    let veriff = include_str!("../../kyc-veriff/fixtures/decision-webhook.json").as_bytes();
+    let idenfy = include_str!("../../kyc-idenfy/fixtures/webhook.json").as_bytes();
+    let cases = [
+        ("veriff", "X-HMAC-SIGNATURE", "VERIFF_SHARED_SECRET", veriff),
+        ("idenfy", "Idenfy-Signature", "IDENFY_WEBHOOK_KEY", idenfy),
+    ];
+    for (vendor, header, variable, body) in cases {
+        // No IDENFY_API_KEY, IDENFY_API_SECRET or VERIFF_API_KEY: only the webhook secret.
+        let env = [(variable, "the-webhook-secret")];
+        let good = format!("{header}: {}", hmac_hex("the-webhook-secret", body));
+        let output = verify_text(vendor, &good, body, &env).await;
+        assert_eq!(code(&output), 0, "{vendor}: {}", String::from_utf8_lossy(&output.stderr));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(stdout.lines().next(), Some("status        approved"), "{vendor}: {stdout}");
+
+        let wrong = format!("{header}: {}", hmac_hex("someone-else", body));
+        let output = verify_text(vendor, &wrong, body, &env).await;
+        assert_eq!(code(&output), 3, "{vendor}: a wrong signature");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{vendor}: one clear line: {stderr}");
+        assert!(stderr.contains("signature"), "{vendor}: {stderr}");
+    }
+
+    // The API credentials are not read at all: broken ones do not get in the way.
+    let env = [
+        ("VERIFF_SHARED_SECRET", "the-webhook-secret"),
+        ("VERIFF_API_KEY", "not-a-uuid"),
+        ("IDENFY_API_KEY", "has:a:colon"),
+    ];
+    let good = format!("X-HMAC-SIGNATURE: {}", hmac_hex("the-webhook-secret", veriff));
+    assert_eq!(code(&verify_text("veriff", &good, veriff, &env).await), 0);
+}
+
+#[tokio::test]
+async fn the_person_s_own_email_and_phone_go_to_vendors_that_take_them() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let args = |vendor: &'static str| {
+        [
+            "session",
+            "create",
+            "--client-id",
+            "op-9",
+            "--person-email",
+            "jonas@example.com",
+            "--person-phone",
+            "+370 600 00000",
+            "--provider",
+            vendor,
+            "--output",
+            "json",
+        ]
+    };
+    let output = kyc(&emulator, &args("veriff"), &[]).await;
+    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(json(&output)["provider"], "veriff");
+    assert_eq!(emulator.requests_received(Vendor::Veriff), 1);
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(!printed.contains("jonas@example.com"), "not echoed: {printed}");
+
+    // iDenfy's token call takes neither: refused before anything is sent.
+    let output = kyc(&emulator, &args("idenfy"), &[]).await;
+    assert_eq!(code(&output), 2, "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: idenfy does not support the field person.email"),
+        "{stderr}"
+    );
+    assert_eq!(emulator.requests_received(Vendor::Idenfy), 0);
+
+    // Not an address: the person's details are checked like the rest of the request.
+    let mut bad = args("veriff");
+    bad[5] = "nobody";
+    let output = kyc(&emulator, &bad, &[]).await;
+    assert_eq!(code(&output), 2, "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("nobody"), "no value echoed");
+    assert_eq!(emulator.requests_received(Vendor::Veriff), 1);
+}
+
 #[tokio::test]
 async fn session_status_polls_the_vendor() {
     let emulator = Emulator::builder().start().await.unwrap();

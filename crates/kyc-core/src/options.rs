@@ -69,9 +69,10 @@ pub trait ProviderOptions: Serialize + DeserializeOwned + Default + Clone + 'sta
 /// The checks of the options set through [`SessionRequest::with_options`], run by
 /// [`SessionRequest::validate`]: one per options type, remembered by its path.
 #[derive(Clone, Default)]
-pub(crate) struct OptionChecks(
-    Vec<(&'static [&'static str], fn(&SessionRequest) -> Vec<FieldError>)>,
-);
+pub(crate) struct OptionChecks(Vec<(&'static [&'static str], Check)>);
+
+/// One options type's check of a request: every rule its options there break.
+type Check = fn(&SessionRequest) -> Vec<FieldError>;
 
 impl OptionChecks {
     /// Remembers `O`'s check, once: options nested in others (iDenfy's `kyb` in its own) are

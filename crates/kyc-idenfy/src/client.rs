@@ -273,8 +273,10 @@ impl Idenfy {
         Ok(session)
     }
 
-    /// `{base}/api/v2/redirect?authToken=…`, for answers without `redirectUrl` (the older
-    /// reference's examples have none; <https://documentation.idenfy.com/kyc/iframe-redirect>).
+    /// `{base}/api/v2/redirect?authToken=…`, for answers without `redirectUrl` (the examples of
+    /// the older token reference,
+    /// <https://documentation.idenfy.com/API/GeneratingIdentificationToken>, have none;
+    /// <https://documentation.idenfy.com/kyc/iframe-redirect>).
     fn redirect_url(&self, auth_token: &str) -> Url {
         let mut url = self.inner.http.endpoint("/api/v2/redirect");
         url.query_pairs_mut().append_pair("authToken", auth_token);

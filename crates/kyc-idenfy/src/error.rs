@@ -1,11 +1,11 @@
 //! iDenfy's error answers, mapped once to the neutral [`Error`].
 //!
 //! iDenfy answers `{identifier, message}` with "HTTP 400 (or the appropriate status code)"
-//! (documentation.idenfy.com/resources/error-messages), and some errors with no identifier at
-//! all: 401 "Invalid authorization credentials", 402 "Action not allowed due to lack of funds
-//! or exceeded limit", 403 "Partner inactive" or "not available for {ENV} partners"
-//! (/kyc/id-error-messages). The identifier decides when there is one (it "never changes");
-//! the status otherwise (`kyc_core::http::status_error`).
+//! (<https://documentation.idenfy.com/resources/error-messages>), and some errors with no
+//! identifier at all: 401 "Invalid authorization credentials", 402 "Action not allowed due to
+//! lack of funds or exceeded limit", 403 "Partner inactive" or "not available for {ENV}
+//! partners" (<https://documentation.idenfy.com/kyc/id-error-messages>). The identifier decides
+//! when there is one (it "never changes"); the status otherwise (`kyc_core::http::status_error`).
 //!
 //! | identifier | neutral kind |
 //! |---|---|

@@ -2,9 +2,9 @@
 //! [`VerificationSession`](kyc_core::VerificationSession) trait.
 //!
 //! - Identity (KYC) sessions: `POST https://ivs.idenfy.com/api/v2/token` with HTTP Basic auth
-//!   (API key and secret), documented at <https://documentation.idenfy.com/kyc/generate-token>
-//!   and in the older reference with every constraint
-//!   (<https://documentation.idenfy.com/API/GeneratingIdentificationToken>).
+//!   (API key and secret), documented in iDenfy's current token reference
+//!   (<https://documentation.idenfy.com/kyc/generate-token>) and in its older token reference
+//!   with every constraint (<https://documentation.idenfy.com/API/GeneratingIdentificationToken>).
 //! - Business (KYB) sessions: `POST https://ivs.idenfy.com/kyb/tokens/`
 //!   (<https://documentation.idenfy.com/kyb/generate-token>), opened at
 //!   `https://kyb.ui.idenfy.com/welcome?authToken=…`. KYB token creation must be enabled for the
@@ -73,7 +73,7 @@ pub const PROVIDER: &str = "idenfy";
 /// ```
 pub fn capabilities() -> Capabilities {
     use Locale::{Bg, Cs, De, En, Es, Et, Fr, Hu, It, Ja, Lt, Lv, Nl, Pl, Pt, Ro, Ru, Sv};
-    // 30 days: the current reference says "Max: 2,592,000", the older one "not exceeding
+    // 30 days: the current token reference says "Max: 2,592,000", the older one "not exceeding
     // 2592000".
     let thirty_days = Duration::from_secs(2_592_000);
     let identity = KindCapabilities::new()
@@ -98,21 +98,22 @@ pub fn capabilities() -> Capabilities {
             Field::WebhookUrl,
             Field::ExternalRef,
         ])
-        // The older reference lists 18 document types; the neutral list is the same 18.
+        // The older token reference lists 18 document types; the neutral list is the same 18.
         .with_document_types(DocumentType::iter())
-        // The current reference says only "ISO alpha-2"; the older one lists these 16: the
+        // The current token reference says only "ISO alpha-2"; the older one lists these 16: the
         // stricter list.
         .with_locales([Lt, En, Ru, Pl, Lv, Ro, It, De, Fr, Sv, Es, Hu, Ja, Bg, Et, Cs])
         .with_flows([Flow::DocumentAndSelfie, Flow::DocumentOnly])
         .with_link_validity(Duration::from_secs(1)..=thirty_days)
-        // The older reference says "more than 60" and "less than 3600", the current one
+        // The older token reference says "more than 60" and "less than 3600", the current one
         // "max 3,600", the OpenAPI min 60 and max 3600, and the dashboard allows up to 60
         // minutes (https://documentation.idenfy.com/guides/dashboard/kyc/new-verification-via-dashboard):
         // the bounds are inclusive.
         .with_session_duration(Duration::from_secs(60)..=Duration::from_secs(3_600))
         .with_default_link_validity(Duration::from_secs(86_400))
-        // The current reference: clientId "ASCII, max 100", names "max 100", address "max 255",
-        // externalRef "ASCII, max 40" (the older one only says "<= 40": the stricter rule).
+        // The current token reference: clientId "ASCII, max 100", names "max 100", address
+        // "max 255", externalRef "ASCII, max 40" (the older one only says "<= 40": the stricter
+        // rule).
         .with_max_chars(Field::ClientId, 100)
         .with_ascii_only(Field::ClientId)
         .with_max_chars(Field::FirstName, 100)
@@ -120,8 +121,8 @@ pub fn capabilities() -> Capabilities {
         .with_max_chars(Field::Address, 255)
         .with_max_chars(Field::ExternalRef, 40)
         .with_ascii_only(Field::ExternalRef)
-        // The current reference: successUrl "HTTPS"; the older one: callbackUrl "Must be HTTPS
-        // URL".
+        // The current token reference: successUrl "HTTPS"; the older one: callbackUrl "Must be
+        // HTTPS URL".
         .with_https_only(Field::SuccessUrl)
         .with_https_only(Field::WebhookUrl);
     // OpenAPI `KybFormTokenRequest` and the dashboard's KYB form

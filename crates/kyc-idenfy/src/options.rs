@@ -4,10 +4,13 @@
 //! Set them as adapter defaults ([`IdenfyBuilder::with_default_options`]) or per request in the
 //! builder chain (`SessionRequest::with_options`, stored in
 //! `SessionRequest::provider_options["idenfy"]`); a request's options override the defaults key
-//! by key. Sources: iDenfy's parameter reference
-//! (<https://documentation.idenfy.com/kyc/generate-token>), its older, longer reference with the
-//! "extra settings" (<https://documentation.idenfy.com/API/GenerateIdentificationToken>), and its
-//! published OpenAPI (`kyc.yaml`, `kyb.yaml`) for the parameters both lack.
+//! by key. Sources, named by the short names used below: iDenfy's current parameter reference,
+//! "the current token reference" (<https://documentation.idenfy.com/kyc/generate-token>); its
+//! older, longer reference with the "extra settings", "the older token reference"
+//! (<https://documentation.idenfy.com/API/GeneratingIdentificationToken>); and its published
+//! OpenAPI, "the OpenAPI" (<https://documentation.idenfy.com/openapi/kyc.yaml>; for KYB,
+//! <https://documentation.idenfy.com/api-reference/kyb-token/generate-kyb-form-token>), for the
+//! parameters both lack.
 //!
 //! [`IdenfyBuilder::with_default_options`]: crate::IdenfyBuilder::with_default_options
 
@@ -37,12 +40,12 @@ pub const OPTIONS_KEY: &str = "idenfy";
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct IdenfyOptions {
-    /// `tokenType` beyond the neutral flow: the video-call variants (seed 004). Conflicts with a
-    /// neutral `flow` that says otherwise.
+    /// `tokenType` beyond the neutral flow: the video-call variants (the older token
+    /// reference). Conflicts with a neutral `flow` that says otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<TokenType>,
-    /// Several accepted document countries: sent as `country` in its array form (seed 002). Not
-    /// together with the neutral `document.country`.
+    /// Several accepted document countries: sent as `country` in its array form (the current
+    /// token reference). Not together with the neutral `document.country`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<CountryCode>,
     /// `showInstructions`: instruction screens before capture.
@@ -77,7 +80,8 @@ pub struct IdenfyOptions {
     /// `questionnaireRequired` (OpenAPI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub questionnaire_required: Option<bool>,
-    /// `riskAssessmentProfile`: an integer id in seed 002, a UUID in the OpenAPI.
+    /// `riskAssessmentProfile`: an integer id in the current token reference, a UUID in the
+    /// OpenAPI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_assessment_profile: Option<RiskAssessmentProfile>,
     /// `theme`: a UI theme id (OpenAPI).
@@ -140,7 +144,7 @@ pub struct IdenfyOptions {
     /// `checkAml`: add to AML monitoring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_aml: Option<bool>,
-    /// `autoAmlMonitoring` (seed 004's name for the same idea).
+    /// `autoAmlMonitoring` (the older token reference's name for the same idea).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_aml_monitoring: Option<bool>,
     /// `checkIpProxy`: VPN and proxy detection.
@@ -176,7 +180,7 @@ pub struct IdenfyOptions {
     /// `checkLid` (OpenAPI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_lid: Option<bool>,
-    /// `checkUrjanet`: utility address check (seed 004).
+    /// `checkUrjanet`: utility address check (the older token reference).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_urjanet: Option<bool>,
     /// `allowBsnMasking` (OpenAPI).
@@ -194,7 +198,7 @@ pub struct IdenfyOptions {
     /// `maxAttemptCount`: retries allowed after a failed automatic check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempt_count: Option<u32>,
-    /// `fraudServices` (seed 004).
+    /// `fraudServices` (the older token reference).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fraud_services: Vec<FraudService>,
     /// `faceMatchingThresholdModifier`: face matching sensitivity (default 1).
@@ -291,7 +295,7 @@ pub enum KybTokenType {
     Gov2,
 }
 
-/// `fraudServices` values (seed 004).
+/// `fraudServices` values (the older token reference).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
@@ -302,7 +306,7 @@ pub enum FraudService {
     AmlNews,
 }
 
-/// `detectionTypes` values (seed 004).
+/// `detectionTypes` values (the older token reference).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
@@ -324,7 +328,8 @@ pub enum DummyStatus {
     Expired,
 }
 
-/// `riskAssessmentProfile`: seed 002 documents an integer, the OpenAPI a UUID string.
+/// `riskAssessmentProfile`: the current token reference documents an integer, the OpenAPI a
+/// UUID string.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum RiskAssessmentProfile {

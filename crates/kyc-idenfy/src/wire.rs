@@ -1,9 +1,14 @@
 //! iDenfy's wire format: the bodies of `POST /api/v2/token` and `POST /kyb/tokens/`, the rules
 //! iDenfy documents for their values, and the responses.
 //!
-//! Sources: seed 002 (documentation.idenfy.com "Create Verification Session"), seed 004 (the
-//! older reference with every constraint), iDenfy's OpenAPI (`kyc.yaml`, `kyb.yaml`; archived
-//! as api-evangelist/idenfy `openapi/_original/`).
+//! Sources, named by the short names used below:
+//! - the current token reference: iDenfy's "Create Verification Session" page
+//!   (<https://documentation.idenfy.com/kyc/generate-token>);
+//! - the older token reference: the older, longer page with every constraint
+//!   (<https://documentation.idenfy.com/API/GeneratingIdentificationToken>);
+//! - the OpenAPI: iDenfy's published `kyc.yaml`
+//!   (<https://documentation.idenfy.com/openapi/kyc.yaml>) and, for KYB tokens, its API reference
+//!   (<https://documentation.idenfy.com/api-reference/kyb-token/generate-kyb-form-token>).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,10 +19,10 @@ use kyc_core::{Field, FieldError, Flow, SessionRequest, VerificationKind};
 
 use crate::options::{IdenfyOptions, KybTokenType, OPTIONS_KEY, TokenType};
 
-/// What a name may hold besides letters. Seed 002 says "letters only"; seed 004 says "not
-/// digits" and none of `~!@#$%^*()_+={}[]|:;",<>/?`. Both apply, the stricter winning: letters,
-/// plus the separators real names need, which seed 004's list allows and its own example uses
-/// ("John Tom").
+/// What a name may hold besides letters. The current token reference says "letters only"; the
+/// older token reference says "not digits" and none of `~!@#$%^*()_+={}[]|:;",<>/?`. Both
+/// apply, the stricter winning: letters, plus the separators real names need, which the older
+/// reference's list allows and its own example uses ("John Tom").
 const NAME_SEPARATORS: &str = " -'.";
 
 /// The identity body's own keys, with what sets each: a raw option may not set them behind the
@@ -111,7 +116,7 @@ pub(crate) struct TokenRequest<'a> {
     options: Map<String, Value>,
 }
 
-/// `country`: one code, or (seed 002) a list of them.
+/// `country`: one code, or (the current token reference) a list of them.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 enum Countries<'a> {
@@ -149,7 +154,7 @@ impl<'a> TokenRequest<'a> {
             address: person.address.as_deref(),
             external_ref: request.external_ref.as_deref(),
             country,
-            // The neutral names are iDenfy's (seed 004's list), in snake case.
+            // The neutral names are iDenfy's (the older token reference's list), in snake case.
             documents: document.types.iter().map(|t| t.as_ref().to_ascii_uppercase()).collect(),
             document_number: document.number.as_deref(),
             personal_number: person.personal_number.as_deref(),
@@ -302,7 +307,7 @@ pub(crate) fn option_conflicts(
     errors
 }
 
-/// The `201` of `POST /api/v2/token` (the current reference's "Response", the older one's
+/// The `201` of `POST /api/v2/token` (the current token reference's "Response", the older one's
 /// "Receiving response"). Only
 /// `authToken` and `scanRef` are required; everything else is read leniently.
 #[derive(Debug, Deserialize)]
@@ -314,7 +319,7 @@ pub(crate) struct TokenResponse {
     pub(crate) scan_ref: String,
     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) client_id: Option<String>,
-    /// The current reference has it; the older reference's examples do not.
+    /// The current token reference has it; the older token reference's examples do not.
     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) redirect_url: Option<String>,
     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
@@ -324,8 +329,8 @@ pub(crate) struct TokenResponse {
     pub(crate) expiry_time: Option<u64>,
 }
 
-/// The `201` of `POST /kyb/tokens/` (OpenAPI `KybFormToken`).
-/// The `201` of `POST /kyb/tokens/` (OpenAPI `KybFormToken`).
+/// The `201` of `POST /kyb/tokens/` (OpenAPI `KybFormToken`,
+/// <https://documentation.idenfy.com/api-reference/kyb-token/generate-kyb-form-token>).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct KybTokenResponse {
@@ -358,8 +363,8 @@ mod tests {
     use strum::IntoEnumIterator;
 
     #[test]
-    fn document_names_are_seed_004s_list() {
-        let seed_004 = [
+    fn document_names_are_the_older_references_list() {
+        let older_reference = [
             "PASSPORT",
             "ID_CARD",
             "DRIVER_LICENSE",
@@ -383,7 +388,7 @@ mod tests {
         request.document.types = DocumentType::iter().collect();
         let options = IdenfyOptions::default();
         let body = serde_json::to_value(TokenRequest::new(&request, &options)).unwrap();
-        assert_eq!(body["documents"], serde_json::json!(seed_004));
+        assert_eq!(body["documents"], serde_json::json!(older_reference));
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! The iDenfy adapter against a real HTTP server on 127.0.0.1 (wiremock): exact requests for
 //! the documented examples, documented responses decoded, every error row mapped, every limit
 //! enforced before anything is sent.
+//!
+//! The examples come from iDenfy's current token reference
+//! (<https://documentation.idenfy.com/kyc/generate-token>) and its older token reference
+//! (<https://documentation.idenfy.com/API/GeneratingIdentificationToken>).
 
 use std::time::Duration;
 
@@ -20,9 +24,11 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const KEY: &str = "test-api-key";
 const SECRET: &str = "test-api-secret";
 
-const SEED_002_RESPONSE: &str = include_str!("../fixtures/seed002-response.json");
-const SEED_004_FULL_RESPONSE: &str = include_str!("../fixtures/seed004-response-full.json");
-const SEED_004_MINIMAL_RESPONSE: &str = include_str!("../fixtures/seed004-response-minimal.json");
+const CURRENT_REFERENCE_RESPONSE: &str = include_str!("../fixtures/token-response-current.json");
+const OLDER_REFERENCE_FULL_RESPONSE: &str =
+    include_str!("../fixtures/token-response-older-full.json");
+const OLDER_REFERENCE_MINIMAL_RESPONSE: &str =
+    include_str!("../fixtures/token-response-older-minimal.json");
 const KYB_RESPONSE: &str = include_str!("../fixtures/kyb-response.json");
 
 /// A server answering both token endpoints, only to correctly authenticated JSON requests.
@@ -71,7 +77,7 @@ async fn only_request(server: &MockServer) -> (String, Value) {
 }
 
 async fn sends(request: &SessionRequest, expected: Value) {
-    let server = server_answering(SEED_002_RESPONSE, KYB_RESPONSE).await;
+    let server = server_answering(CURRENT_REFERENCE_RESPONSE, KYB_RESPONSE).await;
     client(&server).create_session(request).await.expect("session created");
     let (path, body) = only_request(&server).await;
     assert_eq!(path, "/api/v2/token");
@@ -79,12 +85,12 @@ async fn sends(request: &SessionRequest, expected: Value) {
 }
 
 #[tokio::test]
-async fn seed_002_minimal_example() {
+async fn current_reference_minimal_example() {
     sends(&request("user-123"), json!({"clientId": "user-123"})).await;
 }
 
 #[tokio::test]
-async fn seed_002_data_matching_example() {
+async fn current_reference_data_matching_example() {
     let request = request("user-123").with_person(
         Person::default()
             .with_first_name("John")
@@ -98,7 +104,7 @@ async fn seed_002_data_matching_example() {
 }
 
 #[tokio::test]
-async fn seed_002_restricted_countries_and_documents_example() {
+async fn current_reference_restricted_countries_and_documents_example() {
     let mut request = request("user-123")
         .with_person(Person::default().with_first_name("John").with_last_name("Doe"))
         .with_document(
@@ -117,7 +123,7 @@ async fn seed_002_restricted_countries_and_documents_example() {
 }
 
 #[tokio::test]
-async fn seed_002_full_example() {
+async fn current_reference_full_example() {
     let request = request("user-123")
         .with_person(
             Person::default()
@@ -158,7 +164,7 @@ async fn seed_002_full_example() {
 }
 
 #[tokio::test]
-async fn seed_004_full_request() {
+async fn older_reference_full_request() {
     let mut request = request("100000")
         .with_person(
             Person::default()
@@ -195,9 +201,10 @@ async fn seed_004_full_request() {
     options.video_call_questions = vec!["Question 1".into(), "Question 2".into()];
     options.utility_bill = Some(false);
     request = request.with_options(options.clone());
-    // Seed 004's request, with two differences: countries go upper case (the form iDenfy
-    // answers with in seed 002 and documents as ISO 3166-1 alpha-2), and `additionalSteps:
-    // null` / `additionalData: null` (their defaults) are left out like every unset field.
+    // The older token reference's request, with two differences: countries go upper case (the
+    // form iDenfy answers with in the current token reference and documents as ISO 3166-1
+    // alpha-2), and `additionalSteps: null` / `additionalData: null` (their defaults) are left
+    // out like every unset field.
     let expected = json!({
         "clientId": "100000",
         "firstName": "John Tom",
@@ -248,7 +255,7 @@ async fn every_option_and_unknown_parameters_reach_the_body() {
             "featureFromTomorrow": {"enabled": true}
         }),
     );
-    let server = server_answering(SEED_004_FULL_RESPONSE, KYB_RESPONSE).await;
+    let server = server_answering(OLDER_REFERENCE_FULL_RESPONSE, KYB_RESPONSE).await;
     let idenfy =
         Idenfy::builder(KEY, SECRET).with_base_url(server.uri()).with_default_options(defaults);
     let session = idenfy.build().unwrap().create_session(&request).await.unwrap();
@@ -274,8 +281,8 @@ async fn every_option_and_unknown_parameters_reach_the_body() {
 }
 
 #[tokio::test]
-async fn seed_002_response_decodes() {
-    let server = server_answering(SEED_002_RESPONSE, KYB_RESPONSE).await;
+async fn current_reference_response_decodes() {
+    let server = server_answering(CURRENT_REFERENCE_RESPONSE, KYB_RESPONSE).await;
     let before = Utc::now();
     let session = client(&server).create_session(&request("user-123")).await.unwrap();
     assert_eq!(session.provider, "idenfy");
@@ -296,16 +303,16 @@ async fn seed_002_response_decodes() {
 }
 
 #[tokio::test]
-async fn seed_004_responses_decode_and_build_the_redirect_url() {
+async fn older_reference_responses_decode_and_build_the_redirect_url() {
     for (fixture, id, token, validity) in [
         (
-            SEED_004_FULL_RESPONSE,
+            OLDER_REFERENCE_FULL_RESPONSE,
             "ec6a7108-8c26-11e9-9758-309c231b1bac",
             "pgYQX0z2T8mtcpNj9I20uWVCLKNuG0vgr12f0wAC",
             600,
         ),
         (
-            SEED_004_MINIMAL_RESPONSE,
+            OLDER_REFERENCE_MINIMAL_RESPONSE,
             "9b11acb2-8c27-11e9-9758-309c231b1bac",
             "LEWCd6xHTW2auHrst9MEqZN8tUgKsUQ8hSMNYoLI",
             3600,
@@ -314,7 +321,7 @@ async fn seed_004_responses_decode_and_build_the_redirect_url() {
         let server = server_answering(fixture, KYB_RESPONSE).await;
         let session = client(&server).create_session(&request("100000")).await.unwrap();
         assert_eq!(session.id, id);
-        // No redirectUrl in seed 004: built on the configured base.
+        // No redirectUrl in the older token reference: built on the configured base.
         assert_eq!(
             session.url.as_str(),
             format!("{}/api/v2/redirect?authToken={token}", server.uri())
@@ -351,7 +358,7 @@ async fn token_string_is_accepted_for_auth_token() {
 
 #[tokio::test]
 async fn kyb_requests_hit_the_kyb_endpoint_and_return_the_kyb_url() {
-    let server = server_answering(SEED_002_RESPONSE, KYB_RESPONSE).await;
+    let server = server_answering(CURRENT_REFERENCE_RESPONSE, KYB_RESPONSE).await;
     let mut request = request("company-1")
         .with_kind(VerificationKind::Business)
         .with_link_validity(Duration::from_secs(7200))
@@ -400,7 +407,7 @@ async fn kyb_requests_hit_the_kyb_endpoint_and_return_the_kyb_url() {
 #[tokio::test]
 async fn a_minimal_kyb_request_sends_the_form_token_type() {
     let kyb = json!({"tokenString": "kyb-secret-token", "companyId": null}).to_string();
-    let server = server_answering(SEED_002_RESPONSE, &kyb).await;
+    let server = server_answering(CURRENT_REFERENCE_RESPONSE, &kyb).await;
     let idenfy = Idenfy::builder(KEY, SECRET)
         .with_base_url(server.uri())
         .with_kyb_ui_url("http://127.0.0.1:9/kyb/welcome")
@@ -819,7 +826,7 @@ async fn passes_the_conformance_suite() {
     // The OpenAPI example's expiration lies in the past; a live answer's does not.
     let mut kyb: Value = serde_json::from_str(KYB_RESPONSE).unwrap();
     kyb["expiration"] = json!((Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339());
-    let server = server_answering(SEED_002_RESPONSE, &kyb.to_string()).await;
+    let server = server_answering(CURRENT_REFERENCE_RESPONSE, &kyb.to_string()).await;
     let idenfy = client(&server);
     conformance::run(&idenfy, &ServerCounter(&server)).await;
     assert_eq!(idenfy.capabilities().identity.as_ref().unwrap().locales.len(), 16);

@@ -1,6 +1,7 @@
 //! Veriff's wire format for `POST /v1/sessions`: the `verification` object, the rules Veriff
-//! documents for its values, and the answers (devdocs.veriff.com/apidocs/v1sessions;
-//! reference/veriff.md §3 and §6).
+//! documents for its values, and the answers (<https://devdocs.veriff.com/apidocs/v1sessions>,
+//! <https://devdocs.veriff.com/docs/how-to-generate-sessions-manually>; the error codes:
+//! <https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -134,7 +135,8 @@ struct AcceptableType<'a> {
     name: &'a str,
 }
 
-/// Veriff's name for a document type it supports (devdocs "supported document types").
+/// Veriff's name for a document type it supports
+/// (<https://devdocs.veriff.com/v1/docs/supported-document-types>).
 pub(crate) fn document_type_name(document_type: DocumentType) -> Option<&'static str> {
     Some(match document_type {
         DocumentType::Passport => "PASSPORT",

@@ -1,6 +1,12 @@
 //! The Veriff adapter against a real HTTP server on 127.0.0.1 (wiremock): exact requests for
 //! the documented examples, signatures over the bytes received, documented answers decoded,
 //! every error row mapped, every limit and unsupported feature refused before sending.
+//!
+//! The examples come from Veriff's guide to generating sessions, "the sessions guide"
+//! (<https://devdocs.veriff.com/docs/how-to-generate-sessions-manually>): its current request
+//! example and its older "Generating sessions using JavaScript" example with the legacy answer
+//! (`baseUrl`); the current answer's fields are those of `POST /v1/sessions`
+//! (<https://devdocs.veriff.com/apidocs/v1sessions>).
 
 use std::time::Duration;
 
@@ -22,7 +28,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const API_KEY: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 const SECRET: &str = "abcdef12-abcd-abcd-abcd-abcdef012345";
 const CURRENT: &str = include_str!("../fixtures/response-current.json");
-const SEED_003: &str = include_str!("../fixtures/response-seed003.json");
+const LEGACY_BASEURL: &str = include_str!("../fixtures/response-legacy-baseurl.json");
 
 async fn server_answering(status: u16, body: &str) -> MockServer {
     let server = MockServer::start().await;
@@ -75,7 +81,7 @@ async fn sends(request: &SessionRequest, expected: Value) {
 }
 
 #[tokio::test]
-async fn seed_003_example() {
+async fn sessions_guide_javascript_example() {
     let mut request = request("user-42")
         .with_redirects(Redirects::default().with_success(url("https://this.is.your.redirect.url")))
         .with_person(Person::default().with_first_name("John").with_last_name("Smith"))
@@ -84,8 +90,8 @@ async fn seed_003_example() {
     options.features = vec!["selfid".into()];
     options.timestamp = Some("2016-05-19T08:30:25.597Z".parse().unwrap());
     request = request.with_options(options.clone());
-    // Seed 003's body, plus `vendorData` (the client id is always sent), and the callback as
-    // a URL prints it: with the root path `/`.
+    // The sessions guide's JavaScript body, plus `vendorData` (the client id is always sent),
+    // and the callback as a URL prints it: with the root path `/`.
     sends(
         &request,
         json!({
@@ -103,7 +109,7 @@ async fn seed_003_example() {
 }
 
 #[tokio::test]
-async fn reference_3_2_example() {
+async fn sessions_guide_current_example() {
     let mut request = request("11111111")
         .with_redirects(Redirects::default().with_success(url("https://veriff.com")))
         .with_person(
@@ -237,7 +243,7 @@ async fn documented_answers_decode() {
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
         ),
         (
-            SEED_003,
+            LEGACY_BASEURL,
             200,
             "f04bdb47-d3be-4b28-b028-............",
             "https://magic.veriff.me/v/sample-url.................",

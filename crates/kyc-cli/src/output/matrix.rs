@@ -1,29 +1,30 @@
-//! `kyc providers`: every vendor's declared capabilities, side by side, read from the adapters'
-//! own `Capabilities` (so it cannot drift from what they do).
+//! The capability table of `kyc providers`: every vendor's declared capabilities side by side,
+//! read from the adapters' own tables (so it cannot drift from what they do), as text, JSON or
+//! the Markdown table the README carries.
 
 use std::time::Duration;
 
-use kyc::{Capabilities, Field, KindCapabilities, VerificationKind, VerificationSession};
+use kyc::{Capabilities, Field, KindCapabilities, VerificationKind};
 use serde_json::{Value, json};
 use strum::IntoEnumIterator;
 
-/// The vendors' capabilities (credentials do not change them, so placeholders serve).
-pub(crate) fn vendors() -> Vec<(&'static str, Capabilities)> {
-    let idenfy = kyc::Idenfy::new("capabilities", "only").map(|i| i.capabilities().clone());
-    let veriff =
-        kyc::Veriff::new("00000000-0000-4000-8000-000000000000").map(|v| v.capabilities().clone());
-    let mut vendors = Vec::new();
-    if let Ok(caps) = idenfy {
-        vendors.push(("iDenfy", caps));
+use crate::args::MatrixOutput;
+use crate::vendors::Vendor;
+
+/// One column: a vendor and what it declares.
+pub(crate) type Column = (&'static Vendor, Capabilities);
+
+/// The table in `output`'s format.
+pub(crate) fn print(columns: &[Column], output: MatrixOutput) {
+    match output {
+        MatrixOutput::Text => print!("{}", text(columns)),
+        MatrixOutput::Markdown => print!("{}", markdown(columns)),
+        MatrixOutput::Json => println!("{}", json(columns)),
     }
-    if let Ok(caps) = veriff {
-        vendors.push(("Veriff", caps));
-    }
-    vendors
 }
 
 /// One row: what is compared, then each vendor's answer.
-pub(crate) fn rows(vendors: &[(&str, Capabilities)]) -> Vec<(String, Vec<String>)> {
+fn rows(vendors: &[Column]) -> Vec<(String, Vec<String>)> {
     let mut rows = Vec::new();
     for kind in [VerificationKind::Identity, VerificationKind::Business] {
         let label = |what: &str| match kind {
@@ -139,8 +140,8 @@ fn human(duration: Duration) -> String {
 }
 
 /// The matrix as a Markdown table (the README's).
-pub(crate) fn markdown(vendors: &[(&str, Capabilities)]) -> String {
-    let names: Vec<&str> = vendors.iter().map(|(name, _)| *name).collect();
+fn markdown(vendors: &[Column]) -> String {
+    let names: Vec<&str> = vendors.iter().map(|(vendor, _)| vendor.display_name).collect();
     let mut out = format!("| | {} |\n|---|{}\n", names.join(" | "), "---|".repeat(names.len()));
     for (what, values) in rows(vendors) {
         out.push_str(&format!("| {what} | {} |\n", values.join(" | ")));
@@ -149,13 +150,17 @@ pub(crate) fn markdown(vendors: &[(&str, Capabilities)]) -> String {
 }
 
 /// The matrix as aligned text columns.
-pub(crate) fn text(vendors: &[(&str, Capabilities)]) -> String {
+fn text(vendors: &[Column]) -> String {
     let rows = rows(vendors);
     let width = rows.iter().map(|(what, _)| what.len()).max().unwrap_or(0);
     let mut out = format!(
         "{:width$}  {}\n",
         "",
-        vendors.iter().map(|(n, _)| format!("{n:<40}")).collect::<String>().trim_end()
+        vendors
+            .iter()
+            .map(|(vendor, _)| format!("{:<40}", vendor.display_name))
+            .collect::<String>()
+            .trim_end()
     );
     for (what, values) in rows {
         let cells: String = values.iter().map(|v| format!("{v:<40}")).collect();
@@ -164,15 +169,15 @@ pub(crate) fn text(vendors: &[(&str, Capabilities)]) -> String {
     out
 }
 
-/// The matrix as JSON: one object a row.
-pub(crate) fn json(vendors: &[(&str, Capabilities)]) -> Value {
+/// The matrix as JSON: one object a row, keyed by the vendors' command-line names.
+fn json(vendors: &[Column]) -> Value {
     let rows: Vec<Value> = rows(vendors)
         .into_iter()
         .map(|(what, values)| {
             let mut row = serde_json::Map::new();
             row.insert("capability".into(), json!(what));
-            for ((name, _), value) in vendors.iter().zip(values) {
-                row.insert(name.to_ascii_lowercase(), json!(value));
+            for ((vendor, _), value) in vendors.iter().zip(values) {
+                row.insert(vendor.name.to_owned(), json!(value));
             }
             Value::Object(row)
         })

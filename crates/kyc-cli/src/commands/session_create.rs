@@ -1,0 +1,36 @@
+//! `kyc session create`: a verification link on the vendors named (in failover order), or on
+//! those configured, printed and, with `--email`, emailed.
+
+use std::sync::Arc;
+
+use kyc::{Failover, FailoverPolicy, VerificationSession};
+
+use crate::args::CreateArgs;
+use crate::exit::Failure;
+use crate::{email, output, vendors};
+
+/// Runs the command.
+pub(crate) async fn run(args: CreateArgs) -> Result<(), Failure> {
+    // Everything the operator can get wrong is checked before a session (and a credit) exists.
+    let request = args.request.to_request()?;
+    request.validate()?;
+    let outgoing = email::prepare(&args.email)?;
+    let sessions = vendors::sessions(&args.provider).await?;
+    let provider: Arc<dyn VerificationSession> = match sessions.clients.as_slice() {
+        [only] => Arc::clone(only),
+        all => Arc::new(Failover::new(all.to_vec()).with_policy(FailoverPolicy::default())),
+    };
+    let session = match provider.create_session(&request).await {
+        Ok(session) => session,
+        Err(error) => {
+            output::creation_failed(&error, args.output);
+            return Err(error.into());
+        }
+    };
+    output::session(&session, args.output);
+    if let Some(outgoing) = outgoing {
+        outgoing.send(session.url.as_str()).await.map_err(Failure::NotEmailed)?;
+        output::emailed(args.email.email.as_deref().unwrap_or_default(), args.output);
+    }
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Everything the command line prints, as JSON or text: sessions and their attempts, decisions,
+//! errors, the compare table, the capability table ([`matrix`]) and the notes on standard
+//! error. The commands decide what to say; this module alone decides how it looks, so the
+//! field names scripts rely on live in one place.
+//!
+//! The link is what the operator needs; tokens, secrets and the vendors' document data never
+//! appear.
+
+pub(crate) mod matrix;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::args::Output;
+use crate::exit::Failure;
+
+/// One vendor's answer in `compare`: its name, what it answered, and how long it took.
+pub(crate) type Comparison = (String, Result<kyc::Session, kyc::Error>, Duration);
+
+/// A command's failure, on standard error: one line, or none when the output already said it.
+pub(crate) fn failure(failure: &Failure) {
+    match failure {
+        Failure::Input(message) | Failure::Config(message) => eprintln!("error: {message}"),
+        Failure::Kyc(error) | Failure::Webhook(error) => eprintln!("error: {error}"),
+        Failure::NotEmailed(message) => {
+            eprintln!("error: {message}; the session was created and its link is above")
+        }
+        Failure::Incomplete => {}
+    }
+}
+
+/// A session that could not be created, for a script reading JSON (the reason goes to standard
+/// error as well).
+pub(crate) fn creation_failed(error: &kyc::Error, output: Output) {
+    if output == Output::Json {
+        println!(
+            "{}",
+            json!({
+                "error": error.kind().as_ref(),
+                "message": error.to_string(),
+                "attempts": attempts(error.attempts()),
+            })
+        );
+    }
+}
+
+fn attempts(attempts: &[kyc::Attempt]) -> Value {
+    attempts
+        .iter()
+        .map(|a| {
+            json!({
+                "provider": a.provider,
+                "error": a.error.map(|kind| kind.as_ref().to_owned()),
+                "may_have_created_session": a.may_have_created_session,
+            })
+        })
+        .collect()
+}
+
+fn session_json(session: &kyc::Session) -> Value {
+    json!({
+        "provider": session.provider,
+        "session_id": session.id,
+        "url": session.url.as_str(),
+        "client_id": session.client_id.as_str(),
+        "expires_at": session.expires_at.map(|at| at.to_rfc3339()),
+        "attempts": attempts(&session.attempts),
+    })
+}
+
+/// A created session; in text, the link comes first so `| head -1` is the link.
+pub(crate) fn session(session: &kyc::Session, output: Output) {
+    match output {
+        Output::Json => println!("{}", session_json(session)),
+        Output::Text => {
+            println!("{}", session.url);
+            println!("provider:   {}", session.provider);
+            println!("session id: {}", session.id);
+            println!("client id:  {}", session.client_id);
+            println!(
+                "expires at: {}",
+                session.expires_at.map_or("unknown".to_owned(), |at| at.to_rfc3339())
+            );
+            for attempt in &session.attempts {
+                match attempt.error {
+                    Some(error) => println!(
+                        "attempt:    {} failed ({error}); may have created a session: {}",
+                        attempt.provider, attempt.may_have_created_session
+                    ),
+                    None => println!("attempt:    {} created it", attempt.provider),
+                }
+            }
+        }
+    }
+}
+
+/// The note that the link went out by email (text output only: JSON output stays one object).
+pub(crate) fn emailed(to: &str, output: Output) {
+    if output == Output::Text {
+        eprintln!("emailed the link to {to}");
+    }
+}
+
+/// A decision as one JSON object, the same for webhooks and polling.
+fn decision_json(decision: Option<&kyc::Decision>, provider: &str, session_id: &str) -> Value {
+    match decision {
+        Some(d) => json!({
+            "provider": d.provider,
+            "session_id": d.session_id,
+            "client_id": d.client_id,
+            "status": d.status.as_ref(),
+            "vendor_status": d.vendor_status,
+            "final": d.is_final,
+            "reason_code": d.reason.as_ref().and_then(|r| r.code.clone()),
+            "reason": d.reason.as_ref().and_then(|r| r.text.clone()),
+            "event": d.event,
+        }),
+        // Nothing to report yet (Veriff answers `verification: null` before a decision).
+        None => json!({
+            "provider": provider, "session_id": session_id, "client_id": null, "status": null,
+            "vendor_status": null, "final": false, "reason_code": null, "reason": null, "event": null,
+        }),
+    }
+}
+
+/// A verified webhook's or a poll's decision; `None` while the vendor has nothing to report
+/// about `session_id` at `provider`.
+pub(crate) fn decision(
+    decision: Option<&kyc::Decision>,
+    provider: &str,
+    session_id: &str,
+    output: Output,
+) {
+    let value = decision_json(decision, provider, session_id);
+    match output {
+        Output::Json => println!("{value}"),
+        Output::Text => {
+            for key in [
+                "status",
+                "final",
+                "session_id",
+                "client_id",
+                "vendor_status",
+                "reason_code",
+                "reason",
+                "event",
+            ] {
+                let shown = match &value[key] {
+                    Value::String(text) => text.clone(),
+                    Value::Null => "-".to_owned(),
+                    other => other.to_string(),
+                };
+                println!("{key:<14}{shown}");
+            }
+        }
+    }
+}
+
+/// The compare table: one row a vendor.
+pub(crate) fn comparison(rows: &[Comparison], output: Output) {
+    match output {
+        Output::Json => {
+            let rows: Vec<Value> = rows
+                .iter()
+                .map(|(vendor, result, elapsed)| {
+                    let latency_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+                    match result {
+                        Ok(session) => json!({
+                            "vendor": vendor,
+                            "outcome": "created",
+                            "latency_ms": latency_ms,
+                            "session_id": session.id,
+                            "url": session.url.as_str(),
+                        }),
+                        Err(error) => json!({
+                            "vendor": vendor,
+                            "outcome": error.kind().as_ref(),
+                            "latency_ms": latency_ms,
+                            "message": error.to_string(),
+                        }),
+                    }
+                })
+                .collect();
+            println!("{}", Value::Array(rows));
+        }
+        Output::Text => {
+            println!(
+                "{:<8} {:<16} {:>8}  {:<38} url",
+                "vendor", "outcome", "latency", "session id"
+            );
+            for (vendor, result, elapsed) in rows {
+                let latency = format!("{} ms", elapsed.as_millis());
+                match result {
+                    Ok(session) => println!(
+                        "{vendor:<8} {:<16} {latency:>8}  {:<38} {}",
+                        "created", session.id, session.url
+                    ),
+                    Err(error) => {
+                        println!("{vendor:<8} {:<16} {latency:>8}  {error}", error.kind().as_ref())
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The note that no credentials are set, so the commands talk to a private emulator.
+pub(crate) fn using_the_emulator(address: SocketAddr) {
+    eprintln!("note: no vendor credentials set; using the built-in emulator at http://{address}");
+}
+
+/// `kyc emulator`'s banner: where it listens, and the variables that point a client at it.
+/// Made-up local credentials: printing them is the point.
+pub(crate) fn emulator_listening(address: SocketAddr, vars: &[(&str, String)]) {
+    println!("kyc emulator listening on http://{address}");
+    for (name, value) in vars {
+        println!("{name}={value}");
+    }
+}

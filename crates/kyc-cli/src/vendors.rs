@@ -1,0 +1,168 @@
+//! The vendor registry: everything the commands need to know about a vendor, in one entry
+//! each, so adding a vendor is one entry in [`VENDORS`] plus its adapter crate. The commands
+//! only ever iterate over the registry or use the entry the operator named.
+
+use std::fmt;
+use std::sync::Arc;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use kyc::{Capabilities, VerificationResults, VerificationSession, WebhookVerifier};
+use kyc_emulator::{Emulator, RunningEmulator};
+
+use crate::exit::Failure;
+use crate::output;
+
+/// Configuration variables, as the adapters' `from_vars` read them.
+pub(crate) type Vars = Vec<(String, String)>;
+
+/// One vendor the command line can use.
+pub(crate) struct Vendor {
+    /// Its name on the command line (`--provider idenfy`) and in output.
+    pub(crate) name: &'static str,
+    /// Its name in the capability table.
+    pub(crate) display_name: &'static str,
+    /// The variable whose presence means credentials are configured for it: with none set for
+    /// any vendor, the commands fall back to the built-in emulator.
+    pub(crate) credential_var: &'static str,
+    /// What it can honour, as its adapter declares it.
+    pub(crate) capabilities: fn() -> Capabilities,
+    /// The variables that point its client at the running emulator (also what `kyc emulator`
+    /// prints for a shell to use).
+    pub(crate) emulator_env: fn(&RunningEmulator) -> Vec<(&'static str, String)>,
+    /// Its session client from configuration variables: the process environment's, or
+    /// [`emulator_env`](Self::emulator_env)'s.
+    pub(crate) session: fn(Vars) -> Result<Arc<dyn VerificationSession>, kyc::Error>,
+    /// Its webhook verifier from the environment (the webhook secret alone).
+    pub(crate) webhooks_from_env: fn() -> Result<Box<dyn WebhookVerifier>, kyc::Error>,
+    /// Its results (polling) client from the environment.
+    pub(crate) results_from_env: fn() -> Result<Box<dyn VerificationResults>, kyc::Error>,
+}
+
+/// Every vendor, in the order they are tried, compared and shown.
+pub(crate) static VENDORS: &[Vendor] = &[
+    Vendor {
+        name: kyc::idenfy::PROVIDER,
+        display_name: "iDenfy",
+        credential_var: "IDENFY_API_KEY",
+        capabilities: kyc::idenfy::capabilities,
+        emulator_env: |emulator| {
+            let (key, secret) = emulator.idenfy_credentials();
+            vec![
+                ("IDENFY_BASE_URL", emulator.idenfy_base_url()),
+                ("IDENFY_KYB_UI_URL", emulator.idenfy_kyb_ui_url()),
+                ("IDENFY_API_KEY", key.to_owned()),
+                ("IDENFY_API_SECRET", secret.to_owned()),
+            ]
+        },
+        session: |vars| Ok(Arc::new(kyc::IdenfyBuilder::from_vars(vars)?.build()?)),
+        webhooks_from_env: || Ok(Box::new(kyc::IdenfyWebhooks::from_env()?)),
+        results_from_env: || Ok(Box::new(kyc::Idenfy::from_env()?)),
+    },
+    Vendor {
+        name: kyc::veriff::PROVIDER,
+        display_name: "Veriff",
+        credential_var: "VERIFF_API_KEY",
+        capabilities: kyc::veriff::capabilities,
+        emulator_env: |emulator| {
+            let (key, secret) = emulator.veriff_credentials();
+            vec![
+                ("VERIFF_BASE_URL", emulator.veriff_base_url()),
+                ("VERIFF_API_KEY", key.to_owned()),
+                ("VERIFF_SHARED_SECRET", secret.to_owned()),
+            ]
+        },
+        session: |vars| Ok(Arc::new(kyc::VeriffBuilder::from_vars(vars)?.build()?)),
+        webhooks_from_env: || Ok(Box::new(kyc::VeriffWebhooks::from_env()?)),
+        results_from_env: || Ok(Box::new(kyc::Veriff::from_env()?)),
+    },
+];
+
+impl Vendor {
+    /// Whether its credentials are in the environment. Only presence is read here: the
+    /// adapter reads the values (and says what is wrong with them).
+    fn configured(&self) -> bool {
+        std::env::var(self.credential_var).is_ok_and(|value| !value.trim().is_empty())
+    }
+
+    fn session_from_env(&self) -> Result<Arc<dyn VerificationSession>, kyc::Error> {
+        (self.session)(std::env::vars().collect())
+    }
+
+    fn session_on(
+        &self,
+        emulator: &RunningEmulator,
+    ) -> Result<Arc<dyn VerificationSession>, kyc::Error> {
+        let vars = (self.emulator_env)(emulator);
+        (self.session)(vars.into_iter().map(|(name, value)| (name.to_owned(), value)).collect())
+    }
+}
+
+impl fmt::Debug for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Vendor").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// Parses `--provider`: one of the registry's names.
+pub(crate) fn parser() -> impl TypedValueParser<Value = &'static Vendor> {
+    PossibleValuesParser::new(VENDORS.iter().map(|vendor| vendor.name)).try_map(|name| {
+        VENDORS.iter().find(|vendor| vendor.name == name).ok_or("not a known vendor")
+    })
+}
+
+/// The session clients a command uses, and the emulator behind them when no vendor has
+/// credentials.
+#[derive(Debug)]
+pub(crate) struct Sessions {
+    /// In the order named, or the registry's.
+    pub(crate) clients: Vec<Arc<dyn VerificationSession>>,
+    /// Kept alive while the command runs.
+    _emulator: Option<RunningEmulator>,
+}
+
+/// The vendors to use: those `named`, or else those with credentials, or else every vendor on
+/// the built-in emulator (so the commands work out of the box).
+pub(crate) async fn sessions(named: &[&'static Vendor]) -> Result<Sessions, Failure> {
+    let configured: Vec<&'static Vendor> = VENDORS.iter().filter(|v| v.configured()).collect();
+    let chosen: Vec<&'static Vendor> = match (named.is_empty(), configured.is_empty()) {
+        (false, _) => named.to_vec(),
+        (true, false) => configured.clone(),
+        (true, true) => VENDORS.iter().collect(),
+    };
+    // Credentials for any vendor mean a real setup: a named vendor without them is a
+    // configuration mistake to report, not a reason to fall back to the emulator.
+    if !configured.is_empty() {
+        let clients = chosen.iter().map(|v| v.session_from_env()).collect::<Result<_, _>>()?;
+        return Ok(Sessions { clients, _emulator: None });
+    }
+    let emulator = Emulator::builder().start().await.map_err(|_| {
+        Failure::Config("invalid emulator configuration: cannot listen on 127.0.0.1".into())
+    })?;
+    output::using_the_emulator(emulator.address());
+    let clients = chosen.iter().map(|v| v.session_on(&emulator)).collect::<Result<_, _>>()?;
+    Ok(Sessions { clients, _emulator: Some(emulator) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_lowercase() {
+        let mut names: Vec<&str> = VENDORS.iter().map(|v| v.name).collect();
+        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase())));
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), VENDORS.len());
+    }
+
+    #[tokio::test]
+    async fn every_vendor_runs_on_the_emulator() {
+        let emulator = Emulator::builder().start().await.unwrap();
+        for vendor in VENDORS {
+            let client = vendor.session_on(&emulator).unwrap();
+            assert_eq!(client.provider(), vendor.name);
+            assert_eq!(client.capabilities(), &(vendor.capabilities)());
+        }
+    }
+}
