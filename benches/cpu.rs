@@ -16,7 +16,7 @@ use kyc::{
 use url::Url;
 
 const IDENFY_ANSWER: &str =
-    include_str!("../crates/kyc-idenfy/fixtures/seed004-response-full.json");
+    include_str!("../crates/kyc-idenfy/fixtures/token-response-older-full.json");
 const VERIFF_ANSWER: &str = include_str!("../crates/kyc-veriff/fixtures/response-current.json");
 
 fn idenfy_request() -> SessionRequest {

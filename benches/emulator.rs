@@ -17,14 +17,13 @@ fn emulator(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (emulator, idenfy, veriff) = runtime.block_on(async {
         let emulator = Emulator::builder().start().await.expect("emulator");
-        let (key, secret) = emulator.idenfy_credentials();
-        let idenfy = kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
-            .with_base_url(emulator.idenfy_base_url())
-            .build()
+        // Configured from the emulator's environment, as a deployment is from its own (Veriff
+        // requests are then signed, as with a shared secret in production).
+        let idenfy = kyc::IdenfyBuilder::from_vars(emulator.vars())
+            .and_then(kyc::IdenfyBuilder::build)
             .expect("idenfy");
-        let veriff = kyc::Veriff::builder(emulator.veriff_credentials().0.to_owned())
-            .with_base_url(emulator.veriff_base_url())
-            .build()
+        let veriff = kyc::VeriffBuilder::from_vars(emulator.vars())
+            .and_then(kyc::VeriffBuilder::build)
             .expect("veriff");
         (
             emulator,

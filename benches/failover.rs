@@ -1,13 +1,11 @@
 //! The price of failover: one session through the healthy provider alone, next to the same
 //! session when a dead provider (connection refused) comes first, and when that dead provider's
-//! circuit breaker is already open. Real adapters, real loopback sockets.
+//! circuit breaker is already open. Real adapters, real loopback sockets: the healthy provider
+//! is the emulator's Veriff, the dead one an iDenfy at a port where nothing listens.
 //!
 //! ```sh
 //! cargo bench --bench failover
 //! ```
-
-#[path = "../examples/support/veriff_stand_in.rs"]
-mod veriff_stand_in;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,20 +15,27 @@ use kyc::{
     BreakerConfig, BreakerState, ClientId, Failover, FailoverPolicy, SessionRequest,
     VerificationSession,
 };
+use kyc_emulator::Emulator;
+
+/// A loopback port nothing listens on: a dead vendor (connection refused).
+async fn dead_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback");
+    listener.local_addr().expect("bound").port()
+}
 
 fn failover(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let (dead, healthy) = runtime.block_on(async {
-        let port = veriff_stand_in::dead_port().await;
+    let (emulator, dead, healthy) = runtime.block_on(async {
+        let emulator = Emulator::builder().start().await.expect("emulator");
         let dead = kyc::Idenfy::builder("key", "secret")
-            .with_base_url(format!("http://127.0.0.1:{port}"))
+            .with_base_url(format!("http://127.0.0.1:{}", dead_port().await))
             .build()
             .expect("idenfy");
-        let veriff = kyc::Veriff::builder("3fa85f64-5717-4562-b3fc-2c963f66afa6")
-            .with_base_url(veriff_stand_in::start().await)
-            .build()
+        let veriff = kyc::VeriffBuilder::from_vars(emulator.vars())
+            .and_then(kyc::VeriffBuilder::build)
             .expect("veriff");
         (
+            emulator,
             Arc::new(dead) as Arc<dyn VerificationSession>,
             Arc::new(veriff) as Arc<dyn VerificationSession>,
         )
@@ -60,6 +65,7 @@ fn failover(c: &mut Criterion) {
         b.to_async(&runtime).iter(|| open_breaker.create_session(&request))
     });
     group.finish();
+    drop(emulator);
 }
 
 criterion_group!(benches, failover);

@@ -27,14 +27,12 @@ fn main() {
     runtime.block_on(async {
         let emulator =
             Emulator::builder().with_retained_sessions(1_000).start().await.expect("emulator");
-        let (key, secret) = emulator.idenfy_credentials();
-        let idenfy = kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
-            .with_base_url(emulator.idenfy_base_url())
-            .build()
+        // Configured from the emulator's environment, as a deployment is from its own.
+        let idenfy = kyc::IdenfyBuilder::from_vars(emulator.vars())
+            .and_then(kyc::IdenfyBuilder::build)
             .expect("idenfy");
-        let veriff = kyc::Veriff::builder(emulator.veriff_credentials().0.to_owned())
-            .with_base_url(emulator.veriff_base_url())
-            .build()
+        let veriff = kyc::VeriffBuilder::from_vars(emulator.vars())
+            .and_then(kyc::VeriffBuilder::build)
             .expect("veriff");
         let failover: Arc<dyn VerificationSession> =
             Arc::new(Failover::new(vec![Arc::new(idenfy), Arc::new(veriff)]));

@@ -15,9 +15,9 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use kyc::{ClientId, SessionRequest, VerificationSession};
 
-/// Seed 002's documented answer.
+/// iDenfy's documented answer (<https://documentation.idenfy.com/kyc/generate-token>).
 const IDENFY_ANSWER: &str = r#"{"message":"Token created successfully","authToken":"pgYQX0z2T8mtcpNj9I20uWVCLKNuG0vgr12f0wAC","scanRef":"ec6a7108-8c26-11e9-9758-309c231b1bac","clientId":"bench-user","firstName":null,"lastName":null,"redirectUrl":"https://ivs.idenfy.com/api/v2/redirect?authToken=pgYQX0z2T8mtcpNj9I20uWVCLKNuG0vgr12f0wAC","digitString":null,"expiryTime":3600,"sessionLength":600}"#;
-/// reference/veriff.md §3.3.
+/// Veriff's documented answer (<https://devdocs.veriff.com/apidocs/v1sessions>).
 const VERIFF_ANSWER: &str = r#"{"status":"success","verification":{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","url":"https://alchemy.veriff.com/v/eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9","vendorData":"bench-user","host":"https://alchemy.veriff.com","status":"created","sessionToken":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"}}"#;
 const VERIFF_KEY: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 

@@ -6,36 +6,37 @@
 //! ```
 //!
 //! With `IDENFY_API_KEY`/`IDENFY_API_SECRET` and `VERIFF_API_KEY` (and `VERIFF_BASE_URL`) set it
-//! uses the real vendors. Without them it runs offline: iDenfy is pointed at a loopback port
-//! where nothing listens (a dead vendor), and Veriff at a stand-in on loopback that answers like
-//! Veriff's documented `201`, until the project's emulator replaces it.
+//! uses the real vendors. Without them it runs offline on the built-in emulator, whose iDenfy is
+//! down (every request answered `503 Service Unavailable`, so nothing was created there), and
+//! the adapters are configured from the emulator's variables exactly as from real ones.
+
+#[path = "support/emulator.rs"]
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-#[path = "support/veriff_stand_in.rs"]
-mod veriff_stand_in;
-
 use kyc::{BreakerConfig, ClientId, Failover, FailoverPolicy, SessionRequest, VerificationSession};
+use kyc_emulator::{Emulator, Fault, Vendor};
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), kyc::Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Held until the end: dropping it stops the emulator.
+    let mut emulator = None;
     let (idenfy, veriff) = if std::env::var_os("IDENFY_API_KEY").is_some()
         && std::env::var_os("VERIFF_API_KEY").is_some()
     {
         (kyc::Idenfy::from_env()?, kyc::Veriff::from_env()?)
     } else {
+        let running =
+            Emulator::builder().with_fault(Vendor::Idenfy, Fault::status(503)).start().await?;
         eprintln!(
-            "note: no vendor credentials; iDenfy is a dead loopback port, Veriff a local stand-in"
+            "note: no vendor credentials; using the built-in emulator at {}, whose iDenfy is down",
+            running.address()
         );
-        let dead = veriff_stand_in::dead_port().await;
-        let idenfy = kyc::Idenfy::builder("key", "secret")
-            .with_base_url(format!("http://127.0.0.1:{dead}"))
-            .build()?;
-        let veriff = kyc::Veriff::builder("3fa85f64-5717-4562-b3fc-2c963f66afa6")
-            .with_base_url(veriff_stand_in::start().await)
-            .build()?;
-        (idenfy, veriff)
+        let adapters = support::adapters(&running)?;
+        emulator = Some(running);
+        adapters
     };
 
     let failover = Failover::new(vec![Arc::new(idenfy), Arc::new(veriff)])
@@ -63,5 +64,6 @@ async fn main() -> Result<(), kyc::Error> {
             ),
         }
     }
+    drop(emulator);
     Ok(())
 }

@@ -48,11 +48,10 @@ async fn main() -> ExitCode {
     } else {
         request = request
             .with_flow(Flow::DocumentAndSelfie)
-            .with_session_duration(Duration::from_secs(900));
-        let mut options = IdenfyOptions::default();
-        options.show_instructions = Some(true);
-        options.max_attempt_count = Some(2);
-        options.apply_to(&mut request);
+            .with_session_duration(Duration::from_secs(900))
+            .with_options(
+                IdenfyOptions::default().with_show_instructions(true).with_max_attempt_count(2),
+            );
     }
 
     match idenfy.create_session(&request).await {

@@ -6,17 +6,22 @@
 //! ```
 //!
 //! With no vendor credentials in the environment it starts the local emulator in-process (and
-//! says so): nothing leaves this machine. With `IDENFY_API_KEY`/`IDENFY_API_SECRET` or
+//! says so): nothing leaves this machine, and the adapters are configured from the emulator's
+//! variables exactly as from real ones. With `IDENFY_API_KEY`/`IDENFY_API_SECRET` or
 //! `VERIFF_API_KEY` (and `VERIFF_BASE_URL`) set, it talks to those real vendors instead, which
 //! creates real sessions.
+
+#[path = "support/emulator.rs"]
+mod support;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use kyc::{
-    ClientId, Failover, FailoverPolicy, Locale, Session, SessionRequest, VerificationSession,
+    ClientId, ErrorKind, Failover, FailoverPolicy, Locale, Session, SessionRequest,
+    VerificationSession,
 };
-use kyc_emulator::{Emulator, Fault, RunningEmulator, Vendor};
+use kyc_emulator::{Emulator, Fault, Vendor};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -32,12 +37,15 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
-            ExitCode::from(if error.kind() == kyc::ErrorKind::Config { 3 } else { 4 })
+            // Configuration (or an emulator that cannot listen): 3; the vendors' answers: 4.
+            let setup =
+                error.downcast_ref::<kyc::Error>().is_none_or(|e| e.kind() == ErrorKind::Config);
+            ExitCode::from(if setup { 3 } else { 4 })
         }
     }
 }
 
-async fn run(client_id: ClientId) -> Result<(), kyc::Error> {
+async fn run(client_id: ClientId) -> Result<(), Box<dyn std::error::Error>> {
     let real = std::env::var_os("IDENFY_API_KEY").is_some()
         || std::env::var_os("VERIFF_API_KEY").is_some();
     // Held until the end: dropping it stops the emulator.
@@ -50,14 +58,12 @@ async fn run(client_id: ClientId) -> Result<(), kyc::Error> {
             std::env::var_os("VERIFF_API_KEY").map(|_| kyc::Veriff::from_env()).transpose()?;
         (idenfy, veriff)
     } else {
-        let running = Emulator::builder().start().await.map_err(|e| {
-            kyc::Error::config("emulator", "cannot listen on 127.0.0.1").with_source(e)
-        })?;
+        let running = Emulator::builder().start().await?;
         eprintln!(
             "note: no vendor credentials set; using the built-in emulator at {}",
             running.address()
         );
-        let (idenfy, veriff) = adapters_for(&running)?;
+        let (idenfy, veriff) = support::adapters(&running)?;
         emulator = Some(running);
         (Some(idenfy), Some(veriff))
     };
@@ -82,21 +88,6 @@ async fn run(client_id: ClientId) -> Result<(), kyc::Error> {
         print_session("Failover (iDenfy, then Veriff)", &session);
     }
     Ok(())
-}
-
-/// Adapters configured for the emulator, with the credentials it accepts.
-fn adapters_for(emulator: &RunningEmulator) -> Result<(kyc::Idenfy, kyc::Veriff), kyc::Error> {
-    let (key, secret) = emulator.idenfy_credentials();
-    let idenfy = kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
-        .with_base_url(emulator.idenfy_base_url())
-        .with_kyb_ui_url(emulator.idenfy_kyb_ui_url())
-        .build()?;
-    let (key, shared_secret) = emulator.veriff_credentials();
-    let veriff = kyc::Veriff::builder(key.to_owned())
-        .with_shared_secret(shared_secret.to_owned())
-        .with_base_url(emulator.veriff_base_url())
-        .build()?;
-    Ok((idenfy, veriff))
 }
 
 fn print_session(title: &str, session: &Session) {

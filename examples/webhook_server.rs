@@ -7,9 +7,14 @@
 //! ```
 //!
 //! Point iDenfy's notifications at `/webhooks/idenfy` (signing key in `IDENFY_WEBHOOK_KEY`) and
-//! Veriff's decision and event webhooks at `/webhooks/veriff` (`VERIFF_SHARED_SECRET`). Without
-//! them it runs against the emulator: it starts one that sends its webhooks here, creates a
-//! session at each vendor, approves it on the emulator's page, and prints what arrives.
+//! Veriff's decision and event webhooks at `/webhooks/veriff` (`VERIFF_SHARED_SECRET`); a
+//! receiver needs the signing keys only, no API credentials. Without them it runs against the
+//! emulator: it starts one that sends its webhooks here, creates a session at each vendor,
+//! approves it on the emulator's page, and prints what arrives. Verifiers and adapters are
+//! configured from the emulator's variables exactly as from real ones.
+
+#[path = "support/emulator.rs"]
+mod support;
 
 use std::sync::Arc;
 
@@ -18,11 +23,16 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use kyc::{ClientId, ErrorKind, SessionRequest, VerificationResults, VerificationSession};
+use kyc::{
+    ClientId, ErrorKind, IdenfyWebhooks, SessionRequest, VeriffWebhooks, VerificationSession,
+    WebhookVerifier,
+};
 
+/// One verifier per vendor, each built from that vendor's signing keys alone; `None` for a
+/// vendor whose key is not configured (its webhooks are then refused).
 struct Receivers {
-    idenfy: kyc::Idenfy,
-    veriff: kyc::Veriff,
+    idenfy: Option<IdenfyWebhooks>,
+    veriff: Option<VeriffWebhooks>,
 }
 
 #[tokio::main]
@@ -36,8 +46,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut emulator = None;
     let receivers = if configured {
         Receivers {
-            idenfy: kyc::IdenfyBuilder::from_vars(webhook_vars("IDENFY_WEBHOOK_KEY"))?.build()?,
-            veriff: kyc::VeriffBuilder::from_vars(webhook_vars("VERIFF_SHARED_SECRET"))?.build()?,
+            idenfy: std::env::var_os("IDENFY_WEBHOOK_KEY")
+                .map(|_| IdenfyWebhooks::from_env())
+                .transpose()?,
+            veriff: std::env::var_os("VERIFF_SHARED_SECRET")
+                .map(|_| VeriffWebhooks::from_env())
+                .transpose()?,
         }
     } else {
         let running = kyc_emulator::Emulator::builder()
@@ -49,18 +63,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "note: no webhook keys set; using the built-in emulator at {}",
             running.address()
         );
-        let (key, secret) = running.idenfy_credentials();
-        let idenfy = kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
-            .with_base_url(running.idenfy_base_url())
-            .with_webhook_key(running.idenfy_webhook_key().to_owned())
-            .build()?;
-        let (key, secret) = running.veriff_credentials();
-        let veriff = kyc::Veriff::builder(key.to_owned())
-            .with_shared_secret(secret.to_owned())
-            .with_base_url(running.veriff_base_url())
-            .build()?;
+        let receivers = Receivers {
+            idenfy: Some(IdenfyWebhooks::from_vars(running.vars())?),
+            veriff: Some(VeriffWebhooks::from_vars(running.vars())?),
+        };
         emulator = Some(running);
-        Receivers { idenfy, veriff }
+        receivers
     };
     let receivers = Arc::new(receivers);
 
@@ -72,7 +80,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
     if let Some(emulator) = &emulator {
-        approve_one_session_each(emulator, &receivers).await?;
+        approve_one_session_each(emulator).await?;
         // Give the emulator's webhooks a moment to arrive, then stop.
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         return Ok(());
@@ -81,26 +89,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The variables a webhook receiver needs: the keys, and placeholder API credentials (a
-/// receiver never creates sessions).
-fn webhook_vars(key: &'static str) -> Vec<(String, String)> {
-    let mut vars = vec![
-        ("IDENFY_API_KEY".to_owned(), "receiver-only".to_owned()),
-        ("IDENFY_API_SECRET".to_owned(), "receiver-only".to_owned()),
-        ("VERIFF_API_KEY".to_owned(), "00000000-0000-4000-8000-000000000000".to_owned()),
-    ];
-    if let Ok(value) = std::env::var(key) {
-        vars.push((key.to_owned(), value));
-    }
-    vars
-}
-
 async fn idenfy_webhook(
     State(receivers): State<Arc<Receivers>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    receive(&receivers.idenfy, &headers, &body)
+    receive(receivers.idenfy.as_ref().map(|v| v as &dyn WebhookVerifier), &headers, &body)
 }
 
 async fn veriff_webhook(
@@ -108,11 +102,15 @@ async fn veriff_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    receive(&receivers.veriff, &headers, &body)
+    receive(receivers.veriff.as_ref().map(|v| v as &dyn WebhookVerifier), &headers, &body)
 }
 
 /// Verify, answer at once, hand the result on (here: print it).
-fn receive(receiver: &dyn VerificationResults, headers: &HeaderMap, body: &[u8]) -> StatusCode {
+fn receive(receiver: Option<&dyn WebhookVerifier>, headers: &HeaderMap, body: &[u8]) -> StatusCode {
+    let Some(receiver) = receiver else {
+        eprintln!("refused a webhook: no signing key configured for it");
+        return StatusCode::UNAUTHORIZED;
+    };
     match receiver.verify_webhook(headers, body) {
         Ok(decision) => {
             println!(
@@ -125,7 +123,10 @@ fn receive(receiver: &dyn VerificationResults, headers: &HeaderMap, body: &[u8])
             );
             StatusCode::OK
         }
-        Err(error) if error.kind() == ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Err(error) if error.kind() == ErrorKind::InvalidSignature => {
+            eprintln!("refused a webhook: {error}");
+            StatusCode::UNAUTHORIZED
+        }
         Err(error) => {
             eprintln!("refused a webhook: {error}");
             StatusCode::BAD_REQUEST
@@ -133,14 +134,16 @@ fn receive(receiver: &dyn VerificationResults, headers: &HeaderMap, body: &[u8])
     }
 }
 
+/// Creates a session at each emulated vendor, through adapters configured from the emulator's
+/// variables, and approves both on the emulator's pages: the emulator then sends the webhooks.
 async fn approve_one_session_each(
     emulator: &kyc_emulator::RunningEmulator,
-    receivers: &Receivers,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    let (idenfy, veriff) = support::adapters(emulator)?;
     let request = SessionRequest::new(ClientId::new("webhook-example")?);
     for (vendor, session) in [
-        ("idenfy", receivers.idenfy.create_session(&request).await?),
-        ("veriff", receivers.veriff.create_session(&request).await?),
+        ("idenfy", idenfy.create_session(&request).await?),
+        ("veriff", veriff.create_session(&request).await?),
     ] {
         use secrecy::ExposeSecret;
         let token =

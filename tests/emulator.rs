@@ -1,36 +1,36 @@
 //! The emulator, through the real adapters and over raw HTTP: the conformance suite, each
 //! endpoint's success and auth failure, the validation rules it enforces, the hosted page's
-//! decisions through to the status and decision endpoints, and each fault.
+//! decisions through to the status and decision endpoints, and each fault. The adapters are
+//! configured from the emulator's environment (`RunningEmulator::vars`), as a deployment is.
+
+mod support;
 
 use std::time::Duration;
 
 use kyc::conformance::{self, RequestCounter};
-use kyc::{ClientId, ErrorKind, Outcome, SessionRequest, VerificationKind, VerificationSession};
+use kyc::{
+    ClientId, ErrorKind, Outcome, SessionRequest, VerificationKind, VerificationSession,
+    WebhookVerifier,
+};
 use kyc_emulator::{Emulator, Fault, FaultMode, RunningEmulator, Vendor};
 use serde_json::{Value, json};
-
-async fn emulator() -> RunningEmulator {
-    Emulator::builder().start().await.expect("emulator starts")
-}
+use support::emulator;
 
 fn idenfy(emulator: &RunningEmulator) -> kyc::Idenfy {
-    let (key, secret) = emulator.idenfy_credentials();
-    kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
-        .with_base_url(emulator.idenfy_base_url())
-        .with_kyb_ui_url(emulator.idenfy_kyb_ui_url())
-        .with_timeout(Duration::from_millis(500))
-        .build()
-        .unwrap()
+    support::idenfy(emulator).with_timeout(Duration::from_millis(500)).build().unwrap()
 }
 
 fn veriff(emulator: &RunningEmulator) -> kyc::Veriff {
-    let (key, secret) = emulator.veriff_credentials();
-    kyc::Veriff::builder(key.to_owned())
-        .with_shared_secret(secret.to_owned())
-        .with_base_url(emulator.veriff_base_url())
-        .with_timeout(Duration::from_millis(500))
-        .build()
-        .unwrap()
+    support::veriff(emulator).with_timeout(Duration::from_millis(500)).build().unwrap()
+}
+
+/// The emulator's environment with `name` set to `value`: a deployment with one thing wrong.
+fn vars_with(emulator: &RunningEmulator, name: &str, value: &str) -> Vec<(&'static str, String)> {
+    let vars = emulator.vars();
+    assert!(vars.iter().any(|(key, _)| *key == name), "{name} is one of the emulator's variables");
+    vars.into_iter()
+        .map(|(key, old)| (key, if key == name { value.to_owned() } else { old }))
+        .collect()
 }
 
 fn request(client_id: &str) -> SessionRequest {
@@ -56,12 +56,13 @@ async fn both_adapters_pass_the_conformance_suite_against_the_emulator() {
 #[tokio::test]
 async fn wrong_credentials_are_refused() {
     let emulator = emulator().await;
-    let wrong_idenfy = kyc::Idenfy::builder("key", "wrong")
-        .with_base_url(emulator.idenfy_base_url())
-        .build()
-        .unwrap();
+    let wrong_idenfy =
+        kyc::IdenfyBuilder::from_vars(vars_with(&emulator, "IDENFY_API_SECRET", "wrong"))
+            .unwrap()
+            .build()
+            .unwrap();
     let error = wrong_idenfy.create_session(&request("u1")).await.unwrap_err();
-    // /kyc/id-error-messages: a 401 without an identifier.
+    // A 401 without an identifier (https://documentation.idenfy.com/kyc/id-error-messages).
     assert_eq!((error.kind(), error.vendor_code()), (ErrorKind::Unauthenticated, None));
     let kyb = wrong_idenfy
         .create_session(&request("c1").with_kind(VerificationKind::Business))
@@ -69,17 +70,12 @@ async fn wrong_credentials_are_refused() {
         .unwrap_err();
     assert_eq!(kyb.kind(), ErrorKind::Unauthenticated);
 
-    let wrong_veriff = kyc::Veriff::builder("00000000-0000-4000-8000-000000000000")
-        .with_base_url(emulator.veriff_base_url())
-        .build()
-        .unwrap();
+    let stranger = vars_with(&emulator, "VERIFF_API_KEY", "00000000-0000-4000-8000-000000000000");
+    let wrong_veriff = kyc::VeriffBuilder::from_vars(stranger).unwrap().build().unwrap();
     let error = wrong_veriff.create_session(&request("u1")).await.unwrap_err();
     assert_eq!((error.kind(), error.vendor_code()), (ErrorKind::Unauthenticated, Some("1803")));
-    let wrong_secret = kyc::Veriff::builder(emulator.veriff_credentials().0.to_owned())
-        .with_shared_secret("not-the-secret")
-        .with_base_url(emulator.veriff_base_url())
-        .build()
-        .unwrap();
+    let wrong_secret = vars_with(&emulator, "VERIFF_SHARED_SECRET", "not-the-secret");
+    let wrong_secret = kyc::VeriffBuilder::from_vars(wrong_secret).unwrap().build().unwrap();
     let error = wrong_secret.create_session(&request("u1")).await.unwrap_err();
     assert_eq!((error.kind(), error.vendor_code()), (ErrorKind::Unauthenticated, Some("1819")));
 }
@@ -439,8 +435,8 @@ async fn webhooks_received(
     receiver.received_requests().await.unwrap_or_default()
 }
 
-fn header_map(request: &wiremock::Request) -> reqwest::header::HeaderMap {
-    let mut headers = reqwest::header::HeaderMap::new();
+fn header_map(request: &wiremock::Request) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
     for (name, value) in request.headers.iter() {
         headers.insert(name.clone(), value.clone());
     }
@@ -449,7 +445,7 @@ fn header_map(request: &wiremock::Request) -> reqwest::header::HeaderMap {
 
 #[tokio::test]
 async fn approving_on_the_page_sends_signed_webhooks_that_verify() {
-    use kyc::{Status, VerificationResults};
+    use kyc::Status;
     let receiver = wiremock::MockServer::start().await;
     wiremock::Mock::given(wiremock::matchers::method("POST"))
         .respond_with(wiremock::ResponseTemplate::new(200))
@@ -462,37 +458,41 @@ async fn approving_on_the_page_sends_signed_webhooks_that_verify() {
         .await
         .unwrap();
 
-    // iDenfy: create, approve, receive, verify.
-    let (key, secret) = emulator.idenfy_credentials();
-    let idenfy = kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
-        .with_base_url(emulator.idenfy_base_url())
-        .with_webhook_key(emulator.idenfy_webhook_key().to_owned())
-        .build()
-        .unwrap();
+    // iDenfy: create, approve, receive, verify with the receiver's verifier (the signing key
+    // alone, from `IDENFY_WEBHOOK_KEY`) and with the client built from the same variables.
+    let idenfy = support::idenfy(&emulator).build().unwrap();
+    let idenfy_webhooks = kyc::IdenfyWebhooks::from_vars(emulator.vars()).unwrap();
     let session = idenfy.create_session(&request("round-trip")).await.unwrap();
     decide(&emulator, Vendor::Idenfy, &token_of(&session), "approve").await;
     let received = webhooks_received(&receiver, 1).await;
     assert_eq!(received.len(), 1);
-    let decision = idenfy.verify_webhook(&header_map(&received[0]), &received[0].body).unwrap();
+    let (headers, body) = (header_map(&received[0]), &received[0].body);
+    let decision = idenfy_webhooks.verify_webhook(&headers, body).unwrap();
     assert_eq!(
         (decision.session_id.as_str(), decision.status, decision.is_final),
         (session.id.as_str(), Status::Approved, true)
     );
     assert_eq!(decision.client_id.as_deref(), Some("round-trip"));
+    assert_eq!(idenfy.verify_webhook(&headers, body).unwrap(), decision);
 
     // Veriff: opening the page sends `started`; deciding sends `submitted`, then the decision.
     let veriff = veriff(&emulator);
+    let veriff_webhooks = kyc::VeriffWebhooks::from_vars(emulator.vars()).unwrap();
     let session = veriff.create_session(&request("round-trip-2")).await.unwrap();
     reqwest::get(session.url.as_str()).await.unwrap();
     decide(&emulator, Vendor::Veriff, &token_of(&session), "decline").await;
     let received = webhooks_received(&receiver, 4).await;
     let statuses: Vec<Status> = received[1..]
         .iter()
-        .map(|request| veriff.verify_webhook(&header_map(request), &request.body).unwrap().status)
+        .map(|request| {
+            veriff_webhooks.verify_webhook(&header_map(request), &request.body).unwrap().status
+        })
         .collect();
     assert_eq!(statuses, [Status::Started, Status::Submitted, Status::Declined]);
     // A webhook whose body was altered on the way does not verify.
     let mut altered = received[3].body.clone();
     altered.push(b' ');
+    let forged = veriff_webhooks.verify_webhook(&header_map(&received[3]), &altered);
+    assert_eq!(forged.unwrap_err().kind(), ErrorKind::InvalidSignature);
     assert!(veriff.verify_webhook(&header_map(&received[3]), &altered).is_err());
 }

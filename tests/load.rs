@@ -1,10 +1,11 @@
 //! 10,000 session creations at 256 concurrent requests, through failover, against the
 //! emulator: zero errors, no file-descriptor exhaustion; peak memory reported.
 
+mod support;
+
 use std::sync::Arc;
 
 use kyc::{ClientId, Failover, SessionRequest, VerificationSession};
-use kyc_emulator::Emulator;
 
 const SESSIONS: usize = 10_000;
 const CONCURRENT: usize = 256;
@@ -22,18 +23,9 @@ fn open_descriptors() -> Option<usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_sessions_through_failover() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let (key, secret) = emulator.idenfy_credentials();
-    let idenfy = kyc::Idenfy::builder(key.to_owned(), secret.to_owned())
-        .with_base_url(emulator.idenfy_base_url())
-        .build()
-        .unwrap();
-    let (key, secret) = emulator.veriff_credentials();
-    let veriff = kyc::Veriff::builder(key.to_owned())
-        .with_shared_secret(secret.to_owned())
-        .with_base_url(emulator.veriff_base_url())
-        .build()
-        .unwrap();
+    let emulator = support::emulator().await;
+    let idenfy = support::idenfy(&emulator).build().unwrap();
+    let veriff = support::veriff(&emulator).build().unwrap();
     let failover: Arc<dyn VerificationSession> =
         Arc::new(Failover::new(vec![Arc::new(idenfy), Arc::new(veriff)]));
     // Two rounds: a descriptor leak grows with the sessions, a connection pool does not.

@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use kyc::conformance;
+// Scripting the mock's errors: constructing errors is a provider's (or a test's) business.
+use kyc::testing::ErrorExt;
 use kyc::{
     Capabilities, ClientId, DocumentType, Error, ErrorKind, ExpectedDocument, Field,
     KindCapabilities, MockVerificationSession, Outcome, SessionRequest, StubProvider,
@@ -40,7 +42,7 @@ async fn the_stub_passes_the_conformance_suite() {
 async fn a_narrow_stub_passes_the_conformance_suite() {
     // Held to exactly what it declares: what it lacks must be refused before sending.
     let stub = StubProvider::new("narrow").with_capabilities(
-        Capabilities::new("ignored").with_identity(
+        Capabilities::new().with_identity(
             KindCapabilities::new()
                 .with_fields([Field::FirstName, Field::DocumentTypes])
                 .with_document_types([DocumentType::Passport])
@@ -54,7 +56,7 @@ async fn a_narrow_stub_passes_the_conformance_suite() {
 #[tokio::test]
 async fn refused_requests_never_reach_the_provider() {
     let stub = StubProvider::new("stub").with_capabilities(
-        Capabilities::new("stub")
+        Capabilities::new()
             .with_identity(KindCapabilities::new().with_fields([Field::DocumentTypes])),
     );
     let unsupported = request("user-1")
@@ -138,7 +140,7 @@ impl VerificationSession for IgnoresItsCapabilities {
 async fn the_suite_catches_a_provider_that_ignores_its_capabilities() {
     let provider = IgnoresItsCapabilities {
         inner: StubProvider::new("leaky"),
-        declared: Capabilities::new("leaky")
+        declared: Capabilities::new()
             .with_identity(KindCapabilities::new().with_fields([Field::FirstName])),
     };
     conformance::refuses_unsupported_requests_before_sending(&provider, &provider.inner).await;
@@ -150,13 +152,13 @@ async fn the_suite_catches_a_provider_that_overclaims() {
     // Declares every locale, but the provider behind it only takes English.
     let provider = IgnoresItsCapabilities {
         inner: StubProvider::new("overclaims").with_capabilities(
-            Capabilities::new("x").with_identity(
+            Capabilities::new().with_identity(
                 KindCapabilities::new()
                     .with_fields([Field::Locale])
                     .with_locales([kyc::Locale::En]),
             ),
         ),
-        declared: Capabilities::new("overclaims").with_identity(
+        declared: Capabilities::new().with_identity(
             KindCapabilities::new().with_fields([Field::Locale]).with_locales([kyc::Locale::Lt]),
         ),
     };
@@ -190,7 +192,7 @@ async fn adapters_and_the_stub_compare_side_by_side() {
 async fn the_suite_catches_a_provider_that_ignores_its_ranges() {
     let provider = IgnoresItsCapabilities {
         inner: StubProvider::new("ranged"),
-        declared: Capabilities::new("ranged").with_identity(
+        declared: Capabilities::new().with_identity(
             KindCapabilities::everything().with_link_validity(
                 std::time::Duration::from_secs(60)..=std::time::Duration::from_secs(3600),
             ),

@@ -1,6 +1,28 @@
-//! Shared by the integration tests.
+//! Shared by the integration tests; each test binary uses its own part of it.
+#![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
+
+/// An emulator with its default credentials, on a fresh loopback port.
+#[cfg(all(feature = "idenfy", feature = "veriff"))]
+pub(crate) async fn emulator() -> kyc_emulator::RunningEmulator {
+    kyc_emulator::Emulator::builder().start().await.expect("the emulator starts")
+}
+
+/// iDenfy configured for `emulator` the way a deployment is configured: from its environment
+/// (`IdenfyBuilder::from_vars`). A test chains what it needs on top (a timeout, a name).
+#[cfg(all(feature = "idenfy", feature = "veriff"))]
+pub(crate) fn idenfy(emulator: &kyc_emulator::RunningEmulator) -> kyc::IdenfyBuilder {
+    kyc::IdenfyBuilder::from_vars(emulator.vars())
+        .expect("the emulator's variables configure iDenfy")
+}
+
+/// Veriff configured for `emulator` from its environment (`VeriffBuilder::from_vars`).
+#[cfg(all(feature = "idenfy", feature = "veriff"))]
+pub(crate) fn veriff(emulator: &kyc_emulator::RunningEmulator) -> kyc::VeriffBuilder {
+    kyc::VeriffBuilder::from_vars(emulator.vars())
+        .expect("the emulator's variables configure Veriff")
+}
 
 /// Collects what `tracing` writes, to check what reaches the logs.
 #[derive(Clone, Default)]

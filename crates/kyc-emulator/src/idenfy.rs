@@ -1,6 +1,9 @@
-//! iDenfy, as its documents describe it: `POST /api/v2/token` (seeds 002 and 004),
-//! `POST /kyb/tokens/` (the KYB OpenAPI, seed 000) and `POST /api/v2/status`
-//! (reference/idenfy.md §4), with HTTP Basic auth and `{identifier, message}` errors.
+//! iDenfy, as its documents describe it: `POST /api/v2/token`
+//! (<https://documentation.idenfy.com/kyc/generate-token>, and the older parameter reference
+//! <https://documentation.idenfy.com/API/GeneratingIdentificationToken>), `POST /kyb/tokens/`
+//! (<https://documentation.idenfy.com/kyb/generate-token>) and `POST /api/v2/status`
+//! (<https://documentation.idenfy.com/kyc/data-retrieval>), with HTTP Basic auth and
+//! `{identifier, message}` errors (<https://documentation.idenfy.com/kyc/id-error-messages>).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -15,16 +18,16 @@ use crate::App;
 use crate::faults::lock;
 use crate::store::{Choice, Record, Vendor};
 
-/// Seed 004's locales.
+/// The locales of the older token reference (https://documentation.idenfy.com/API/GeneratingIdentificationToken).
 const LOCALES: &[&str] = &[
     "lt", "en", "ru", "pl", "lv", "ro", "it", "de", "fr", "sv", "es", "hu", "ja", "bg", "et", "cs",
 ];
-/// The KYB OpenAPI's `KybLocaleEnum`.
+/// The KYB OpenAPI's `KybLocaleEnum` (<https://documentation.idenfy.com/kyb/generate-token>).
 const KYB_LOCALES: &[&str] = &[
     "en", "es", "fr", "ru", "de", "it", "pl", "lt", "lv", "et", "cs", "ro", "hu", "ja", "bg", "nl",
     "pt",
 ];
-/// Seed 004's document types.
+/// The document types of the older token reference (https://documentation.idenfy.com/API/GeneratingIdentificationToken).
 const DOCUMENTS: &[&str] = &[
     "ID_CARD",
     "PASSPORT",
@@ -47,7 +50,7 @@ const DOCUMENTS: &[&str] = &[
 ];
 const TOKEN_TYPES: &[&str] =
     &["IDENTIFICATION", "DOCUMENT", "VIDEO_CALL", "VIDEO_CALL_PHOTOS", "VIDEO_CALL_IDENTIFICATION"];
-/// Seed 004: names must not contain these.
+/// Names must not contain these (https://documentation.idenfy.com/API/GeneratingIdentificationToken).
 const NAME_FORBIDDEN: &str = "~!@#$%^*()_+={}[]|:;\",<>/?";
 
 /// An iDenfy error answer.
@@ -70,7 +73,8 @@ fn unauthorized(app: &App, headers: &HeaderMap) -> Option<Response> {
         .and_then(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok());
     match given {
         Some(decoded) if decoded == expected.as_bytes() => None,
-        // /kyc/id-error-messages: 401 "Invalid authorization credentials", with no identifier.
+        // A 401 "Invalid authorization credentials" with no identifier
+        // (https://documentation.idenfy.com/kyc/id-error-messages).
         _ => Some(
             (
                 StatusCode::UNAUTHORIZED,
@@ -140,7 +144,8 @@ fn check_country(key: &str, code: &str) -> Result<(), Response> {
     }
 }
 
-/// Every documented rule of a token request (seeds 002 and 004), first broken one answered.
+/// Every documented rule of a token request (https://documentation.idenfy.com/kyc/generate-token and
+/// https://documentation.idenfy.com/API/GeneratingIdentificationToken), first broken one answered.
 fn check_token(body: &Map<String, Value>) -> Result<(), Response> {
     for key in ["firstName", "lastName"] {
         if let Some(name) = text(body, key)? {
@@ -269,8 +274,9 @@ pub(crate) async fn token(State(app): State<App>, headers: HeaderMap, body: Byte
         Some(Value::String(s)) => Value::String(s.to_uppercase()),
         _ => Value::Null,
     };
-    // Seed 004 "Receiving response": every field of the request, with defaults for what was
-    // not sent, plus message, authToken, scanRef, digitString; seed 002 adds redirectUrl.
+    // The older reference's response (https://documentation.idenfy.com/API/GeneratingIdentificationToken): every
+    // field of the request, with defaults for what was not sent, plus message, authToken,
+    // scanRef, digitString; the current one (https://documentation.idenfy.com/kyc/generate-token) adds redirectUrl.
     let answer = json!({
         "message": "Token created successfully",
         "authToken": auth_token,
@@ -415,7 +421,8 @@ fn is_uuid(value: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// `POST /api/v2/status`: the verification's status in iDenfy's words (reference/idenfy.md §4).
+/// `POST /api/v2/status`: the verification's status in iDenfy's words
+/// (<https://documentation.idenfy.com/kyc/data-retrieval>).
 pub(crate) async fn status(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = unauthorized(&app, &headers) {
         return refused;

@@ -49,13 +49,10 @@ async fn main() -> ExitCode {
     // The emulator's credentials are made up for local use; printing them is its job.
     println!("kyc-emulator listening on http://{}", emulator.address());
     println!();
-    println!("IDENFY_BASE_URL={}", emulator.idenfy_base_url());
-    println!("IDENFY_KYB_UI_URL={}", emulator.idenfy_kyb_ui_url());
-    println!("IDENFY_API_KEY={}", args.idenfy_key);
-    println!("IDENFY_API_SECRET={}", args.idenfy_secret);
-    println!("VERIFF_BASE_URL={}", emulator.veriff_base_url());
-    println!("VERIFF_API_KEY={}", args.veriff_key);
-    println!("VERIFF_SHARED_SECRET={}", args.veriff_secret);
+    // What the adapters' `from_env` read, ready to paste into a shell or an `.env` file.
+    for (name, value) in emulator.vars() {
+        println!("{name}={value}");
+    }
     println!();
     println!("faults: PUT http://{}/__emulator/faults/{{idenfy|veriff}}", emulator.address());
     if tokio::signal::ctrl_c().await.is_err() {

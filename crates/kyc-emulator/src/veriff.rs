@@ -1,7 +1,10 @@
-//! Veriff, as its documents describe it (reference/veriff.md §2-§7, seed 003):
-//! `POST /v1/sessions` with `X-AUTH-CLIENT` (and `X-HMAC-SIGNATURE` checked when sent), and
-//! `GET /v1/sessions/{id}/decision` with the HMAC of the session id; errors as
-//! `{status: "fail", code, message}`.
+//! Veriff, as its documents describe it: `POST /v1/sessions`
+//! (<https://devdocs.veriff.com/apidocs/v1sessions>) with `X-AUTH-CLIENT` (and
+//! `X-HMAC-SIGNATURE` checked when sent), and `GET /v1/sessions/{id}/decision`
+//! (<https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1>) with the HMAC of the session
+//! id (<https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>); errors as
+//! `{status: "fail", code, message}`
+//! (<https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -17,11 +20,12 @@ use crate::App;
 use crate::faults::lock;
 use crate::store::{Choice, Record, Vendor};
 
-/// Document types on Veriff's supported-types page.
+/// Document types on Veriff's supported-types page
+/// (<https://devdocs.veriff.com/docs/supported-document-types>).
 const DOCUMENT_TYPES: &[&str] =
     &["PASSPORT", "ID_CARD", "DRIVERS_LICENSE", "RESIDENCE_PERMIT", "VISA"];
 
-/// A Veriff error answer (§6.1).
+/// A Veriff error answer (<https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>).
 pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({"status": "fail", "code": code, "message": message}))).into_response()
 }
@@ -30,7 +34,8 @@ fn invalid(code: &str, message: &str) -> Response {
     error(StatusCode::BAD_REQUEST, code, message)
 }
 
-/// Lowercase hex HMAC-SHA256 (§4.1).
+/// Lowercase hex HMAC-SHA256
+/// (<https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>).
 pub(crate) fn signature(secret: &str, message: &[u8]) -> String {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
         unreachable!("HMAC accepts keys of every length")
@@ -89,7 +94,8 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, body: Byt
     if let Some(refused) = unauthorized(&app, &headers) {
         return refused;
     }
-    // Not required on session creation, checked when sent (§2).
+    // Not required on session creation, checked when sent
+    // (https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security).
     if let Some(refused) = bad_signature(&app, &headers, &body, false, "1819") {
         return refused;
     }
@@ -116,7 +122,8 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, body: Byt
             id: id.clone(),
             client_id: vendor_data.clone().unwrap_or_default(),
             created: now,
-            // Sessions expire 7 days after creation (§8).
+            // Sessions expire 7 days after creation
+            // (https://devdocs.veriff.com/docs/verification-session-status-codes-table).
             expires: now + TimeDelta::days(7),
             opened: false,
             decision: None,
@@ -150,7 +157,9 @@ fn without_nulls(mut map: Map<String, Value>) -> Map<String, Value> {
     map
 }
 
-/// The documented validation codes (§6.3), first broken rule answered.
+/// The documented validation codes
+/// (<https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>), first broken rule
+/// answered.
 fn check(verification: &Map<String, Value>) -> Result<(), Response> {
     if let Some(callback) = verification.get("callback")
         && !callback.as_str().is_some_and(|url| url.starts_with("https://"))
@@ -238,8 +247,8 @@ fn is_uuid(value: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// `GET /v1/sessions/{id}/decision` (§7): the decision once there is one, `verification: null`
-/// before.
+/// `GET /v1/sessions/{id}/decision` (<https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1>):
+/// the decision once there is one, `verification: null` before.
 pub(crate) async fn decision(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -248,7 +257,8 @@ pub(crate) async fn decision(
     if let Some(refused) = unauthorized(&app, &headers) {
         return refused;
     }
-    // Data retrieval signs the session id, not a body (§4.1, code 1818).
+    // Data retrieval signs the session id, not a body (code 1818;
+    // https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security).
     if let Some(refused) = bad_signature(&app, &headers, id.as_bytes(), true, "1818") {
         return refused;
     }
@@ -265,8 +275,8 @@ pub(crate) async fn decision(
     }
 }
 
-/// The decision in Veriff's shape (§7.2), as the decision endpoint answers it and the decision
-/// webhook carries it; `None` while there is none.
+/// The decision in Veriff's shape (<https://devdocs.veriff.com/docs/decision-webhook>), as the
+/// decision endpoint answers it and the decision webhook carries it; `None` while there is none.
 pub(crate) fn decision_body(record: &Record, now: chrono::DateTime<Utc>) -> Option<Value> {
     let (status, code, reason) = match record.decision {
         Some((Choice::Approve, _)) => ("approved", 9001, None),
@@ -274,7 +284,8 @@ pub(crate) fn decision_body(record: &Record, now: chrono::DateTime<Utc>) -> Opti
             ("declined", 9102, Some((102, "Suspected document tampering")))
         }
         Some((_, _)) => ("resubmission_requested", 9103, Some((204, "Poor image quality"))),
-        // Never opened: expired; opened but unfinished: abandoned. Both code 9104 (§7.1).
+        // Never opened: expired; opened but unfinished: abandoned. Both code 9104
+        // (https://devdocs.veriff.com/docs/verification-session-status-codes-table).
         None if record.expired(now) && record.opened => ("abandoned", 9104, None),
         None if record.expired(now) => ("expired", 9104, None),
         None => return None,

@@ -1,7 +1,9 @@
 //! The webhooks the emulator sends when a person acts on its hosted page, in each vendor's own
-//! format and signed its own way: iDenfy's result webhook (reference/idenfy.md §5, signed in
-//! `Idenfy-Signature`), Veriff's event (`started`, `submitted`) and decision webhooks (§7,
-//! signed in `X-HMAC-SIGNATURE`).
+//! format and signed its own way: iDenfy's result webhook
+//! (<https://documentation.idenfy.com/kyc/webhooks>, signed in `Idenfy-Signature`:
+//! <https://documentation.idenfy.com/security/callback-signing>), Veriff's event (`started`,
+//! `submitted`: <https://devdocs.veriff.com/docs/event-webhook>) and decision webhooks
+//! (<https://devdocs.veriff.com/docs/decision-webhook>), signed in `X-HMAC-SIGNATURE`.
 
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -88,7 +90,8 @@ fn idenfy_overall(record: &Record) -> &'static str {
     }
 }
 
-/// OpenAPI `IdentificationWebhook`, as a manual review ends it (`final: true`).
+/// OpenAPI `IdentificationWebhook` (<https://documentation.idenfy.com/kyc/webhooks>), as a
+/// manual review ends it (`final: true`).
 fn idenfy_body(record: &Record) -> Value {
     let overall = idenfy_overall(record);
     let approved = overall == "APPROVED";
@@ -115,7 +118,7 @@ fn idenfy_body(record: &Record) -> Value {
     })
 }
 
-/// §7.5.
+/// An event webhook (<https://devdocs.veriff.com/docs/event-webhook>).
 fn veriff_event(record: &Record, action: &str, code: u32) -> Value {
     json!({
         "id": record.id,
