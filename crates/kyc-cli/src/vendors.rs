@@ -26,11 +26,8 @@ pub(crate) struct Vendor {
     pub(crate) credential_var: &'static str,
     /// What it can honour, as its adapter declares it.
     pub(crate) capabilities: fn() -> Capabilities,
-    /// The variables that point its client at the running emulator (also what `kyc emulator`
-    /// prints for a shell to use).
-    pub(crate) emulator_env: fn(&RunningEmulator) -> Vec<(&'static str, String)>,
-    /// Its session client from configuration variables: the process environment's, or
-    /// [`emulator_env`](Self::emulator_env)'s.
+    /// Its session client from configuration variables: the process environment's, or the
+    /// running emulator's ([`RunningEmulator::vars`], the same names).
     pub(crate) session: fn(Vars) -> Result<Arc<dyn VerificationSession>, kyc::Error>,
     /// Its webhook verifier from the environment (the webhook secret alone).
     pub(crate) webhooks_from_env: fn() -> Result<Box<dyn WebhookVerifier>, kyc::Error>,
@@ -45,15 +42,6 @@ pub(crate) static VENDORS: &[Vendor] = &[
         display_name: "iDenfy",
         credential_var: "IDENFY_API_KEY",
         capabilities: kyc::idenfy::capabilities,
-        emulator_env: |emulator| {
-            let (key, secret) = emulator.idenfy_credentials();
-            vec![
-                ("IDENFY_BASE_URL", emulator.idenfy_base_url()),
-                ("IDENFY_KYB_UI_URL", emulator.idenfy_kyb_ui_url()),
-                ("IDENFY_API_KEY", key.to_owned()),
-                ("IDENFY_API_SECRET", secret.to_owned()),
-            ]
-        },
         session: |vars| Ok(Arc::new(kyc::IdenfyBuilder::from_vars(vars)?.build()?)),
         webhooks_from_env: || Ok(Box::new(kyc::IdenfyWebhooks::from_env()?)),
         results_from_env: || Ok(Box::new(kyc::Idenfy::from_env()?)),
@@ -63,14 +51,6 @@ pub(crate) static VENDORS: &[Vendor] = &[
         display_name: "Veriff",
         credential_var: "VERIFF_API_KEY",
         capabilities: kyc::veriff::capabilities,
-        emulator_env: |emulator| {
-            let (key, secret) = emulator.veriff_credentials();
-            vec![
-                ("VERIFF_BASE_URL", emulator.veriff_base_url()),
-                ("VERIFF_API_KEY", key.to_owned()),
-                ("VERIFF_SHARED_SECRET", secret.to_owned()),
-            ]
-        },
         session: |vars| Ok(Arc::new(kyc::VeriffBuilder::from_vars(vars)?.build()?)),
         webhooks_from_env: || Ok(Box::new(kyc::VeriffWebhooks::from_env()?)),
         results_from_env: || Ok(Box::new(kyc::Veriff::from_env()?)),
@@ -92,8 +72,8 @@ impl Vendor {
         &self,
         emulator: &RunningEmulator,
     ) -> Result<Arc<dyn VerificationSession>, kyc::Error> {
-        let vars = (self.emulator_env)(emulator);
-        (self.session)(vars.into_iter().map(|(name, value)| (name.to_owned(), value)).collect())
+        let vars = emulator.vars().into_iter().map(|(name, value)| (name.to_owned(), value));
+        (self.session)(vars.collect())
     }
 }
 

@@ -10,20 +10,10 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-/// Runs `kyc` with the emulator's credentials in the environment (and `extra` variables).
+/// Runs `kyc` with the emulator's variables in the environment (and `extra` variables).
 async fn kyc(emulator: &RunningEmulator, args: &[&str], extra: &[(&str, &str)]) -> Output {
-    let (idenfy_key, idenfy_secret) = emulator.idenfy_credentials();
-    let (veriff_key, veriff_secret) = emulator.veriff_credentials();
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
-    command
-        .args(args)
-        .env_clear()
-        .env("IDENFY_API_KEY", idenfy_key)
-        .env("IDENFY_API_SECRET", idenfy_secret)
-        .env("IDENFY_BASE_URL", emulator.idenfy_base_url())
-        .env("VERIFF_API_KEY", veriff_key)
-        .env("VERIFF_SHARED_SECRET", veriff_secret)
-        .env("VERIFF_BASE_URL", emulator.veriff_base_url());
+    command.args(args).env_clear().envs(emulator.vars());
     for (name, value) in extra {
         command.env(name, value);
     }

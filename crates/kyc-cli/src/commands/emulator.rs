@@ -7,7 +7,6 @@ use kyc_emulator::Emulator;
 
 use crate::exit::Failure;
 use crate::output;
-use crate::vendors::VENDORS;
 
 /// Runs the command.
 pub(crate) async fn run(listen: SocketAddr) -> Result<(), Failure> {
@@ -16,9 +15,7 @@ pub(crate) async fn run(listen: SocketAddr) -> Result<(), Failure> {
         .start()
         .await
         .map_err(|error| Failure::Config(format!("cannot listen on {listen}: {error}")))?;
-    let vars: Vec<(&str, String)> =
-        VENDORS.iter().flat_map(|vendor| (vendor.emulator_env)(&emulator)).collect();
-    output::emulator_listening(emulator.address(), &vars);
+    output::emulator_listening(emulator.address(), &emulator.vars());
     let _ = tokio::signal::ctrl_c().await;
     emulator.stop().await;
     Ok(())
