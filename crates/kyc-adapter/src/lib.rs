@@ -1,7 +1,7 @@
 //! The adapter kit of [`kyc`](https://docs.rs/kyc): what every vendor adapter builds on, and
 //! what the application API ([`kyc_core`]) leaves out. The iDenfy and Veriff adapters are
 //! written on it, and so is a third party's adapter for its own vendor (the repository's
-//! `examples/custom_provider.rs` and `docs/writing-a-provider.md`).
+//! `examples/custom_provider/` and the guide, `docs/writing-a-provider.md`).
 //!
 //! - [`settings`]: one [`Settings`] type for a builder's name, base URL, timeouts, default
 //!   options and webhook keys, read from the environment by [`Settings::read_vars`], with the
