@@ -29,16 +29,11 @@ pub struct Vars {
 
 impl Vars {
     /// The variables named in `names` found in `vars`; `provider` is named in errors.
-    pub fn pick<I, K, V>(
+    pub fn pick(
         provider: &str,
         names: impl IntoIterator<Item = &'static str>,
-        vars: I,
-    ) -> Self
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: Into<String>,
-    {
+        vars: impl IntoIterator<Item = (impl AsRef<str>, impl Into<String>)>,
+    ) -> Self {
         let names: Vec<&str> = names.into_iter().collect();
         let found = vars
             .into_iter()

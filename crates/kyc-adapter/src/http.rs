@@ -166,8 +166,18 @@ pub fn status_error(
         Some(wait) if status == 503 => error.with_retry_after(wait),
         _ => error,
     };
-    match vendor_code {
+    with_vendor_details(error, vendor_code, None)
+}
+
+/// `error` with the vendor's own code and message, when it sent them (a blank one counts as
+/// none). The message is kept for `Error::vendor_message` only, never printed.
+pub fn with_vendor_details(error: Error, code: Option<&str>, message: Option<String>) -> Error {
+    let error = match code.map(str::trim).filter(|code| !code.is_empty()) {
         Some(code) => error.with_vendor_code(code),
+        None => error,
+    };
+    match message.filter(|message| !message.trim().is_empty()) {
+        Some(message) => error.with_vendor_message(message),
         None => error,
     }
 }

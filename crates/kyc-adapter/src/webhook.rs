@@ -79,12 +79,9 @@ impl<F: WebhookFormat> Webhooks<F> {
     ///
     /// # Errors
     /// As [`from_env`](Self::from_env).
-    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, Error>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: Into<String>,
-    {
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (impl AsRef<str>, impl Into<String>)>,
+    ) -> Result<Self, Error> {
         let vars = Vars::pick(F::PROVIDER, [F::KEYS_VAR], vars);
         let keys = vars.required(F::KEYS_VAR)?;
         Ok(Self::from_keys(WebhookKeys::new(F::PROVIDER).with_keys_from_list(&keys)))

@@ -298,11 +298,23 @@ fn hmac_hex(key: &str, body: &[u8]) -> String {
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Runs `kyc webhook verify` with `body` on standard input.
+/// Runs `kyc webhook verify` with `body` on standard input and `env` as the whole environment,
+/// printing JSON.
 async fn verify(provider: &str, header: &str, body: &[u8], env: &[(&str, &str)]) -> Output {
+    verify_as("json", provider, header, body, env).await
+}
+
+/// [`verify`], printing `output` (`text` or `json`).
+async fn verify_as(
+    output: &str,
+    provider: &str,
+    header: &str,
+    body: &[u8],
+    env: &[(&str, &str)],
+) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
     command
-        .args(["webhook", "verify", "--provider", provider, "--header", header, "--output", "json"])
+        .args(["webhook", "verify", "--provider", provider, "--header", header, "--output", output])
         .env_clear()
         .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
@@ -344,23 +356,6 @@ async fn webhooks_are_verified_with_documented_exit_codes() {
     assert_eq!(json(&output)["status"], "approved");
 }
 
-/// Runs `kyc webhook verify` in text output with `env` as the whole environment.
-async fn verify_text(provider: &str, header: &str, body: &[u8], env: &[(&str, &str)]) -> Output {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
-    command
-        .args(["webhook", "verify", "--provider", provider, "--header", header])
-        .env_clear()
-        .envs(env.iter().copied())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(body).await.unwrap();
-    drop(stdin);
-    child.wait_with_output().await.unwrap()
-}
-
 #[tokio::test]
 async fn webhooks_need_only_the_webhook_secret() {
     let veriff = include_str!("../../kyc-veriff/fixtures/decision-webhook.json").as_bytes();
@@ -373,13 +368,13 @@ async fn webhooks_need_only_the_webhook_secret() {
         // No IDENFY_API_KEY, IDENFY_API_SECRET or VERIFF_API_KEY: only the webhook secret.
         let env = [(variable, "the-webhook-secret")];
         let good = format!("{header}: {}", hmac_hex("the-webhook-secret", body));
-        let output = verify_text(vendor, &good, body, &env).await;
+        let output = verify_as("text", vendor, &good, body, &env).await;
         assert_eq!(code(&output), 0, "{vendor}: {}", String::from_utf8_lossy(&output.stderr));
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert_eq!(stdout.lines().next(), Some("status        approved"), "{vendor}: {stdout}");
 
         let wrong = format!("{header}: {}", hmac_hex("someone-else", body));
-        let output = verify_text(vendor, &wrong, body, &env).await;
+        let output = verify_as("text", vendor, &wrong, body, &env).await;
         assert_eq!(code(&output), 3, "{vendor}: a wrong signature");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr.lines().count(), 1, "{vendor}: one clear line: {stderr}");
@@ -393,7 +388,7 @@ async fn webhooks_need_only_the_webhook_secret() {
         ("IDENFY_API_KEY", "has:a:colon"),
     ];
     let good = format!("X-HMAC-SIGNATURE: {}", hmac_hex("the-webhook-secret", veriff));
-    assert_eq!(code(&verify_text("veriff", &good, veriff, &env).await), 0);
+    assert_eq!(code(&verify_as("text", "veriff", &good, veriff, &env).await), 0);
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@
 
 use std::time::Duration;
 
-use kyc_adapter::http::status_error;
+use kyc_adapter::http::{status_error, with_vendor_details};
 use kyc_adapter::{ErrorExt, decode};
 use kyc_core::{Error, Feature, VerificationKind};
 
@@ -57,20 +57,9 @@ pub(crate) fn error_from_response(
         }
         Some("INTERNAL_ERROR") => Error::unavailable(provider, status),
         // Unknown identifiers, and answers with none: the status decides.
-        _ => return with_message(status_error(provider, status, code, retry_after), message),
+        _ => status_error(provider, status, None, retry_after),
     };
-    let refined = match code {
-        Some(code) => refined.with_vendor_code(code),
-        None => refined,
-    };
-    with_message(refined, message)
-}
-
-fn with_message(error: Error, message: Option<String>) -> Error {
-    match message {
-        Some(message) => error.with_vendor_message(message),
-        None => error,
-    }
+    with_vendor_details(refined, code, message)
 }
 
 #[cfg(test)]

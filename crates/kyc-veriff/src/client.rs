@@ -298,12 +298,9 @@ impl VeriffBuilder {
     ///
     /// # Errors
     /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) naming a missing or empty variable.
-    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, Error>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: Into<String>,
-    {
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (impl AsRef<str>, impl Into<String>)>,
+    ) -> Result<Self, Error> {
         let vars = Vars::pick(
             PROVIDER,
             ["VERIFF_API_KEY", SHARED_SECRET_VAR, "VERIFF_BASE_URL", "VERIFF_INTEGRATION_ID"],

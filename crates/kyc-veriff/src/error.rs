@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use kyc_adapter::http::status_error;
+use kyc_adapter::http::{status_error, with_vendor_details};
 use kyc_adapter::{ErrorExt, decode};
 use kyc_core::Error;
 
@@ -32,19 +32,11 @@ pub(crate) fn error_from_response(
     let (parsed, excerpt) = decode::error_body::<ErrorBody>(body);
     let code = parsed.code();
     let credential_code = code.as_deref().is_some_and(|c| c.len() == 4 && c.starts_with("18"));
-    let error = if credential_code && status < 500 {
-        let error = Error::unauthenticated(provider, status);
-        match &code {
-            Some(code) => error.with_vendor_code(code),
-            None => error,
-        }
-    } else {
-        status_error(provider, status, code.as_deref(), retry_after)
+    let error = match credential_code && status < 500 {
+        true => Error::unauthenticated(provider, status),
+        false => status_error(provider, status, None, retry_after),
     };
-    match parsed.message.or(excerpt).filter(|m| !m.is_empty()) {
-        Some(message) => error.with_vendor_message(message),
-        None => error,
-    }
+    with_vendor_details(error, code.as_deref(), parsed.message.or(excerpt))
 }
 
 #[cfg(test)]

@@ -206,12 +206,9 @@ impl AcmeBuilder {
     ///
     /// # Errors
     /// `Config` naming a missing or empty variable.
-    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, Error>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: Into<String>,
-    {
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (impl AsRef<str>, impl Into<String>)>,
+    ) -> Result<Self, Error> {
         let vars = Vars::pick(PROVIDER, [API_KEY_VAR, BASE_URL_VAR, WEBHOOK_KEYS_VAR], vars);
         let mut builder = Acme::builder(vars.required(API_KEY_VAR)?);
         builder.settings.read_vars(&vars, BASE_URL_VAR, WEBHOOK_KEYS_VAR);

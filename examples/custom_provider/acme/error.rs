@@ -20,7 +20,7 @@
 use std::time::Duration;
 
 use kyc::{Error, Feature, FieldError};
-use kyc_adapter::http::status_error;
+use kyc_adapter::http::{status_error, with_vendor_details};
 use kyc_adapter::{ErrorExt, decode};
 
 use super::options::OPTIONS_KEY;
@@ -41,21 +41,16 @@ pub(crate) fn error_from_response(
     // A 5xx is Acme failing, whatever its body says: only a refusal's code refines.
     let refusal = status < 500;
     let error = match code {
-        Some(code @ "api_key_expired") if refusal => {
-            Error::unauthenticated(provider, status).with_vendor_code(code)
-        }
-        Some(code @ "workflow_not_enabled") if refusal => {
+        Some("api_key_expired") if refusal => Error::unauthenticated(provider, status),
+        Some("workflow_not_enabled") if refusal => {
             let rule = FieldError::new(
                 format!("providerOptions.{OPTIONS_KEY}.workflow"),
                 "is not enabled for this Acme account",
             );
             Error::unsupported_by_provider(provider, Feature::Rules(vec![rule]), status)
-                .with_vendor_code(code)
         }
-        _ => status_error(provider, status, code, retry_after),
+        _ => status_error(provider, status, None, retry_after),
     };
-    match detail.message.or(excerpt).filter(|message| !message.is_empty()) {
-        Some(message) => error.with_vendor_message(message),
-        None => error,
-    }
+    // The code and the message travel with the error; the message is never printed.
+    with_vendor_details(error, code, detail.message.or(excerpt))
 }
