@@ -217,3 +217,32 @@ async fn a_value_only_the_primary_refuses_moves_on_without_sending() {
     assert!(!session.attempts[0].may_have_created_session);
     assert_eq!((hits(&idenfy_server).await, hits(&veriff_server).await), (0, 1));
 }
+
+/// An option of the wrong type in a request file is the caller's bug: `validate()` cannot type
+/// another vendor's options, so each adapter's `preflight` (and `create_session`) refuses it,
+/// naming the field, and the chain stops there instead of creating the session elsewhere.
+#[tokio::test]
+async fn a_wrongly_typed_option_stops_the_chain_before_anything_is_sent() {
+    let emulator = support::emulator().await;
+    let idenfy: Arc<dyn VerificationSession> =
+        Arc::new(support::idenfy(&emulator).build().unwrap());
+    let veriff: Arc<dyn VerificationSession> =
+        Arc::new(support::veriff(&emulator).build().unwrap());
+    let chain = Failover::new(vec![Arc::clone(&idenfy), veriff]);
+    let file = r#"{"clientId": "user-1", "providerOptions": {"idenfy": {"checkAml": "yes"}}}"#;
+    let request = SessionRequest::from_json(file).unwrap();
+    assert!(request.validate().is_ok(), "untyped JSON options pass the neutral rules");
+    for provider in [&idenfy, &(Arc::new(chain) as Arc<dyn VerificationSession>)] {
+        let refused = provider.preflight(&request).unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InvalidRequest, "{refused}");
+        assert_eq!(refused.invalid_fields()[0].field(), "providerOptions.idenfy.checkAml");
+        let error = provider.create_session(&request).await.unwrap_err();
+        assert_eq!(
+            (error.kind(), error.invalid_fields()),
+            (refused.kind(), refused.invalid_fields())
+        );
+    }
+    for vendor in [kyc_emulator::Vendor::Idenfy, kyc_emulator::Vendor::Veriff] {
+        assert_eq!(emulator.requests_received(vendor), 0, "{vendor:?} was sent a request");
+    }
+}

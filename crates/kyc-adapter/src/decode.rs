@@ -17,6 +17,13 @@ pub fn undecodable(provider: &str, status: u16, error: &serde_json::Error) -> Er
     Error::decode(provider, status, format!("{}: {}", place.field(), place.rule()))
 }
 
+/// The error for a webhook body from `provider` that did not decode as documented: worded like
+/// [`undecodable`], without an HTTP status (nothing was asked; see `ErrorExt::invalid_payload`).
+pub fn undecodable_webhook(provider: &str, error: &serde_json::Error) -> Error {
+    let place = FieldError::from_json("body", error);
+    Error::invalid_payload(provider, format!("{}: {}", place.field(), place.rule()))
+}
+
 /// Seconds after `start`, when representable.
 pub fn seconds_after(
     start: chrono::DateTime<chrono::Utc>,

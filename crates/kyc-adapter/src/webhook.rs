@@ -195,7 +195,7 @@ impl WebhookKeys {
     pub fn check(&self, signature: Option<&str>, body: &[u8]) -> Result<(), Error> {
         if body.len() > WEBHOOK_BODY_CAP {
             let detail = format!("webhook body larger than {WEBHOOK_BODY_CAP} bytes");
-            return Err(Error::decode(&self.provider, 200, detail));
+            return Err(Error::invalid_payload(&self.provider, detail));
         }
         if self.accept_unsigned {
             return Ok(());

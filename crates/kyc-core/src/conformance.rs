@@ -4,7 +4,8 @@
 //!
 //! Each check picks its cases from the provider's [`Capabilities`], so a provider is held to
 //! exactly what it declares: everything it claims to support must work, and everything it does
-//! not must be refused before sending. Checks panic with a message naming the provider and the
+//! not must be refused before sending, by
+//! [`preflight`](VerificationSession::preflight) as by `create_session`. Checks panic with a message naming the provider and the
 //! broken promise, like `assert!`.
 //!
 //! ```
@@ -123,6 +124,7 @@ pub async fn refuses_invalid_requests_before_sending(
         .create_session(&request)
         .await
         .expect_err(&format!("{name}: accepted an invalid request"));
+    same_refusal_before_sending(provider, &request, &error);
     assert_eq!(error.kind(), ErrorKind::InvalidRequest, "{name}: {error}");
     assert_eq!(error.outcome(), Outcome::NotSent, "{name}: {error}");
     assert!(!error.is_retryable(), "{name}: invalid requests are not retryable");
@@ -179,12 +181,32 @@ pub async fn refuses_unsupported_requests_before_sending(
             .create_session(&request)
             .await
             .expect_err(&format!("{name}: accepted a request with unsupported {feature}"));
+        same_refusal_before_sending(provider, &request, &error);
         assert_eq!(error.kind(), ErrorKind::Unsupported, "{name}, {feature}: {error}");
         assert_eq!(error.outcome(), Outcome::NotSent, "{name}, {feature}");
         assert_eq!(error.provider(), Some(name), "{name}, {feature}: provider not named");
         assert_eq!(error.unsupported_feature(), Some(&feature), "{name}: wrong feature named");
     }
     assert_eq!(counter.requests_received().await, before, "{name}: sent an unsupported request");
+}
+
+/// `preflight` refuses `request` as `create_session` did (`error`): it checks the same things,
+/// without sending.
+fn same_refusal_before_sending(
+    provider: &dyn VerificationSession,
+    request: &SessionRequest,
+    error: &crate::Error,
+) {
+    let name = provider.provider();
+    match provider.preflight(request) {
+        Ok(()) => panic!("{name}: preflight passed a request create_session refused: {error}"),
+        // What was refused, and why; a wrapper's error also carries its attempts.
+        Err(refusal) => assert_eq!(
+            (refusal.kind(), refusal.invalid_fields(), refusal.unsupported_feature()),
+            (error.kind(), error.invalid_fields(), error.unsupported_feature()),
+            "{name}: preflight and create_session disagree"
+        ),
+    }
 }
 
 /// Requests just past each declared limit, with the feature each must be refused for: durations
@@ -310,6 +332,10 @@ async fn create_once(
     let name = provider.provider();
     let kind = request.kind;
     let before = counter.requests_received().await;
+    if let Err(error) = provider.preflight(request) {
+        panic!("{name}: preflight refused a {kind} request {described}: {error}");
+    }
+    assert_eq!(counter.requests_received().await, before, "{name}: preflight sent a request");
     let session = match provider.create_session(request).await {
         Ok(session) => session,
         // The conformance requests carry only made-up sample data: the JSON may be printed.

@@ -169,7 +169,7 @@ impl fmt::Display for FieldError {
 /// | `RateLimited` | yes | `Rejected`; `NotSent` when this process held the call back |
 /// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx, `NotSent` for an open circuit breaker |
 /// | `Transport`, `Timeout` | yes | `NotSent` before the request got out, else `Unknown` |
-/// | `Decode` | no | `Unknown` after a success status, else `Rejected` |
+/// | `Decode` | no | `Unknown` after a success status, else `Rejected`; `NotSent` for a webhook |
 ///
 /// Before sending a create request again, ask [`is_safe_to_resend`](Self::is_safe_to_resend):
 /// `is_retryable()` alone says whether another try may succeed, not whether it is free (after a
@@ -330,7 +330,11 @@ impl fmt::Display for Error {
             ErrorKind::Transport => write!(f, "error sending the request to {provider}"),
             ErrorKind::Timeout => write!(f, "request to {provider} timed out"),
             ErrorKind::Decode => {
-                write!(f, "undecodable response from {provider}")?;
+                match inner.status {
+                    Some(_) => write!(f, "undecodable response from {provider}")?,
+                    // Nothing was asked: a delivery (a webhook) came that is not the vendor's.
+                    None => write!(f, "undecodable payload from {provider}")?,
+                }
                 match &inner.detail {
                     Some(detail) => write!(f, ": {detail}"),
                     None => Ok(()),
@@ -543,6 +547,14 @@ mod tests {
         for (error, safe) in answers {
             assert_eq!(error.is_safe_to_resend(), safe, "{error:?}");
         }
+    }
+
+    #[test]
+    fn an_undecodable_webhook_has_no_status_and_sent_nothing() {
+        let error = Error::invalid_payload("veriff", "body: expected value");
+        assert_eq!((error.kind(), error.outcome()), (ErrorKind::Decode, Outcome::NotSent));
+        assert_eq!(error.http_status(), None);
+        assert_eq!(error.to_string(), "undecodable payload from veriff: body: expected value");
     }
 
     #[test]

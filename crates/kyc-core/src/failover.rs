@@ -247,6 +247,27 @@ impl VerificationSession for Failover {
         &self.capabilities
     }
 
+    /// Passes when a member that the chain would reach passes: members are asked in order, and
+    /// the first refusal that would stop the chain (an invalid request) is returned at once;
+    /// otherwise the first member's refusal, when none passes.
+    fn preflight(&self, request: &SessionRequest) -> Result<(), Error> {
+        request.validate()?;
+        let mut first: Option<Error> = None;
+        for member in &self.members {
+            match member.provider.preflight(request) {
+                Ok(()) => return Ok(()),
+                Err(error) if next_step(&error, self.policy.on_unknown_outcome) == Next::Stop => {
+                    return Err(error);
+                }
+                Err(error) => {
+                    first.get_or_insert(error);
+                }
+            }
+        }
+        Err(first
+            .unwrap_or_else(|| Error::config(&self.name, "the failover has no provider to try")))
+    }
+
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
         let span = tracing::info_span!("kyc.failover", chain = %self.name);
         self.run(request).instrument(span).await

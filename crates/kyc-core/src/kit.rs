@@ -71,6 +71,11 @@ pub trait ErrorExt: Sized {
     /// wrong with it in our words (never the body itself).
     fn decode(provider: impl Into<String>, status: u16, detail: impl Into<String>) -> Self;
 
+    /// A payload claiming to come from `provider` (a webhook delivery, received rather than
+    /// asked for) that is not what the vendor sends; `detail` says what was wrong, in our
+    /// words. No HTTP status, and nothing sent anywhere.
+    fn invalid_payload(provider: impl Into<String>, detail: impl Into<String>) -> Self;
+
     /// Adds the vendor's own error code (`BAD_VALUE`, `1102`).
     fn with_vendor_code(self, code: impl Into<String>) -> Self;
 
@@ -189,6 +194,12 @@ impl ErrorExt for Error {
         let outcome =
             if (200..300).contains(&status) { Outcome::Unknown } else { Outcome::Rejected };
         let mut error = from(ErrorKind::Decode, outcome, provider).with_http_status(status);
+        error.inner.detail = Some(detail.into());
+        error
+    }
+
+    fn invalid_payload(provider: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut error = from(ErrorKind::Decode, Outcome::NotSent, provider);
         error.inner.detail = Some(detail.into());
         error
     }

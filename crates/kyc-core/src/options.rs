@@ -58,9 +58,12 @@ pub trait ProviderOptions: Serialize + DeserializeOwned + Default + Clone + 'sta
     /// options themselves, where any other value is replaced whole.
     const NESTED: &'static [&'static str] = &[];
 
-    /// Every rule these options break, each naming its field relative to the options
-    /// (`ageLimit`, `kyb.flow`). Checked by [`SessionRequest::validate`] and again by the
-    /// provider before it sends, over its defaults.
+    /// Every rule these options break on their own, each naming its field relative to the
+    /// options (`ageLimit`, `kyb.flow`): rules no other option could mend (a value out of range,
+    /// two options that exclude each other). Checked by [`SessionRequest::validate`] on a
+    /// request's options, and by the provider over its defaults before it sends. A rule another
+    /// option could satisfy ("A needs B", where B may come from the provider's defaults) belongs
+    /// to the provider's own checks over the merged options, not here.
     fn rule_violations(&self) -> Vec<FieldError> {
         Vec::new()
     }

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 
 use crate::capabilities::Capabilities;
 use crate::error::Error;
+use crate::kit::ErrorExt;
 use crate::request::SessionRequest;
 use crate::session::Session;
 
@@ -18,8 +19,10 @@ use crate::session::Session;
 ///
 /// # Behavior
 /// Every implementation, checked by the conformance suite (feature `test-util`):
-/// - checks [`SessionRequest::validate`] and then [`Capabilities::check`] before sending
-///   anything, so an invalid or unsupported request never reaches a vendor;
+/// - checks [`SessionRequest::validate`], then [`Capabilities::check`], then its own options and
+///   rules before sending anything (an adapter runs `kyc_adapter::preflight`), so an invalid or
+///   unsupported request never reaches a vendor: a caller's mistake is `InvalidRequest`, what
+///   only this provider cannot take is `Unsupported`;
 /// - sends at most one create request per call: it never retries on its own after the request
 ///   may have reached the vendor (each vendor session costs a credit);
 /// - returns a [`Session`] whose `provider` is [`provider`](Self::provider), whose `client_id`
@@ -35,8 +38,26 @@ pub trait VerificationSession: Debug + Send + Sync {
     /// The provider's name (`"idenfy"`, `"veriff"`), as it appears in sessions and errors.
     fn provider(&self) -> &str;
 
-    /// What this provider can honour.
+    /// What this provider can honour (the adapter's published table, or the union a wrapper's
+    /// members declare).
     fn capabilities(&self) -> &Capabilities;
+
+    /// Every check [`create_session`](Self::create_session) makes before sending, without
+    /// sending anything: to refuse a form or a request file early, with the error
+    /// `create_session` would give. Options read from JSON (which [`SessionRequest::validate`]
+    /// cannot type) and the provider's defaults are checked here too.
+    ///
+    /// The default checks [`SessionRequest::validate`] and [`Capabilities::check`]; a provider
+    /// with options or rules of its own overrides it with all of its checks.
+    ///
+    /// # Errors
+    /// As `create_session` before sending: `InvalidRequest`, `Unsupported`, `Config`.
+    fn preflight(&self, request: &SessionRequest) -> Result<(), Error> {
+        request.validate()?;
+        self.capabilities()
+            .check(request)
+            .map_err(|feature| Error::unsupported(self.provider(), feature))
+    }
 
     /// Creates a verification session for `request`.
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error>;
@@ -55,6 +76,10 @@ macro_rules! forward_impl {
 
             fn capabilities(&self) -> &Capabilities {
                 (**self).capabilities()
+            }
+
+            fn preflight(&self, request: &SessionRequest) -> Result<(), Error> {
+                (**self).preflight(request)
             }
 
             async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {

@@ -219,6 +219,10 @@ impl VerificationSession for Router {
         &self.capabilities
     }
 
+    fn preflight(&self, request: &SessionRequest) -> Result<(), Error> {
+        self.route(request).preflight(request)
+    }
+
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
         let provider = self.route(request);
         tracing::debug!(router = %self.name, provider = provider.provider(), "routed");

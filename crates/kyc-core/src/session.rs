@@ -122,9 +122,10 @@ pub struct Attempt {
     pub elapsed: Duration,
 }
 
+/// Only failover records attempts: a trail an application reads is one it could not have forged.
 impl Attempt {
     /// An attempt that failed with `error`.
-    pub fn failed(
+    pub(crate) fn failed(
         provider: impl Into<String>,
         error: ErrorKind,
         may_have_created_session: bool,
@@ -134,7 +135,7 @@ impl Attempt {
     }
 
     /// The attempt that created the session.
-    pub fn succeeded(provider: impl Into<String>, elapsed: Duration) -> Self {
+    pub(crate) fn succeeded(provider: impl Into<String>, elapsed: Duration) -> Self {
         Self { provider: provider.into(), error: None, may_have_created_session: true, elapsed }
     }
 }

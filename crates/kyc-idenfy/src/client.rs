@@ -294,6 +294,12 @@ impl VerificationSession for Idenfy {
         &self.inner.capabilities
     }
 
+    /// Every check before sending: the neutral rules, the capability table, the options over
+    /// this client's defaults, and the vendor's own rules.
+    fn preflight(&self, request: &SessionRequest) -> Result<(), Error> {
+        self.prepare(request).map(drop)
+    }
+
     /// Identity requests go to `POST /api/v2/token`, business requests to
     /// `POST /kyb/tokens/`. One request at most, never retried: every token costs a credit.
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {

@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use kyc_adapter::ErrorExt;
-use kyc_adapter::decode::{lenient, undecodable};
+use kyc_adapter::decode::{lenient, undecodable, undecodable_webhook};
 use kyc_adapter::webhook::{WebhookFormat, Webhooks};
 use kyc_core::{Decision, Error, Status, VerificationKind, VerificationResults, WebhookVerifier};
 
@@ -188,7 +188,7 @@ impl WebhookFormat for IdenfyWebhookFormat {
 
     fn decision(name: &str, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
         let webhook: Webhook =
-            serde_json::from_slice(body).map_err(|e| undecodable(name, 200, &e))?;
+            serde_json::from_slice(body).map_err(|e| undecodable_webhook(name, &e))?;
         let WebhookStatus { overall, checks } = webhook.status;
         let status = status_of(&overall);
         // Payloads from before 2022 carry no `final`: then only an outcome that cannot change is.

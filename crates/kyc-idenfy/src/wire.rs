@@ -269,6 +269,10 @@ pub(crate) fn option_conflicts(
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let option = |name: &str| format!("{}.{name}", field_of_options());
+    // Over the client's defaults: a request may bring the data for steps its defaults set.
+    if options.additional_data.is_some() && options.additional_steps.is_none() {
+        errors.push(FieldError::new(option("additionalData"), "must be used with additionalSteps"));
+    }
     // Options of the other kind would be dropped from the body: refuse them instead. (Default
     // options serve both kinds, so only the request's own are checked.)
     if let Some(Value::Object(own)) = request.provider_options.get(OPTIONS_KEY) {

@@ -763,6 +763,32 @@ async fn every_limit_refuses_before_sending() {
 }
 
 #[tokio::test]
+async fn a_request_option_may_lean_on_the_clients_defaults() {
+    let server = server_answering(CURRENT_REFERENCE_RESPONSE, KYB_RESPONSE).await;
+    let steps = json!({"ALL": {"UTILITY_BILL": {"type": "EXTRA"}}});
+    let with_steps = Idenfy::builder(KEY, SECRET)
+        .with_base_url(server.uri())
+        .with_default_options(IdenfyOptions::default().with_additional_steps(steps))
+        .build()
+        .unwrap();
+    let data = request("user-1")
+        .with_options(IdenfyOptions::default().with_additional_data(json!({"UTILITY_BILL": {}})));
+    // On its own the request is fine: the steps its data is for may come from the defaults.
+    assert!(data.validate().is_ok());
+    with_steps.create_session(&data).await.unwrap();
+    let body: Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert!(body["additionalSteps"].is_object() && body["additionalData"].is_object(), "{body}");
+    // Without them, the adapter refuses it as the caller's mistake, before sending.
+    let error = client(&server).create_session(&data).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid request: providerOptions.idenfy.additionalData: must be used with additionalSteps"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn raw_default_options_cannot_shadow_typed_ones() {
     let server = MockServer::start().await;
     let mut defaults = IdenfyOptions::default();

@@ -145,6 +145,12 @@ impl VerificationSession for Veriff {
         &self.inner.capabilities
     }
 
+    /// Every check before sending: the neutral rules, the capability table, the options over
+    /// this client's defaults, and the vendor's own rules.
+    fn preflight(&self, request: &SessionRequest) -> Result<(), Error> {
+        self.prepare(request).map(drop)
+    }
+
     /// `POST {base}/v1/sessions`, signed when a shared secret is configured. One request at
     /// most, never retried: Veriff has no idempotency key and every session may be billed.
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use kyc_adapter::ErrorExt;
-use kyc_adapter::decode::{lenient, undecodable};
+use kyc_adapter::decode::{lenient, undecodable, undecodable_webhook};
 use kyc_adapter::webhook::{WebhookFormat, Webhooks};
 use kyc_core::{Decision, Error, Reason, Status, VerificationResults, WebhookVerifier};
 
@@ -148,17 +148,20 @@ impl WebhookFormat for VeriffWebhookFormat {
     const KEYS_VAR: &'static str = SHARED_SECRET_VAR;
 
     fn decision(name: &str, _: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| undecodable(name, 200, &e))?;
+        let value: Value =
+            serde_json::from_slice(body).map_err(|e| undecodable_webhook(name, &e))?;
         if value.get("verification").is_some() {
             let envelope: DecisionEnvelope =
-                serde_json::from_value(value).map_err(|e| undecodable(name, 200, &e))?;
+                serde_json::from_value(value).map_err(|e| undecodable_webhook(name, &e))?;
             return match envelope.verification {
                 Some(body) => Ok(decision_from(name, body)),
-                None => Err(Error::decode(name, 200, "a decision webhook without verification")),
+                None => {
+                    Err(Error::invalid_payload(name, "a decision webhook without verification"))
+                }
             };
         }
         let event: EventBody =
-            serde_json::from_value(value).map_err(|e| undecodable(name, 200, &e))?;
+            serde_json::from_value(value).map_err(|e| undecodable_webhook(name, &e))?;
         let (status, is_final) = status_of(&event.action);
         let mut decision = Decision::new(name, event.id, status, &event.action, is_final);
         decision.event = Some(event.action);

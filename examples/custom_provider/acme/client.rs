@@ -151,6 +151,12 @@ impl VerificationSession for Acme {
         &self.inner.capabilities
     }
 
+    /// Every check before sending: the neutral rules, the capability table, the options over
+    /// this client's defaults, and the vendor's own rules.
+    fn preflight(&self, request: &SessionRequest) -> Result<(), Error> {
+        self.prepare(request).map(drop)
+    }
+
     /// `POST {base}/v2/checks`. One request at most, never retried: Acme has no idempotency key
     /// and bills every check, so whether to try again is failover's decision, made from the
     /// error's outcome.

@@ -16,7 +16,7 @@ use http::HeaderMap;
 
 use kyc::{Decision, Error, Reason, Status, VerificationResults, WebhookVerifier};
 use kyc_adapter::ErrorExt;
-use kyc_adapter::decode::undecodable;
+use kyc_adapter::decode::{undecodable, undecodable_webhook};
 use kyc_adapter::webhook::{WebhookFormat, Webhooks};
 
 use super::wire::CheckState;
@@ -44,9 +44,9 @@ impl WebhookFormat for AcmeWebhookFormat {
     /// Called only for a delivery whose signature matched.
     fn decision(name: &str, _: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
         let state: CheckState =
-            serde_json::from_slice(body).map_err(|e| undecodable(name, 200, &e))?;
+            serde_json::from_slice(body).map_err(|e| undecodable_webhook(name, &e))?;
         if state.check_id.trim().is_empty() {
-            return Err(Error::decode(name, 200, "a webhook without check_id"));
+            return Err(Error::invalid_payload(name, "a webhook without check_id"));
         }
         Ok(decision_from(name, state))
     }
