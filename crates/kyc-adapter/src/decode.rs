@@ -1,7 +1,7 @@
 //! Helpers for decoding vendor responses leniently: vendors add fields, change types and send
 //! `null` where they documented a value, and an optional field gone wrong must not fail a
-//! response whose essential fields are fine (iDenfy's "schema drift", Veriff's "may change
-//! without notice").
+//! response whose essential fields are fine (Veriff adds fields without notice:
+//! <https://devdocs.veriff.com/docs/backwards-compatible-changes>).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};

@@ -26,8 +26,15 @@ pub mod webhook;
 use kyc_core::{Capabilities, Error, Feature, FieldError, ProviderOptions, SessionRequest};
 
 pub use http::HttpClient;
+// The crates the kit's API speaks, so an adapter needs no versions of its own to agree with it.
+pub use ::http as http_types;
 #[doc(inline)]
 pub use kyc_core::kit::{ErrorExt, SetFields, is_loopback, resolve_options};
+pub use reqwest;
+pub use secrecy;
+// What the macros name, whatever the using crate calls kyc-core.
+#[doc(hidden)]
+pub use kyc_core as __core;
 pub use settings::Settings;
 
 /// What a provider's own rules find in a request, once its options are resolved.

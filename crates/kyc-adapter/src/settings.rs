@@ -92,7 +92,7 @@ impl<O> fmt::Debug for Settings<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("name", &self.name)
-            .field("base_url", &self.base_url)
+            .field("base_url", &printable_url(&self.base_url))
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("webhooks", &self.webhooks)
@@ -100,10 +100,27 @@ impl<O> fmt::Debug for Settings<O> {
     }
 }
 
+/// A configured URL as `Debug` may show it: unchecked until `build()`, it may still carry
+/// credentials (`https://user:password@host`), which are never printed.
+pub fn printable_url(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            // Setting these fails only for URLs that cannot have credentials at all.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            format!("{parsed} (credentials removed)")
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) if url.contains('@') => "<not a URL>".to_owned(),
+        Err(_) => url.to_owned(),
+    }
+}
+
 /// The setters every adapter's builder has, written once: `with_name`, `with_base_url`,
 /// `with_timeout`, `with_connect_timeout`, `with_default_options` and
-/// `dangerously_accept_unsigned_webhooks`, for a builder with a `settings: Settings<$options>`
-/// field.
+/// `dangerously_accept_unsigned_webhooks`, and `from_env` (its own `from_vars` over the process
+/// environment), for a builder with a `settings: Settings<$options>` field and a
+/// `from_vars(vars) -> Result<Self, kyc_core::Error>`.
 ///
 /// ```
 /// use kyc_adapter::Settings;
@@ -117,6 +134,18 @@ impl<O> fmt::Debug for Settings<O> {
 ///     settings: Settings<AcmeOptions>,
 /// }
 ///
+/// impl AcmeBuilder {
+///     /// Reads `ACME_BASE_URL`.
+///     pub fn from_vars(
+///         vars: impl IntoIterator<Item = (impl AsRef<str>, impl Into<String>)>,
+///     ) -> Result<Self, kyc_core::Error> {
+///         let vars = kyc_adapter::config::Vars::pick("acme", ["ACME_BASE_URL"], vars);
+///         let mut settings = Settings::new("acme", "https://api.acme.example");
+///         settings.read_vars(&vars, "ACME_BASE_URL", "ACME_WEBHOOK_KEYS");
+///         Ok(Self { settings })
+///     }
+/// }
+///
 /// kyc_adapter::builder_settings!(AcmeBuilder, AcmeOptions);
 ///
 /// let builder = AcmeBuilder { settings: Settings::new("acme", "https://api.acme.example") }
@@ -128,6 +157,15 @@ impl<O> fmt::Debug for Settings<O> {
 macro_rules! builder_settings {
     ($builder:ty, $options:ty) => {
         impl $builder {
+            /// The configuration from the process environment: [`from_vars`](Self::from_vars)
+            /// over `std::env::vars()`.
+            ///
+            /// # Errors
+            /// As `from_vars`: `Config` naming a missing or empty variable.
+            pub fn from_env() -> ::std::result::Result<Self, $crate::__core::Error> {
+                Self::from_vars(::std::env::vars())
+            }
+
             /// Names this provider in sessions, errors and logs (default: the vendor's name),
             /// to tell two accounts of one vendor apart. Options stay under the vendor's key.
             pub fn with_name(mut self, name: impl Into<String>) -> Self {
@@ -215,4 +253,20 @@ macro_rules! option_setters {
             )*
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_credentials_in_a_url() {
+        let mut settings = Settings::<()>::new("p", "https://ivs.example");
+        settings.base_url = "https://user:s3cr3t@proxy.example/p".into();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("s3cr3t") && !printed.contains("user"), "{printed}");
+        assert!(printed.contains("https://proxy.example/p"), "{printed}");
+        assert_eq!(printable_url("not a url with @ sign"), "<not a URL>");
+        assert_eq!(printable_url("https://ivs.idenfy.com"), "https://ivs.idenfy.com/");
+    }
 }

@@ -141,8 +141,9 @@ pub(crate) struct EmailArgs {
     #[arg(long, requires = "email")]
     pub(crate) template: Option<PathBuf>,
     /// The SMTP server, smtp:// or smtps:// (needed with --email).
-    // It may carry a password: never shown in --help.
-    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    // It may carry a password, which a flag would leave in `ps` and shell history: the flag
+    // exists only because clap reads a variable through one, and is not advertised.
+    #[arg(long, env = "SMTP_URL", hide = true, hide_env_values = true)]
     pub(crate) smtp_url: Option<String>,
     /// The email's sender.
     #[arg(long, env = "SMTP_FROM", default_value = "kyc <no-reply@localhost>")]

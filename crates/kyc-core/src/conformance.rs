@@ -453,7 +453,8 @@ fn fullest_request(kind: VerificationKind, caps: &KindCapabilities) -> SessionRe
     request
 }
 
-/// The redirect URL `field` of `request`.
+/// The redirect URL `field` of `request`; `None` for any other field (the caller asks only for
+/// URL fields the neutral rules let be plain http).
 fn url_slot(request: &mut SessionRequest, field: Field) -> Option<&mut Url> {
     let redirects = &mut request.redirects;
     match field {

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use strum::{AsRefStr, Display, EnumIter, IntoStaticStr};
 use url::Url;
 
-use crate::request::SessionRequest;
+use crate::request::{ExpectedDocument, Person, Redirects, SessionRequest};
 
 /// A field of [`SessionRequest`], displayed as its path in the JSON shape.
 ///
@@ -219,37 +219,65 @@ impl fmt::Debug for Value<'_> {
 impl SessionRequest {
     /// The value of `field`, when set.
     pub(crate) fn value<'a>(&'a self, field: Field) -> Option<Value<'a>> {
-        let p = &self.person;
-        let d = &self.document;
-        let r = &self.redirects;
+        // Destructured without `..`: a field added to the request, the person, the document or
+        // the redirects does not compile until it is described here (and so in the table).
+        let SessionRequest {
+            client_id,
+            kind: _,
+            person,
+            document,
+            locale,
+            flow,
+            redirects,
+            webhook_url,
+            link_validity,
+            session_duration,
+            external_ref,
+            tags,
+            provider_options: _,
+            option_checks: _,
+        } = self;
+        let Person {
+            first_name,
+            last_name,
+            date_of_birth,
+            sex,
+            nationality,
+            personal_number,
+            address,
+            email,
+            phone,
+        } = person;
+        let ExpectedDocument { types, country, number, issue_date, expiry_date } = document;
+        let Redirects { success, failure, cancel } = redirects;
         let words = |value: &'a Option<String>| value.as_deref().map(Value::Text);
         let other = |value: Option<&'a dyn fmt::Debug>| value.map(Value::Other);
         match field {
-            Field::ClientId => Some(Value::Text(self.client_id.as_str())),
-            Field::FirstName => words(&p.first_name),
-            Field::LastName => words(&p.last_name),
-            Field::DateOfBirth => p.date_of_birth.map(Value::Date),
-            Field::Sex => other(p.sex.as_ref().map(|v| v as _)),
-            Field::Nationality => other(p.nationality.as_ref().map(|v| v as _)),
-            Field::PersonalNumber => words(&p.personal_number),
-            Field::Address => words(&p.address),
-            Field::Email => words(&p.email),
-            Field::Phone => words(&p.phone),
-            Field::DocumentTypes => (!d.types.is_empty()).then_some(Value::Other(&d.types)),
-            Field::DocumentCountry => other(d.country.as_ref().map(|v| v as _)),
-            Field::DocumentNumber => words(&d.number),
-            Field::DocumentIssueDate => d.issue_date.map(Value::Date),
-            Field::DocumentExpiryDate => d.expiry_date.map(Value::Date),
-            Field::Locale => other(self.locale.as_ref().map(|v| v as _)),
-            Field::Flow => other(self.flow.as_ref().map(|v| v as _)),
-            Field::SuccessUrl => r.success.as_ref().map(Value::Url),
-            Field::FailureUrl => r.failure.as_ref().map(Value::Url),
-            Field::CancelUrl => r.cancel.as_ref().map(Value::Url),
-            Field::WebhookUrl => self.webhook_url.as_ref().map(Value::Url),
-            Field::LinkValidity => self.link_validity.map(Value::Duration),
-            Field::SessionDuration => self.session_duration.map(Value::Duration),
-            Field::ExternalRef => words(&self.external_ref),
-            Field::Tags => (!self.tags.is_empty()).then_some(Value::Other(&self.tags)),
+            Field::ClientId => Some(Value::Text(client_id.as_str())),
+            Field::FirstName => words(first_name),
+            Field::LastName => words(last_name),
+            Field::DateOfBirth => date_of_birth.map(Value::Date),
+            Field::Sex => other(sex.as_ref().map(|v| v as _)),
+            Field::Nationality => other(nationality.as_ref().map(|v| v as _)),
+            Field::PersonalNumber => words(personal_number),
+            Field::Address => words(address),
+            Field::Email => words(email),
+            Field::Phone => words(phone),
+            Field::DocumentTypes => (!types.is_empty()).then_some(Value::Other(types)),
+            Field::DocumentCountry => other(country.as_ref().map(|v| v as _)),
+            Field::DocumentNumber => words(number),
+            Field::DocumentIssueDate => issue_date.map(Value::Date),
+            Field::DocumentExpiryDate => expiry_date.map(Value::Date),
+            Field::Locale => other(locale.as_ref().map(|v| v as _)),
+            Field::Flow => other(flow.as_ref().map(|v| v as _)),
+            Field::SuccessUrl => success.as_ref().map(Value::Url),
+            Field::FailureUrl => failure.as_ref().map(Value::Url),
+            Field::CancelUrl => cancel.as_ref().map(Value::Url),
+            Field::WebhookUrl => webhook_url.as_ref().map(Value::Url),
+            Field::LinkValidity => link_validity.map(Value::Duration),
+            Field::SessionDuration => session_duration.map(Value::Duration),
+            Field::ExternalRef => words(external_ref),
+            Field::Tags => (!tags.is_empty()).then_some(Value::Other(tags)),
         }
     }
 

@@ -38,7 +38,7 @@ impl ClientId {
     /// rule it breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, Error> {
         let value = value.into();
-        // Providers with tighter limits (iDenfy: 100 ASCII characters) declare them in their
+        // Providers with tighter limits (some take 100 ASCII characters) declare them in their
         // `Capabilities`.
         let max_chars = Field::ClientId.max_chars().unwrap_or(usize::MAX);
         match text_rule_violation(&value, max_chars) {
@@ -269,10 +269,9 @@ impl Sex {
     }
 }
 
-/// The identity documents the vendors document, under one name each.
-///
-/// iDenfy accepts all of them; Veriff the first five (it calls the driver's licence
-/// `DRIVERS_LICENSE`). What a provider accepts is in its [`Capabilities`](crate::Capabilities).
+/// The identity documents the vendors document, under one name each (each adapter maps them to
+/// its vendor's words). What a provider accepts is in its
+/// [`Capabilities`](crate::Capabilities).
 #[derive(
     Clone,
     Copy,

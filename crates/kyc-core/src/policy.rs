@@ -1,8 +1,10 @@
 //! What failover does after an error: the policy, kept apart from the mechanism in
-//! [`Failover`](crate::Failover), whose documentation carries the table (tower's `Policy`, object_store's retry rule).
+//! [`Failover`](crate::Failover), whose documentation carries the table (tower's `Policy`,
+//! object_store's retry rule).
 //!
-//! Creating a session is not idempotent: neither iDenfy nor Veriff takes an idempotency key,
-//! and every session they create costs a credit. So the rule is object_store's and
+//! Creating a session is not idempotent: the vendors take no idempotency key, and every session
+//! they create costs a credit (iDenfy says so on
+//! <https://documentation.idenfy.com/kyc/generate-token>). So the rule is object_store's and
 //! ActiveMerchant's: **send again only what provably never arrived**, and treat everything
 //! ambiguous as possibly having created a session.
 

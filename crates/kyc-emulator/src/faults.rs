@@ -219,6 +219,8 @@ async fn fault_response(vendor: Vendor, fault: &Fault) -> Response {
     }
 }
 
+/// The identifier iDenfy gives an error of `status`
+/// (<https://documentation.idenfy.com/resources/error-messages>).
 fn idenfy_identifier(status: StatusCode) -> &'static str {
     match status.as_u16() {
         401 | 403 => "UNAUTHORIZED",

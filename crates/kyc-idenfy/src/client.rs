@@ -374,14 +374,6 @@ impl IdenfyBuilder {
         Ok(builder)
     }
 
-    /// [`from_vars`](Self::from_vars) over the process environment.
-    ///
-    /// # Errors
-    /// As [`from_vars`](Self::from_vars).
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_vars(std::env::vars())
-    }
-
     /// Builds KYB links on `url` instead of `https://kyb.ui.idenfy.com/welcome`.
     pub fn with_kyb_ui_url(mut self, url: impl Into<String>) -> Self {
         self.kyb_ui_url = url.into();
@@ -444,7 +436,7 @@ impl fmt::Debug for IdenfyBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdenfyBuilder")
             .field("settings", &self.settings)
-            .field("kyb_ui_url", &self.kyb_ui_url)
+            .field("kyb_ui_url", &kyc_adapter::settings::printable_url(&self.kyb_ui_url))
             .finish_non_exhaustive()
     }
 }

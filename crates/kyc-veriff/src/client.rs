@@ -320,14 +320,6 @@ impl VeriffBuilder {
         Ok(builder)
     }
 
-    /// [`from_vars`](Self::from_vars) over the process environment.
-    ///
-    /// # Errors
-    /// As [`from_vars`](Self::from_vars).
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_vars(std::env::vars())
-    }
-
     /// Adds a shared secret key. The first one signs requests (`X-HMAC-SIGNATURE`); all of them
     /// are accepted when verifying Veriff's signatures, so keys can be rotated.
     pub fn with_shared_secret(mut self, secret: impl Into<SecretString>) -> Self {

@@ -1,8 +1,9 @@
 //! Veriff's error answers, mapped once to the neutral [`Error`].
 //!
-//! Veriff answers `{status: "fail", code, message}`, `code` a string in practice and a number in
-//! some clients' fixtures (<https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>). Match on the code, never on the message,
-//! which Veriff calls an opaque string that may change.
+//! Veriff answers `{status: "fail", code, message}`
+//! (<https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>), `code` a string or a
+//! number, both read. Match on the code, never on the message, which Veriff calls an opaque
+//! string that may change.
 //!
 //! | answer | neutral kind |
 //! |---|---|

@@ -124,7 +124,7 @@ pub enum IdCardType {
     Ti,
 }
 
-/// Names the options set, never their values: some carry personal data (`additionalData`,
+/// Names the options set, never their values: some carry personal data (`endUserId`, `consents`,
 /// raw `extra` fields).
 impl std::fmt::Debug for VeriffOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -166,7 +166,8 @@ impl ProviderOptions for VeriffOptions {
         if self.end_user_id.as_deref().is_some_and(|id| !is_uuid(id)) {
             errors.push(FieldError::new("endUserId", "must be a UUID"));
         }
-        // Veriff: "For INE, approved:true is mandatory, otherwise the session is not created".
+        // "For INE, approved:true is mandatory, otherwise the session is not created"
+        // (https://devdocs.veriff.com/apidocs/v1sessions).
         if self.consents.iter().any(|c| c.consent_type == ConsentType::Ine && !c.approved) {
             errors.push(FieldError::new("consents", "an INE consent must be approved"));
         }
