@@ -93,8 +93,10 @@ impl OptionChecks {
     }
 }
 
-/// The checks are derived from the options set; two requests with the same content are equal
-/// whichever way their options were written.
+/// Two requests with the same content are equal whichever way their options were written: a
+/// request read from JSON carries no checks (its options are untyped until a provider reads
+/// them, in `VerificationSession::preflight` and `create_session`), one built with
+/// `with_options` does.
 impl PartialEq for OptionChecks {
     fn eq(&self, _: &Self) -> bool {
         true

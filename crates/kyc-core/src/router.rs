@@ -329,6 +329,7 @@ mod tests {
             let id = ClientId::new(format!("company-{i}")).unwrap();
             let company = SessionRequest::new(id.clone()).with_kind(VerificationKind::Business);
             assert_eq!(router.route(&company).provider(), "both", "never to one that cannot serve");
+            assert!(router.preflight(&company).is_ok(), "checked where it would go");
             if router.route(&SessionRequest::new(id)).provider() == "identity-only" {
                 identity_only_chosen += 1;
             }
