@@ -246,3 +246,22 @@ async fn a_wrongly_typed_option_stops_the_chain_before_anything_is_sent() {
         assert_eq!(emulator.requests_received(vendor), 0, "{vendor:?} was sent a request");
     }
 }
+
+/// An option this crate does not know is still sent (a field the vendor added tomorrow), and
+/// logged at `warn` by name, never by value.
+#[tokio::test]
+async fn an_unknown_option_is_sent_and_named_in_the_logs() {
+    let emulator = support::emulator().await;
+    let idenfy = support::idenfy(&emulator).build().unwrap();
+    let file = r#"{"clientId": "user-1", "providerOptions": {"idenfy": {"brandNewSwitch": "Jonas Jonaitis"}}}"#;
+    let request = SessionRequest::from_json(file).unwrap();
+    let logs = Captured::default();
+    let session = {
+        let _guard = logs.install(tracing::Level::WARN);
+        idenfy.create_session(&request).await.unwrap()
+    };
+    assert_eq!(session.provider, "idenfy");
+    let text = logs.text();
+    assert!(text.contains("brandNewSwitch") && text.contains("WARN"), "{text}");
+    assert!(!text.contains("Jonas"), "the value is never logged: {text}");
+}

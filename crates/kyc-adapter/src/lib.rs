@@ -103,6 +103,10 @@ pub fn preflight<O: ProviderOptions>(
     request.validate()?;
     capabilities.check(request).map_err(|feature| Error::unsupported(provider, feature))?;
     let options = resolve_options(request, defaults)?;
+    for key in options.unknown_keys() {
+        // The name only: the value may be personal data.
+        tracing::warn!(provider, option = %key, "an option this adapter does not know; sent as is");
+    }
     let Findings { conflicts, refused } = rules(&options);
     if !conflicts.is_empty() {
         return Err(Error::invalid_request(conflicts));

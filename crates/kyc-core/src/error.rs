@@ -349,8 +349,19 @@ impl fmt::Display for Error {
                 (None, None) => {}
             }
         }
-        if !inner.attempts.is_empty() {
-            write!(f, " after {} attempts", inner.attempts.len())?;
+        let called = inner.attempts.iter().filter(|a| a.was_called()).count();
+        let skipped = inner.attempts.len() - called;
+        match (called, skipped) {
+            (0, 0) => {}
+            (0, 1) => f.write_str(" (1 provider passed over)")?,
+            (0, skipped) => write!(f, " ({skipped} providers passed over)")?,
+            (1, 0) => f.write_str(" after 1 attempt")?,
+            (called, 0) => write!(f, " after {called} attempts")?,
+            (called, skipped) => {
+                let tried = if called == 1 { "attempt" } else { "attempts" };
+                let passed = if skipped == 1 { "provider" } else { "providers" };
+                write!(f, " after {called} {tried} ({skipped} {passed} passed over)")?
+            }
         }
         Ok(())
     }

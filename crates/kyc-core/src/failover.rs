@@ -292,7 +292,8 @@ impl Failover {
         for member in &self.members {
             let provider = member.provider.provider();
             if let Err(feature) = member.provider.capabilities().check(request) {
-                tracing::debug!(provider, "skipped: cannot serve the request");
+                tracing::info!(provider, reason = %feature, "skipped: cannot serve the request");
+                attempts.push(Attempt::skipped(provider, feature.clone()));
                 refusal.get_or_insert_with(|| Error::unsupported(provider, feature));
                 continue;
             }

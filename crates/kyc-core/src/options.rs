@@ -67,6 +67,15 @@ pub trait ProviderOptions: Serialize + DeserializeOwned + Default + Clone + 'sta
     fn rule_violations(&self) -> Vec<FieldError> {
         Vec::new()
     }
+
+    /// The keys these options carry that the adapter does not know (its raw catch-all, for a
+    /// field the vendor adds tomorrow), relative to the options (`brandNewSwitch`,
+    /// `kyb.other`). They are sent as they are; providers log them at `warn` (names only) and
+    /// the `kyc` command says so, so a misspelt option is seen rather than silently ignored by
+    /// the vendor.
+    fn unknown_keys(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The checks of the options set through [`SessionRequest::with_options`], run by

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 
@@ -13,7 +14,7 @@ use crate::error::Error;
 use crate::model::{CountryCode, DocumentType, Locale, VerificationKind};
 use crate::provider::VerificationSession;
 use crate::request::SessionRequest;
-use crate::session::Session;
+use crate::session::{Attempt, Session};
 
 /// Which requests a route takes. Every condition set must hold; an empty rule takes all.
 ///
@@ -92,30 +93,39 @@ enum Target {
 }
 
 impl Target {
-    /// The provider for `request`. A split never sends a request to a provider whose
-    /// capabilities cannot serve it: the weights are shared among those that can (so a person
-    /// stays with one vendor for one kind of request). When none can, the split picks among all,
-    /// and the chosen provider reports its refusal.
-    fn pick(&self, request: &SessionRequest) -> &Arc<dyn VerificationSession> {
+    /// The provider for `request`, and the members of a split passed over for it. A split never
+    /// sends a request to a provider whose capabilities cannot serve it: the weights are shared
+    /// among those that can (so a person stays with one vendor for one kind of request). When
+    /// none can, the split picks among all, and the chosen provider reports its refusal.
+    fn pick(&self, request: &SessionRequest) -> (&Arc<dyn VerificationSession>, Vec<Attempt>) {
         let weighted = match self {
-            Self::One(provider) => return provider,
+            Self::One(provider) => return (provider, Vec::new()),
             Self::Split(weighted) => weighted,
         };
-        let able: Vec<&(Arc<dyn VerificationSession>, u32)> =
-            weighted.iter().filter(|(p, _)| p.capabilities().can_serve(request)).collect();
+        let mut able = Vec::new();
+        let mut skipped = Vec::new();
+        for member in weighted {
+            match member.0.capabilities().check(request) {
+                Ok(()) => able.push(member),
+                Err(feature) => skipped.push(Attempt::skipped(member.0.provider(), feature)),
+            }
+        }
         let candidates = match able.is_empty() {
-            true => weighted.iter().collect(),
+            true => {
+                skipped.clear();
+                weighted.iter().collect()
+            }
             false => able,
         };
         let total: u64 = candidates.iter().map(|(_, w)| u64::from(*w)).sum();
         let mut point = stable_hash(request.client_id.as_str()) % total.max(1);
         for (provider, weight) in &candidates {
             if point < u64::from(*weight) {
-                return provider;
+                return (provider, skipped);
             }
             point -= u64::from(*weight);
         }
-        &candidates[0].0
+        (&candidates[0].0, skipped)
     }
 
     fn providers(&self) -> Vec<&Arc<dyn VerificationSession>> {
@@ -202,10 +212,18 @@ impl Router {
 
     /// The provider `request` goes to.
     pub fn route(&self, request: &SessionRequest) -> &Arc<dyn VerificationSession> {
-        self.routes
-            .iter()
-            .find(|(rule, _)| rule.matches(request))
-            .map_or(&self.default, |(_, target)| target.pick(request))
+        self.route_and_skips(request).0
+    }
+
+    /// The provider `request` goes to, and the members of a split passed over for it.
+    fn route_and_skips(
+        &self,
+        request: &SessionRequest,
+    ) -> (&Arc<dyn VerificationSession>, Vec<Attempt>) {
+        match self.routes.iter().find(|(rule, _)| rule.matches(request)) {
+            Some((_, target)) => target.pick(request),
+            None => (&self.default, Vec::new()),
+        }
     }
 }
 
@@ -223,10 +241,42 @@ impl VerificationSession for Router {
         self.route(request).preflight(request)
     }
 
+    /// Sends `request` to the provider its routes choose. Members of a split passed over for
+    /// their capabilities are recorded among the attempts, before the chosen provider's.
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
-        let provider = self.route(request);
+        let (provider, mut attempts) = self.route_and_skips(request);
         tracing::debug!(router = %self.name, provider = provider.provider(), "routed");
-        provider.create_session(request).await
+        for skip in &attempts {
+            tracing::info!(provider = %skip.provider, "skipped: cannot serve the request");
+        }
+        if attempts.is_empty() {
+            return provider.create_session(request).await;
+        }
+        let started = Instant::now();
+        match provider.create_session(request).await {
+            Ok(mut session) => {
+                match session.attempts.is_empty() {
+                    true => {
+                        attempts.push(Attempt::succeeded(provider.provider(), started.elapsed()))
+                    }
+                    false => attempts.append(&mut session.attempts),
+                }
+                session.attempts = attempts;
+                Ok(session)
+            }
+            Err(error) => {
+                match error.attempts() {
+                    [] => attempts.push(Attempt::failed(
+                        provider.provider(),
+                        error.kind(),
+                        error.outcome().may_have_created_session(),
+                        started.elapsed(),
+                    )),
+                    inner => attempts.extend_from_slice(inner),
+                }
+                Err(error.with_attempts(attempts))
+            }
+        }
     }
 }
 
@@ -335,6 +385,28 @@ mod tests {
             }
         }
         assert!((850..=950).contains(&identity_only_chosen), "{identity_only_chosen}");
+    }
+
+    #[tokio::test]
+    async fn a_split_records_the_members_it_passed_over() {
+        use crate::capabilities::{Capabilities, Feature, KindCapabilities};
+        let identity_only =
+            Arc::new(StubProvider::new("identity-only").with_capabilities(
+                Capabilities::new().with_identity(KindCapabilities::everything()),
+            )) as Arc<dyn VerificationSession>;
+        let both = Arc::new(StubProvider::new("both")) as Arc<dyn VerificationSession>;
+        let router = Router::new(Arc::clone(&both))
+            .with_split(Rule::any(), [(identity_only, 50), (Arc::clone(&both), 50)]);
+        let company = SessionRequest::new(ClientId::new("company-1").unwrap())
+            .with_kind(VerificationKind::Business);
+        let session = router.create_session(&company).await.unwrap();
+        let trail: Vec<(&str, Option<&Feature>)> =
+            session.attempts.iter().map(|a| (a.provider.as_str(), a.skipped.as_ref())).collect();
+        let business = Feature::Kind(VerificationKind::Business);
+        assert_eq!(trail, [("identity-only", Some(&business)), ("both", None)]);
+        // A request every member can serve leaves no trail: the provider was called directly.
+        let person = SessionRequest::new(ClientId::new("person-1").unwrap());
+        assert!(router.create_session(&person).await.unwrap().attempts.is_empty());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use url::Url;
 
+use crate::capabilities::Feature;
 use crate::error::ErrorKind;
 use crate::model::ClientId;
 
@@ -107,14 +108,18 @@ impl fmt::Debug for Session {
     }
 }
 
-/// One try at one provider, recorded by failover.
+/// One try at one provider, or one provider passed over, recorded by failover and routing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Attempt {
-    /// The provider tried.
+    /// The provider tried, or passed over.
     pub provider: String,
-    /// How it failed; `None` when it created the session.
+    /// How it failed; `None` when it created the session. `Unsupported` for a provider passed
+    /// over without a call ([`skipped`](Self::skipped) says why).
     pub error: Option<ErrorKind>,
+    /// Why the provider was passed over without a call: what the request asks that its
+    /// capabilities lack. `None` for a provider that was called.
+    pub skipped: Option<Feature>,
     /// Whether it may have left a session (and a spent credit) behind: always for the attempt
     /// that created the session; for a failed one, when its outcome is unknown.
     pub may_have_created_session: bool,
@@ -131,12 +136,30 @@ impl Attempt {
         may_have_created_session: bool,
         elapsed: Duration,
     ) -> Self {
-        Self { provider: provider.into(), error: Some(error), may_have_created_session, elapsed }
+        let provider = provider.into();
+        Self { provider, error: Some(error), skipped: None, may_have_created_session, elapsed }
     }
 
     /// The attempt that created the session.
     pub(crate) fn succeeded(provider: impl Into<String>, elapsed: Duration) -> Self {
-        Self { provider: provider.into(), error: None, may_have_created_session: true, elapsed }
+        let provider = provider.into();
+        Self { provider, error: None, skipped: None, may_have_created_session: true, elapsed }
+    }
+
+    /// A provider passed over without a call: its capabilities lack `feature`.
+    pub(crate) fn skipped(provider: impl Into<String>, feature: Feature) -> Self {
+        Self {
+            provider: provider.into(),
+            error: Some(ErrorKind::Unsupported),
+            skipped: Some(feature),
+            may_have_created_session: false,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Whether the provider was called (not passed over).
+    pub fn was_called(&self) -> bool {
+        self.skipped.is_none()
     }
 }
 

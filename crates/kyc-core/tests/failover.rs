@@ -55,7 +55,13 @@ async fn providers_that_cannot_serve_are_skipped_without_a_call() {
     let session = chain(&[&narrow, &wide]).create_session(&passport).await.unwrap();
     assert_eq!(session.provider, "wide");
     assert!(narrow.requests().is_empty());
-    assert_eq!(session.attempts.len(), 1, "a skip is not an attempt");
+    // The skip leaves a trace, with its reason, but no call and no credit.
+    assert_eq!(session.attempts.len(), 2, "{:?}", session.attempts);
+    let skip = &session.attempts[0];
+    assert_eq!(skip.provider, "narrow");
+    assert_eq!(skip.skipped, Some(Feature::Field(Field::DocumentTypes)));
+    assert!(!skip.was_called() && !skip.may_have_created_session);
+    assert_eq!((session.attempts[1].provider.as_str(), session.attempts[1].error), ("wide", None));
 
     // A mock that must never be called, because it declares nothing.
     let mut never = MockVerificationSession::new();
@@ -77,6 +83,10 @@ async fn when_no_provider_can_serve_the_refusal_is_returned() {
     assert_eq!(error.kind(), ErrorKind::Unsupported);
     assert_eq!(error.unsupported_feature(), Some(&Feature::Field(Field::Locale)));
     assert_eq!(error.outcome(), Outcome::NotSent);
+    // The error carries the skip too, and says nobody was called.
+    assert_eq!(error.attempts().len(), 1);
+    assert_eq!(error.attempts()[0].skipped, Some(Feature::Field(Field::Locale)));
+    assert!(error.to_string().ends_with("(1 provider passed over)"), "{error}");
 }
 
 #[tokio::test]

@@ -509,6 +509,11 @@ impl ProviderOptions for IdenfyOptions {
         );
         errors
     }
+
+    fn unknown_keys(&self) -> Vec<String> {
+        let kyb = self.kyb.unknown_keys().into_iter().map(|key| format!("kyb.{key}"));
+        self.extra.keys().cloned().chain(kyb).collect()
+    }
 }
 
 /// `providerOptions.idenfy.kyb`.
@@ -530,6 +535,10 @@ impl ProviderOptions for KybOptions {
             ));
         }
         errors
+    }
+
+    fn unknown_keys(&self) -> Vec<String> {
+        self.extra.keys().cloned().collect()
     }
 }
 
@@ -596,6 +605,14 @@ mod tests {
         assert_eq!(kyb.scan_refs, ["scan-1"]);
         assert_eq!(resolve(&IdenfyOptions::default(), &request).unwrap(), read);
         assert!(request.validate().is_ok());
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let request =
+            request_with(json!({"checkAml": true, "brandNewSwitch": 1, "kyb": {"other": 2}}));
+        let options: IdenfyOptions = request.options().unwrap().unwrap();
+        assert_eq!(options.unknown_keys(), ["brandNewSwitch", "kyb.other"]);
     }
 
     #[test]

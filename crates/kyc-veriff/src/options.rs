@@ -176,6 +176,10 @@ impl ProviderOptions for VeriffOptions {
         }
         errors
     }
+
+    fn unknown_keys(&self) -> Vec<String> {
+        self.extra.keys().cloned().collect()
+    }
 }
 
 #[cfg(test)]
