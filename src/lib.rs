@@ -7,8 +7,8 @@ pub use kyc_core::{
     Attempt, BreakerConfig, BreakerState, Capabilities, ClientId, CountryCode, Decision,
     DocumentType, DynVerificationSession, Error, ErrorKind, ExpectedDocument, Failover,
     FailoverPolicy, Feature, Field, FieldError, FieldKind, Flow, KindCapabilities, Locale,
-    OnUnknownOutcome, Outcome, Person, ProviderOptions, Reason, Redirects, Router, Rule, Session,
-    SessionRequest, Sex, Status, StubProvider, VerificationKind, VerificationResults,
+    OnUnknownOutcome, Outcome, Person, ProviderOptions, Reason, Redirects, Results, Router, Rule,
+    Session, SessionRequest, Sex, Status, StubProvider, VerificationKind, VerificationResults,
     VerificationSession, WebhookVerifier,
 };
 
@@ -18,7 +18,7 @@ pub use kyc_core::conformance;
 
 /// Mocking the trait in your own tests (feature `mock`).
 #[cfg(feature = "mock")]
-pub use kyc_core::{MockVerificationSession, mocking};
+pub use kyc_core::{MockVerificationResults, MockVerificationSession, mocking};
 
 /// Scripting a stub's or a mock's errors in tests (feature `test-util` or `mock`).
 #[cfg(any(feature = "test-util", feature = "mock"))]

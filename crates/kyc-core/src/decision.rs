@@ -197,6 +197,31 @@ pub trait VerificationResults: WebhookVerifier {
     async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error>;
 }
 
+#[cfg(any(test, feature = "mock"))]
+mockall::mock! {
+    /// A mock of [`VerificationResults`] (and so of [`WebhookVerifier`]), beside
+    /// [`MockVerificationSession`](crate::MockVerificationSession): for testing code that handles
+    /// results (a webhook endpoint, a poller), not for pretending an adapter works.
+    pub VerificationResults {}
+
+    impl WebhookVerifier for VerificationResults {
+        fn verify_webhook(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Decision, Error>;
+    }
+
+    #[async_trait]
+    impl VerificationResults for VerificationResults {
+        async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error>;
+    }
+}
+
+// A mock's `Debug` is not an expectation to set: it names the mock, like the session mock's.
+#[cfg(any(test, feature = "mock"))]
+impl fmt::Debug for MockVerificationResults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockVerificationResults").finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,6 +125,33 @@ impl FailoverPolicy {
 /// `retry_after` is when the first breaker lets a probe through: a dead chain costs nothing
 /// until then, rather than one more timeout.
 ///
+/// # How long one call can take
+///
+/// With the defaults (a 60 s [`deadline`](FailoverPolicy::deadline), 2 retries of a provider
+/// that provably created nothing, backoffs of 200 ms doubling up to 5 s but never shorter than a
+/// `Retry-After`, and the adapters' 30 s timeout per exchange, 10 s of it to connect), one
+/// `create_session` takes at most about **90 s**: no attempt starts after the deadline and no
+/// backoff that would end after it is waited, but an attempt begun just before it runs to its
+/// own timeout. A vendor answering `Retry-After: 3600` is moved past, not waited for.
+///
+/// For an interactive sign-up page, bound both: a short deadline and no retries on the chain,
+/// and short timeouts on each adapter (their builders' `with_timeout` and
+/// `with_connect_timeout`). With a 5 s deadline and 3 s adapter timeouts, a call ends within
+/// about 8 s:
+///
+/// ```
+/// # use std::time::Duration;
+/// # use kyc_core::FailoverPolicy;
+/// let interactive = FailoverPolicy::default()
+///     .with_deadline(Duration::from_secs(5))
+///     .with_max_retries(0);
+/// # let _ = interactive;
+/// ```
+///
+/// A caller may also drop the future (`tokio::time::timeout` around `create_session`): nothing
+/// is left half-done on this side (a breaker's probe slot is given back), though a request
+/// already sent may still create a session at the vendor.
+///
 /// ```
 /// use std::sync::Arc;
 /// use kyc_core::testing::ErrorExt;

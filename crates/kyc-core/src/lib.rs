@@ -49,6 +49,7 @@ mod options;
 mod policy;
 mod provider;
 mod request;
+mod results;
 mod router;
 mod session;
 mod stub;
@@ -56,6 +57,8 @@ mod validate;
 
 pub use breaker::{BreakerConfig, BreakerState};
 pub use capabilities::{Capabilities, Feature, KindCapabilities};
+#[cfg(any(test, feature = "mock"))]
+pub use decision::MockVerificationResults;
 pub use decision::{Decision, Reason, Status, VerificationResults, WebhookVerifier};
 pub use error::{Error, ErrorKind, FieldError, Outcome};
 pub use failover::{Failover, FailoverPolicy};
@@ -67,6 +70,7 @@ pub use policy::OnUnknownOutcome;
 pub use provider::MockVerificationSession;
 pub use provider::{DynVerificationSession, VerificationSession};
 pub use request::{ExpectedDocument, Person, Redirects, SessionRequest};
+pub use results::Results;
 pub use router::{Router, Rule};
 pub use session::{Attempt, Session};
 pub use stub::StubProvider;
