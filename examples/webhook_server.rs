@@ -10,8 +10,9 @@
 //! Veriff's decision and event webhooks at `/webhooks/veriff` (`VERIFF_SHARED_SECRET`); a
 //! receiver needs the signing keys only, no API credentials. Without them it runs against the
 //! emulator: it starts one that sends its webhooks here, creates a session at each vendor,
-//! approves it on the emulator's page, and prints what arrives. Verifiers and adapters are
-//! configured from the emulator's variables exactly as from real ones.
+//! approves it as a person would (`RunningEmulator::decide`), and prints what arrives.
+//! Verifiers and adapters are configured from the emulator's variables exactly as from real
+//! ones. One `kyc::Results` holds every vendor's verifier, so one route serves them all.
 
 #[path = "support/emulator.rs"]
 mod support;
@@ -20,20 +21,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use kyc::{
-    ClientId, ErrorKind, IdenfyWebhooks, SessionRequest, VeriffWebhooks, VerificationSession,
-    WebhookVerifier,
+    ClientId, ErrorKind, IdenfyWebhooks, Results, SessionRequest, VeriffWebhooks,
+    VerificationSession, WebhookVerifier,
 };
-
-/// One verifier per vendor, each built from that vendor's signing keys alone; `None` for a
-/// vendor whose key is not configured (its webhooks are then refused).
-struct Receivers {
-    idenfy: Option<IdenfyWebhooks>,
-    veriff: Option<VeriffWebhooks>,
-}
+use kyc_emulator::{Choice, Vendor};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,14 +39,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         || std::env::var_os("VERIFF_SHARED_SECRET").is_some();
 
     let mut emulator = None;
-    let receivers = if configured {
-        Receivers {
-            idenfy: std::env::var_os("IDENFY_WEBHOOK_KEY")
-                .map(|_| IdenfyWebhooks::from_env())
-                .transpose()?,
-            veriff: std::env::var_os("VERIFF_SHARED_SECRET")
-                .map(|_| VeriffWebhooks::from_env())
-                .transpose()?,
+    // A vendor whose key is not configured is left out: its webhooks are then refused.
+    let mut results = Results::new();
+    if configured {
+        if std::env::var_os("IDENFY_WEBHOOK_KEY").is_some() {
+            results = results.with_webhooks("idenfy", verifier(IdenfyWebhooks::from_env()?));
+        }
+        if std::env::var_os("VERIFF_SHARED_SECRET").is_some() {
+            results = results.with_webhooks("veriff", verifier(VeriffWebhooks::from_env()?));
         }
     } else {
         let running = kyc_emulator::Emulator::builder()
@@ -63,55 +58,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "note: no webhook keys set; using the built-in emulator at {}",
             running.address()
         );
-        let receivers = Receivers {
-            idenfy: Some(IdenfyWebhooks::from_vars(running.vars())?),
-            veriff: Some(VeriffWebhooks::from_vars(running.vars())?),
-        };
+        results = results
+            .with_webhooks("idenfy", verifier(IdenfyWebhooks::from_vars(running.vars())?))
+            .with_webhooks("veriff", verifier(VeriffWebhooks::from_vars(running.vars())?));
         emulator = Some(running);
-        receivers
-    };
-    let receivers = Arc::new(receivers);
+    }
 
-    let app = Router::new()
-        .route("/webhooks/idenfy", post(idenfy_webhook))
-        .route("/webhooks/veriff", post(veriff_webhook))
-        .with_state(Arc::clone(&receivers));
+    let app =
+        Router::new().route("/webhooks/{provider}", post(webhook)).with_state(Arc::new(results));
     println!("listening on {here}/webhooks/idenfy and {here}/webhooks/veriff");
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
     if let Some(emulator) = &emulator {
+        // `decide` returns once the emulator's webhooks were delivered here.
         approve_one_session_each(emulator).await?;
-        // Give the emulator's webhooks a moment to arrive, then stop.
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         return Ok(());
     }
     server.await??;
     Ok(())
 }
 
-async fn idenfy_webhook(
-    State(receivers): State<Arc<Receivers>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    receive(receivers.idenfy.as_ref().map(|v| v as &dyn WebhookVerifier), &headers, &body)
-}
-
-async fn veriff_webhook(
-    State(receivers): State<Arc<Receivers>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    receive(receivers.veriff.as_ref().map(|v| v as &dyn WebhookVerifier), &headers, &body)
+fn verifier(webhooks: impl WebhookVerifier + 'static) -> Arc<dyn WebhookVerifier> {
+    Arc::new(webhooks)
 }
 
 /// Verify, answer at once, hand the result on (here: print it).
-fn receive(receiver: Option<&dyn WebhookVerifier>, headers: &HeaderMap, body: &[u8]) -> StatusCode {
-    let Some(receiver) = receiver else {
-        eprintln!("refused a webhook: no signing key configured for it");
-        return StatusCode::UNAUTHORIZED;
-    };
-    match receiver.verify_webhook(headers, body) {
+async fn webhook(
+    State(results): State<Arc<Results>>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    match results.verify_webhook(&provider, &headers, &body) {
         Ok(decision) => {
             println!(
                 "{}: session {} is {} (final: {}, event: {})",
@@ -123,7 +101,8 @@ fn receive(receiver: Option<&dyn WebhookVerifier>, headers: &HeaderMap, body: &[
             );
             StatusCode::OK
         }
-        Err(error) if error.kind() == ErrorKind::InvalidSignature => {
+        // A bad signature, or no key configured for this vendor: not a delivery to accept.
+        Err(error) if matches!(error.kind(), ErrorKind::InvalidSignature | ErrorKind::Config) => {
             eprintln!("refused a webhook: {error}");
             StatusCode::UNAUTHORIZED
         }
@@ -135,27 +114,17 @@ fn receive(receiver: Option<&dyn WebhookVerifier>, headers: &HeaderMap, body: &[
 }
 
 /// Creates a session at each emulated vendor, through adapters configured from the emulator's
-/// variables, and approves both on the emulator's pages: the emulator then sends the webhooks.
+/// variables, and approves both as a person would: the emulator then sends the webhooks.
 async fn approve_one_session_each(
     emulator: &kyc_emulator::RunningEmulator,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let (idenfy, veriff) = support::adapters(emulator)?;
     let request = SessionRequest::new(ClientId::new("webhook-example")?);
     for (vendor, session) in [
-        ("idenfy", idenfy.create_session(&request).await?),
-        ("veriff", veriff.create_session(&request).await?),
+        (Vendor::Idenfy, idenfy.create_session(&request).await?),
+        (Vendor::Veriff, veriff.create_session(&request).await?),
     ] {
-        use secrecy::ExposeSecret;
-        let token =
-            session.token.as_ref().map(|t| t.expose_secret().to_owned()).unwrap_or_default();
-        if vendor == "veriff" {
-            reqwest::get(session.url.as_str()).await?; // opening the page: Veriff's `started`
-        }
-        reqwest::Client::new()
-            .post(format!("http://{}/{vendor}/decide", emulator.address()))
-            .form(&[("token", token.as_str()), ("choice", "approve")])
-            .send()
-            .await?;
+        emulator.decide(vendor, &session.id, Choice::Approve).await?;
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The emulator, through the real adapters and over raw HTTP: the conformance suite, each
 //! endpoint's success and auth failure, the validation rules it enforces, the hosted page's
-//! decisions through to the status and decision endpoints, and each fault. The adapters are
-//! configured from the emulator's environment (`RunningEmulator::vars`), as a deployment is.
+//! decisions and `RunningEmulator::decide`'s through to the status and decision endpoints and
+//! the webhooks, and each fault. The adapters are configured from the emulator's environment
+//! (`RunningEmulator::vars`), as a deployment is.
 
 mod support;
 
@@ -12,7 +13,7 @@ use kyc::{
     ClientId, ErrorKind, Outcome, SessionRequest, VerificationKind, VerificationSession,
     WebhookVerifier,
 };
-use kyc_emulator::{Emulator, Fault, FaultMode, RunningEmulator, Vendor};
+use kyc_emulator::{Choice, Emulator, EmulatorError, Fault, FaultMode, RunningEmulator, Vendor};
 use serde_json::{Value, json};
 use support::emulator;
 
@@ -179,8 +180,14 @@ async fn veriff_validation_rules_answer_veriffs_codes() {
     assert_eq!(missing_key.json::<Value>().await.unwrap()["code"], "1801");
 }
 
-/// Submits the hosted page's form, as a person's browser would.
-async fn decide(emulator: &RunningEmulator, vendor: Vendor, token: &str, choice: &str) -> String {
+/// Submits the hosted page's form, as a person's browser would: for the tests of the page
+/// itself; the others decide with `RunningEmulator::decide`.
+async fn submit_form(
+    emulator: &RunningEmulator,
+    vendor: Vendor,
+    token: &str,
+    choice: &str,
+) -> String {
     let url = format!("http://{}/{}/decide", emulator.address(), vendor.name());
     let response = reqwest::Client::new()
         .post(url)
@@ -214,7 +221,7 @@ async fn the_hosted_page_decides_what_idenfys_status_says() {
             page.contains("iDenfy") && page.contains("person-1") && page.contains("<form"),
             "{page}"
         );
-        let after_page = decide(&emulator, Vendor::Idenfy, &token_of(&session), choice).await;
+        let after_page = submit_form(&emulator, Vendor::Idenfy, &token_of(&session), choice).await;
         assert!(after_page.contains("Decided"), "{after_page}");
         let (status, answer) = post(&status_url, auth, json!({"scanRef": session.id})).await;
         assert_eq!((status, answer["status"].as_str()), (200, Some(expected)), "{answer}");
@@ -223,7 +230,7 @@ async fn the_hosted_page_decides_what_idenfys_status_says() {
 }
 
 #[tokio::test]
-async fn the_hosted_page_decides_what_veriffs_decision_says() {
+async fn a_decision_is_what_veriffs_decision_endpoint_says() {
     let emulator = emulator().await;
     let veriff = veriff(&emulator);
     let (key, secret) = emulator.veriff_credentials();
@@ -236,15 +243,19 @@ async fn the_hosted_page_decides_what_veriffs_decision_says() {
             .header("x-hmac-signature", signature)
             .send()
     };
+    // Both ways of running out share code 9104, told apart by `status`
+    // (https://devdocs.veriff.com/docs/verification-session-status-codes-table).
     for (choice, status, code) in [
-        ("approve", "approved", 9001),
-        ("decline", "declined", 9102),
-        ("resubmit", "resubmission_requested", 9103),
+        (Choice::Approve, "approved", 9001),
+        (Choice::Decline, "declined", 9102),
+        (Choice::Resubmit, "resubmission_requested", 9103),
+        (Choice::Expire, "expired", 9104),
+        (Choice::Abandon, "abandoned", 9104),
     ] {
         let session = veriff.create_session(&request("person-2")).await.unwrap();
         let before: Value = decision(&session.id).await.unwrap().json().await.unwrap();
         assert_eq!(before, json!({"status": "success", "verification": null}));
-        decide(&emulator, Vendor::Veriff, &token_of(&session), choice).await;
+        emulator.decide(Vendor::Veriff, &session.id, choice).await.unwrap();
         let after: Value = decision(&session.id).await.unwrap().json().await.unwrap();
         assert_eq!(after["verification"]["status"], status, "{after}");
         assert_eq!(after["verification"]["code"], code);
@@ -444,7 +455,7 @@ fn header_map(request: &wiremock::Request) -> http::HeaderMap {
 }
 
 #[tokio::test]
-async fn approving_on_the_page_sends_signed_webhooks_that_verify() {
+async fn deciding_sends_signed_webhooks_that_verify() {
     use kyc::Status;
     let receiver = wiremock::MockServer::start().await;
     wiremock::Mock::given(wiremock::matchers::method("POST"))
@@ -463,7 +474,7 @@ async fn approving_on_the_page_sends_signed_webhooks_that_verify() {
     let idenfy = support::idenfy(&emulator).build().unwrap();
     let idenfy_webhooks = kyc::IdenfyWebhooks::from_vars(emulator.vars()).unwrap();
     let session = idenfy.create_session(&request("round-trip")).await.unwrap();
-    decide(&emulator, Vendor::Idenfy, &token_of(&session), "approve").await;
+    emulator.decide(Vendor::Idenfy, &session.id, Choice::Approve).await.unwrap();
     let received = webhooks_received(&receiver, 1).await;
     assert_eq!(received.len(), 1);
     let (headers, body) = (header_map(&received[0]), &received[0].body);
@@ -480,7 +491,9 @@ async fn approving_on_the_page_sends_signed_webhooks_that_verify() {
     let veriff_webhooks = kyc::VeriffWebhooks::from_vars(emulator.vars()).unwrap();
     let session = veriff.create_session(&request("round-trip-2")).await.unwrap();
     reqwest::get(session.url.as_str()).await.unwrap();
-    decide(&emulator, Vendor::Veriff, &token_of(&session), "decline").await;
+    // The page sends `started` in the background: wait for it, so it comes first.
+    webhooks_received(&receiver, 2).await;
+    emulator.decide(Vendor::Veriff, &session.id, Choice::Decline).await.unwrap();
     let received = webhooks_received(&receiver, 4).await;
     let statuses: Vec<Status> = received[1..]
         .iter()
@@ -495,4 +508,163 @@ async fn approving_on_the_page_sends_signed_webhooks_that_verify() {
     let forged = veriff_webhooks.verify_webhook(&header_map(&received[3]), &altered);
     assert_eq!(forged.unwrap_err().kind(), ErrorKind::InvalidSignature);
     assert!(veriff.verify_webhook(&header_map(&received[3]), &altered).is_err());
+}
+
+type Received = tokio::sync::mpsc::UnboundedReceiver<(String, http::HeaderMap, Vec<u8>)>;
+
+/// A webhook receiver on loopback, `{base}/idenfy` and `{base}/veriff`: what each delivery
+/// brought (the path's vendor, headers, body), in arrival order. It takes each one before
+/// answering, so whatever `RunningEmulator::decide` delivered is here when it returns.
+async fn webhook_receiver() -> (String, Received) {
+    let (sent, received) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/{vendor}",
+        axum::routing::post(
+            move |axum::extract::Path(vendor): axum::extract::Path<String>,
+                  headers: http::HeaderMap,
+                  body: axum::body::Bytes| {
+                let _ = sent.send((vendor, headers, body.to_vec()));
+                async { http::StatusCode::OK }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, received)
+}
+
+/// The neutral statuses of the webhooks `received` holds for `session`, each verified.
+fn verified_statuses(
+    received: &mut Received,
+    vendor: Vendor,
+    verifier: &dyn WebhookVerifier,
+    session: &kyc::Session,
+) -> Result<Vec<kyc::Status>, kyc::Error> {
+    let mut statuses = Vec::new();
+    while let Ok((path, headers, body)) = received.try_recv() {
+        assert_eq!(path, vendor.name(), "each vendor's webhooks go to its own URL");
+        let decision = verifier.verify_webhook(&headers, &body)?;
+        assert_eq!(decision.session_id, session.id);
+        statuses.push(decision.status);
+    }
+    Ok(statuses)
+}
+
+/// Every outcome of each vendor, decided with one call on a session the real adapter created,
+/// reads back as its neutral status both ways: polled, and in the signed webhooks.
+#[tokio::test]
+async fn decide_gives_each_outcome_as_the_adapters_read_it() -> Result<(), kyc::Error> {
+    use kyc::{Status, VerificationResults};
+    let (hooks, mut received) = webhook_receiver().await;
+    let emulator = Emulator::builder()
+        .with_idenfy_webhook_url(format!("{hooks}/idenfy"))
+        .with_veriff_webhook_url(format!("{hooks}/veriff"))
+        .start()
+        .await
+        .map_err(EmulatorError::from)?;
+    // iDenfy asks for a minute between polls of a session; the emulator does not.
+    let idenfy = kyc::IdenfyBuilder::from_vars(emulator.vars())?
+        .with_min_poll_interval(Duration::ZERO)
+        .build()?;
+    let veriff = kyc::VeriffBuilder::from_vars(emulator.vars())?.build()?;
+    let idenfy_webhooks = kyc::IdenfyWebhooks::from_vars(emulator.vars())?;
+    let veriff_webhooks = kyc::VeriffWebhooks::from_vars(emulator.vars())?;
+
+    // The status a poll reads, and the webhooks' in the order they come: Veriff's `submitted`
+    // event before a decision, `started` before abandoning an unopened session
+    // (https://devdocs.veriff.com/docs/event-webhook); iDenfy's one result webhook
+    // (https://documentation.idenfy.com/kyc/webhooks).
+    let cases = [
+        (Vendor::Idenfy, Choice::Approve, Status::Approved, vec![Status::Approved]),
+        (Vendor::Idenfy, Choice::Decline, Status::Declined, vec![Status::Declined]),
+        (Vendor::Idenfy, Choice::Suspect, Status::Suspected, vec![Status::Suspected]),
+        (Vendor::Idenfy, Choice::Expire, Status::Expired, vec![Status::Expired]),
+        (
+            Vendor::Veriff,
+            Choice::Approve,
+            Status::Approved,
+            vec![Status::Submitted, Status::Approved],
+        ),
+        (
+            Vendor::Veriff,
+            Choice::Decline,
+            Status::Declined,
+            vec![Status::Submitted, Status::Declined],
+        ),
+        (
+            Vendor::Veriff,
+            Choice::Resubmit,
+            Status::ResubmissionRequested,
+            vec![Status::Submitted, Status::ResubmissionRequested],
+        ),
+        (Vendor::Veriff, Choice::Expire, Status::Expired, vec![Status::Expired]),
+        (
+            Vendor::Veriff,
+            Choice::Abandon,
+            Status::Abandoned,
+            vec![Status::Started, Status::Abandoned],
+        ),
+    ];
+    for (vendor, choice, polled, webhooks) in cases {
+        assert!(choice.is_offered_by(vendor));
+        let (sessions, results, verifier): (
+            &dyn VerificationSession,
+            &dyn VerificationResults,
+            &dyn WebhookVerifier,
+        ) = match vendor {
+            Vendor::Idenfy => (&idenfy, &idenfy, &idenfy_webhooks),
+            Vendor::Veriff => (&veriff, &veriff, &veriff_webhooks),
+        };
+        let session = sessions.create_session(&request("person-3")).await?;
+        emulator.decide(vendor, &session.id, choice).await?;
+        let decision = results.poll_decision(&session.id).await?.expect("decided");
+        assert_eq!(
+            (decision.session_id.as_str(), decision.status),
+            (session.id.as_str(), polled),
+            "{vendor:?} {choice:?}"
+        );
+        let statuses = verified_statuses(&mut received, vendor, verifier, &session)?;
+        assert_eq!(statuses, webhooks, "{vendor:?} {choice:?}");
+    }
+
+    // Veriff's resubmission request is no final decision: the person decides again.
+    let session = veriff.create_session(&request("person-4")).await?;
+    emulator.decide(Vendor::Veriff, &session.id, Choice::Resubmit).await?;
+    emulator.decide(Vendor::Veriff, &session.id, Choice::Approve).await?;
+    let decision = veriff.poll_decision(&session.id).await?.expect("decided");
+    assert_eq!(decision.status, Status::Approved);
+    let statuses = verified_statuses(&mut received, Vendor::Veriff, &veriff_webhooks, &session)?;
+    let resubmitted_then_approved =
+        [Status::Submitted, Status::ResubmissionRequested, Status::Submitted, Status::Approved];
+    assert_eq!(statuses, resubmitted_then_approved);
+
+    // Another vendor's outcome, a decision that stands, a session the vendor does not have: the
+    // emulator's errors, which are the library's `Config` errors for `?`.
+    let session = idenfy.create_session(&request("person-5")).await?;
+    emulator.decide(Vendor::Idenfy, &session.id, Choice::Approve).await?;
+    let statuses = verified_statuses(&mut received, Vendor::Idenfy, &idenfy_webhooks, &session)?;
+    assert_eq!(statuses, [Status::Approved]);
+    let refusals = [
+        (Vendor::Idenfy, session.id.as_str(), Choice::Resubmit),
+        (Vendor::Idenfy, session.id.as_str(), Choice::Abandon),
+        (Vendor::Veriff, session.id.as_str(), Choice::Suspect),
+        (Vendor::Idenfy, session.id.as_str(), Choice::Decline),
+        (Vendor::Veriff, session.id.as_str(), Choice::Approve),
+    ];
+    for (vendor, id, choice) in refusals {
+        let refused = emulator.decide(vendor, id, choice).await.unwrap_err();
+        match (&refused, choice.is_offered_by(vendor), vendor) {
+            (EmulatorError::NotOffered { .. }, false, _) => {}
+            (EmulatorError::AlreadyDecided { .. }, true, Vendor::Idenfy) => {}
+            (EmulatorError::UnknownSession { .. }, true, Vendor::Veriff) => {}
+            _ => panic!("{vendor:?} {choice:?}: {refused:?}"),
+        }
+        let error = kyc::Error::from(refused);
+        assert_eq!((error.kind(), error.outcome()), (ErrorKind::Config, Outcome::NotSent));
+    }
+    assert_eq!(idenfy.poll_decision(&session.id).await?.unwrap().status, Status::Approved);
+    assert!(received.try_recv().is_err(), "a refusal sends nothing");
+    emulator.stop().await;
+    Ok(())
 }

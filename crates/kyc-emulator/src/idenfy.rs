@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::App;
 use crate::faults::lock;
-use crate::store::{Choice, Record, Vendor};
+use crate::store::{Record, Vendor, Verdict};
 
 /// The locales of the older token reference (https://documentation.idenfy.com/API/GeneratingIdentificationToken).
 const LOCALES: &[&str] = &[
@@ -449,13 +449,13 @@ pub(crate) async fn status(State(app): State<App>, headers: HeaderMap, body: Byt
     };
     let now = Utc::now();
     let (status, document, face) = match record.decision.map(|(choice, _)| choice) {
-        Some(Choice::Approve) => ("APPROVED", "DOC_VALIDATED", "FACE_MATCH"),
-        Some(Choice::Decline) => ("DENIED", "DOC_NOT_FOUND", "FACE_MISMATCH"),
-        Some(Choice::Suspect) => ("SUSPECTED", "DOC_VALIDATED", "FACE_MATCH"),
+        Some(Verdict::Approve) => ("APPROVED", "DOC_VALIDATED", "FACE_MATCH"),
+        Some(Verdict::Decline) => ("DENIED", "DOC_NOT_FOUND", "FACE_MISMATCH"),
+        Some(Verdict::Suspect) => ("SUSPECTED", "DOC_VALIDATED", "FACE_MATCH"),
         _ if record.expired(now) => ("EXPIRED", "", ""),
         _ => ("ACTIVE", "", ""),
     };
-    let suspected = record.decision.is_some_and(|(c, _)| c == Choice::Suspect);
+    let suspected = record.decision.is_some_and(|(c, _)| c == Verdict::Suspect);
     let answer = json!({
         "fraudTags": [],
         "mismatchTags": if suspected { json!(["NAME"]) } else { json!([]) },

@@ -30,6 +30,50 @@
 //! # }
 //! ```
 //!
+//! # Deciding from code
+//!
+//! [`RunningEmulator::decide`] is a person's click on the hosted page, in one call: the
+//! session is decided as the page's form decides it (the same code), the status and decision
+//! endpoints report it, and the vendor's signed webhooks are delivered before it returns. The
+//! outcomes are each vendor's own ([`Choice`]: approve and decline for both, suspect for
+//! iDenfy, resubmit and abandon for Veriff, expire for both); asking one vendor for the
+//! other's is an [`EmulatorError`], which converts into [`kyc_core::Error`] (`kyc::Error`) for
+//! `?`.
+//!
+//! ```
+//! use kyc_emulator::{Choice, Emulator, EmulatorError, Vendor};
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = Emulator::builder().start().await?;
+//! let (key, secret) = emulator.idenfy_credentials();
+//! let idenfy = |path: &str, body: String| {
+//!     reqwest::Client::new()
+//!         .post(format!("{}{path}", emulator.idenfy_base_url()))
+//!         .basic_auth(key, Some(secret))
+//!         .header("content-type", "application/json")
+//!         .body(body)
+//!         .send()
+//! };
+//! let json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes);
+//! // A session, created by hand here (with `kyc`: `idenfy.create_session(&request)`).
+//! let token = json(&idenfy("/api/v2/token", r#"{"clientId": "person-1"}"#.into()).await?.bytes().await?)?;
+//! let scan_ref = token["scanRef"].as_str().unwrap_or_default();
+//!
+//! // The person approves (with `kyc`: `emulator.decide(Vendor::Idenfy, &session.id, ..)`).
+//! emulator.decide(Vendor::Idenfy, scan_ref, Choice::Approve).await?;
+//! let status = idenfy("/api/v2/status", format!(r#"{{"scanRef": "{scan_ref}"}}"#)).await?;
+//! assert_eq!(json(&status.bytes().await?)?["status"], "APPROVED");
+//!
+//! // A decision stands, and iDenfy has no resubmission.
+//! let again = emulator.decide(Vendor::Idenfy, scan_ref, Choice::Decline).await;
+//! assert!(matches!(again, Err(EmulatorError::AlreadyDecided { .. })));
+//! let resubmit = emulator.decide(Vendor::Idenfy, scan_ref, Choice::Resubmit).await;
+//! assert!(matches!(resubmit, Err(EmulatorError::NotOffered { vendor: Vendor::Idenfy, .. })));
+//! emulator.stop().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Routes
 //!
 //! One HTTP server (axum) serves both vendors under their own prefixes; the vendor parts of a
@@ -43,13 +87,21 @@
 //! | `POST /idenfy/api/v2/status` | a verification's status, Basic auth (<https://documentation.idenfy.com/kyc/data-retrieval>) |
 //! | `GET /idenfy/api/v2/redirect?authToken=…` | iDenfy's hosted page for an identity token |
 //! | `GET /idenfy/kyb/welcome?authToken=…` | iDenfy's KYB page (what `IDENFY_KYB_UI_URL` points at) |
-//! | `POST /idenfy/decide` | the page's form: `token`, `choice` = `approve`, `decline` or `suspect` |
+//! | `POST /idenfy/decide` | the page's form (decision route): `token`, `choice` = `approve`, `decline` or `suspect` |
 //! | `POST /veriff/v1/sessions` | a session, `X-AUTH-CLIENT`, `X-HMAC-SIGNATURE` checked when sent (<https://devdocs.veriff.com/apidocs/v1sessions>) |
 //! | `GET /veriff/v1/sessions/{id}/decision` | a session's decision, HMAC of the id (<https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1>) |
 //! | `GET /veriff/v/{token}` | Veriff's hosted flow; the first visit sends the `started` event |
-//! | `POST /veriff/decide` | the page's form: `token`, `choice` = `approve`, `decline` or `resubmit` |
+//! | `POST /veriff/decide` | the page's form (decision route): `token`, `choice` = `approve`, `decline` or `resubmit` |
 //! | `GET`, `PUT`, `DELETE /__emulator/faults/{idenfy\|veriff}` | faults on demand (see [`Fault`]) |
 //! | `GET /__emulator/health` | answers `ok` |
+//!
+//! The decision routes take a form (`application/x-www-form-urlencoded`) and answer as
+//! [`RunningEmulator::decide`] refuses: 303 back to the session's page once decided; 400 for a
+//! choice that is not one of that page's buttons ([`EmulatorError::NotOffered`]); 404 for a
+//! token of no session of that vendor ([`EmulatorError::UnknownSession`]); 409 when a decision
+//! stands ([`EmulatorError::AlreadyDecided`]); 410 when the link ran out
+//! ([`EmulatorError::Expired`]). Running a link out ([`Choice::Expire`], [`Choice::Abandon`]) is
+//! no button, so [`RunningEmulator::decide`] alone does it.
 //!
 //! A decision on a page is what the status and decision endpoints then report, and it is sent
 //! as the vendor's signed webhook when the builder was given a webhook URL
@@ -65,6 +117,8 @@
 // the point, and it is sent at once, so its size on the error path does not matter.
 #![allow(clippy::result_large_err)]
 
+mod decide;
+mod error;
 mod faults;
 mod idenfy;
 mod page;
@@ -83,6 +137,8 @@ use axum::routing::{get, post};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use decide::Choice;
+pub use error::EmulatorError;
 pub use faults::{Fault, FaultMode};
 pub use store::Vendor;
 
@@ -440,6 +496,41 @@ impl RunningEmulator {
         lock(&self.app.store).faults.remove(&vendor);
     }
 
+    /// Decides `vendor`'s session `session_id` as a person would on its hosted page: what a
+    /// click on the page's button does (`POST /{vendor}/decide`, the same code), without a
+    /// browser or the session's token. The status and decision endpoints then report it, and
+    /// the vendor's signed webhooks go to the configured webhook URL (an iDenfy session's own
+    /// `callbackUrl` first).
+    ///
+    /// `session_id` is the vendor's id, as an adapter's `Session::id` carries it: iDenfy's
+    /// `scanRef` (`companyId` for a business session), Veriff's verification id. `choice` must
+    /// be one of `vendor`'s ([`Choice::offered_by`]); [`Choice::Expire`] and
+    /// [`Choice::Abandon`] run the link out now, as if the person never came back.
+    ///
+    /// Unlike the page, which sends its webhooks in the background, this returns once they are
+    /// delivered: a receiver has them when it returns, and a failed delivery is an error.
+    /// Faults do not apply, and it is not counted in [`requests_received`](Self::requests_received):
+    /// it is a person's act, not an API request.
+    ///
+    /// # Errors
+    /// - [`EmulatorError::NotOffered`]: `vendor` has no such outcome.
+    /// - [`EmulatorError::UnknownSession`]: no session of `vendor` has this id.
+    /// - [`EmulatorError::Expired`]: its link ran out undecided.
+    /// - [`EmulatorError::AlreadyDecided`]: a decision stands (any but Veriff's resubmission
+    ///   request; after one, running out is refused too).
+    /// - [`EmulatorError::AlreadyOpened`]: [`Choice::Expire`] of an opened Veriff session.
+    /// - [`EmulatorError::WebhookDelivery`]: the decision was made and stands, but a webhook did
+    ///   not get through (no answer, or not 2xx); every webhook was still tried.
+    pub async fn decide(
+        &self,
+        vendor: Vendor,
+        session_id: &str,
+        choice: Choice,
+    ) -> Result<(), EmulatorError> {
+        let acted = decide::act(&self.app, vendor, session_id, choice)?;
+        webhooks::deliver(&self.app.http, acted.deliveries).await
+    }
+
     /// Stops serving: open connections get a second to finish (a hanging fault never would).
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -583,14 +674,8 @@ mod tests {
         assert_eq!(client.get(page).send().await.unwrap().status(), 200);
 
         // The webhook key signs iDenfy's webhooks.
-        let decided = client
-            .post(format!("http://{}/idenfy/decide", emulator.address()))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("token={}&choice=approve", token["authToken"].as_str().unwrap()))
-            .send()
-            .await
-            .unwrap();
-        assert!(decided.status().is_success() || decided.status().is_redirection());
+        let scan_ref = token["scanRef"].as_str().unwrap();
+        emulator.decide(Vendor::Idenfy, scan_ref, Choice::Approve).await.unwrap();
         let (signature, body) =
             tokio::time::timeout(std::time::Duration::from_secs(5), received.recv())
                 .await
@@ -617,5 +702,332 @@ mod tests {
         let link = created["verification"]["url"].as_str().unwrap();
         assert!(link.starts_with(var(&vars, "VERIFF_BASE_URL")), "{link}");
         emulator.stop().await;
+    }
+
+    /// Sessions made over raw HTTP, as the adapters make them: (id, token).
+    struct Sessions<'a>(&'a RunningEmulator, reqwest::Client);
+
+    impl Sessions<'_> {
+        /// Posts with both vendors' credentials: each reads only its own.
+        async fn post(&self, url: String, body: &str) -> serde_json::Value {
+            let (key, secret) = self.0.idenfy_credentials();
+            let answer = self
+                .1
+                .post(url)
+                .basic_auth(key, Some(secret))
+                .header("x-auth-client", self.0.veriff_credentials().0)
+                .header("content-type", "application/json")
+                .body(body.to_owned())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 201);
+            serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap()
+        }
+
+        async fn idenfy(&self) -> (String, String) {
+            let url = format!("{}/api/v2/token", self.0.idenfy_base_url());
+            let token = self.post(url, r#"{"clientId": "unit"}"#).await;
+            (token["scanRef"].as_str().unwrap().into(), token["authToken"].as_str().unwrap().into())
+        }
+
+        async fn kyb(&self) -> (String, String) {
+            let url = format!("{}/kyb/tokens/", self.0.idenfy_base_url());
+            let token = self.post(url, r#"{"clientId": "unit", "tokenType": "FORM"}"#).await;
+            let (id, token) = (&token["companyId"], &token["tokenString"]);
+            (id.as_str().unwrap().into(), token.as_str().unwrap().into())
+        }
+
+        async fn veriff(&self) -> (String, String) {
+            let url = format!("{}/v1/sessions", self.0.veriff_base_url());
+            let created = self.post(url, r#"{"verification": {"vendorData": "unit"}}"#).await;
+            let verification = &created["verification"];
+            let (id, token) = (&verification["id"], &verification["sessionToken"]);
+            (id.as_str().unwrap().into(), token.as_str().unwrap().into())
+        }
+
+        async fn idenfy_status(&self, scan_ref: &str) -> String {
+            let (key, secret) = self.0.idenfy_credentials();
+            let answer = self
+                .1
+                .post(format!("{}/api/v2/status", self.0.idenfy_base_url()))
+                .basic_auth(key, Some(secret))
+                .body(format!(r#"{{"scanRef": "{scan_ref}"}}"#))
+                .send()
+                .await
+                .unwrap();
+            let answer: serde_json::Value =
+                serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
+            answer["status"].as_str().unwrap().to_owned()
+        }
+
+        async fn veriff_status(&self, id: &str) -> serde_json::Value {
+            let (key, secret) = self.0.veriff_credentials();
+            let answer = self
+                .1
+                .get(format!("{}/v1/sessions/{id}/decision", self.0.veriff_base_url()))
+                .header("x-auth-client", key)
+                .header("x-hmac-signature", veriff::signature(secret, id.as_bytes()))
+                .send()
+                .await
+                .unwrap();
+            let answer: serde_json::Value =
+                serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
+            answer["verification"]["status"].clone()
+        }
+
+        async fn form(&self, vendor: Vendor, token: &str, choice: &str) -> u16 {
+            let answer = self
+                .1
+                .post(format!("http://{}/{}/decide", self.0.address(), vendor.name()))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("token={token}&choice={choice}"))
+                .send()
+                .await
+                .unwrap();
+            answer.status().as_u16()
+        }
+    }
+
+    /// A client that shows redirects instead of following them, so a form's 303 is seen.
+    fn no_redirects() -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    #[tokio::test]
+    async fn decide_reports_each_vendors_words() {
+        let emulator = Emulator::builder().start().await.unwrap();
+        let sessions = Sessions(&emulator, no_redirects());
+        for (choice, expected) in [
+            (Choice::Approve, "APPROVED"),
+            (Choice::Decline, "DENIED"),
+            (Choice::Suspect, "SUSPECTED"),
+            (Choice::Expire, "EXPIRED"),
+        ] {
+            let (scan_ref, _) = sessions.idenfy().await;
+            assert_eq!(sessions.idenfy_status(&scan_ref).await, "ACTIVE");
+            emulator.decide(Vendor::Idenfy, &scan_ref, choice).await.unwrap();
+            assert_eq!(sessions.idenfy_status(&scan_ref).await, expected, "{choice:?}");
+        }
+        for (choice, expected) in [
+            (Choice::Approve, "approved"),
+            (Choice::Decline, "declined"),
+            (Choice::Resubmit, "resubmission_requested"),
+            (Choice::Expire, "expired"),
+            (Choice::Abandon, "abandoned"),
+        ] {
+            let (id, _) = sessions.veriff().await;
+            assert!(sessions.veriff_status(&id).await.is_null(), "no decision yet");
+            emulator.decide(Vendor::Veriff, &id, choice).await.unwrap();
+            assert_eq!(sessions.veriff_status(&id).await, expected, "{choice:?}");
+        }
+    }
+
+    /// The page's form and `decide` are one path: what one did, the other sees.
+    #[tokio::test]
+    async fn decide_and_the_pages_form_share_their_rules() {
+        let emulator = Emulator::builder().start().await.unwrap();
+        let sessions = Sessions(&emulator, no_redirects());
+
+        // A business session, by its `companyId`: its page shows the decision, its form is
+        // refused as decided.
+        let (company, token) = sessions.kyb().await;
+        emulator.decide(Vendor::Idenfy, &company, Choice::Decline).await.unwrap();
+        let page = format!("{}?authToken={token}", emulator.idenfy_kyb_ui_url());
+        let page = sessions.1.get(page).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Decided: denied"), "{page}");
+        assert_eq!(sessions.form(Vendor::Idenfy, &token, "approve").await, 409);
+
+        // Decided on the page, refused by `decide`.
+        let (scan_ref, token) = sessions.idenfy().await;
+        assert_eq!(sessions.form(Vendor::Idenfy, &token, "suspect").await, 303);
+        let again = emulator.decide(Vendor::Idenfy, &scan_ref, Choice::Approve).await;
+        assert!(matches!(again, Err(EmulatorError::AlreadyDecided { .. })), "{again:?}");
+        assert_eq!(sessions.idenfy_status(&scan_ref).await, "SUSPECTED");
+
+        // Run out by `decide`, gone on the page.
+        let (id, token) = sessions.veriff().await;
+        emulator.decide(Vendor::Veriff, &id, Choice::Expire).await.unwrap();
+        assert_eq!(sessions.form(Vendor::Veriff, &token, "approve").await, 410);
+        let page = sessions.1.get(format!("{}/v/{token}", emulator.veriff_base_url()));
+        assert_eq!(page.send().await.unwrap().status(), 410);
+        let late = emulator.decide(Vendor::Veriff, &id, Choice::Approve).await;
+        assert!(matches!(late, Err(EmulatorError::Expired { .. })), "{late:?}");
+
+        // Running out is no button.
+        let (_, token) = sessions.veriff().await;
+        assert_eq!(sessions.form(Vendor::Veriff, &token, "abandon").await, 400);
+
+        // A resubmission asked on the page is decided again from code, then stands for both.
+        let (id, token) = sessions.veriff().await;
+        assert_eq!(sessions.form(Vendor::Veriff, &token, "resubmit").await, 303);
+        emulator.decide(Vendor::Veriff, &id, Choice::Approve).await.unwrap();
+        assert_eq!(sessions.form(Vendor::Veriff, &token, "decline").await, 409);
+        assert_eq!(sessions.veriff_status(&id).await, "approved");
+    }
+
+    /// The page sends in the background what `decide` sends before returning: the same
+    /// webhook (event, status, finality) for the same choice.
+    #[tokio::test]
+    async fn the_pages_form_sends_the_webhooks_decide_sends() {
+        let (sent, mut received) = tokio::sync::mpsc::unbounded_channel::<serde_json::Value>();
+        let receiver = Router::new().route(
+            "/hook",
+            post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let event = headers.get("idenfy-event-type").and_then(|v| v.to_str().ok());
+                let mut body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                body["event"] = event.into();
+                let _ = sent.send(body);
+                async { StatusCode::OK }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, receiver).await });
+        let emulator = Emulator::builder().with_idenfy_webhook_url(hook).start().await.unwrap();
+        let sessions = Sessions(&emulator, no_redirects());
+
+        let (by_code, _) = sessions.idenfy().await;
+        emulator.decide(Vendor::Idenfy, &by_code, Choice::Suspect).await.unwrap();
+        let from_code = received.try_recv().expect("delivered before `decide` returned");
+        let (by_page, token) = sessions.idenfy().await;
+        assert_eq!(sessions.form(Vendor::Idenfy, &token, "suspect").await, 303);
+        let wait = std::time::Duration::from_secs(5);
+        let from_page = tokio::time::timeout(wait, received.recv()).await.unwrap().unwrap();
+        assert_eq!(
+            (&from_code["scanRef"], &from_page["scanRef"]),
+            (&by_code.into(), &by_page.into())
+        );
+        let same = |body: &serde_json::Value| {
+            (body["event"].clone(), body["status"].clone(), body["final"].clone())
+        };
+        assert_eq!(same(&from_code), same(&from_page));
+        assert_eq!(from_page["status"]["overall"], "SUSPECTED");
+    }
+
+    #[tokio::test]
+    async fn decide_refuses_what_a_person_could_not_do() {
+        let emulator = Emulator::builder().start().await.unwrap();
+        let sessions = Sessions(&emulator, no_redirects());
+        let (scan_ref, _) = sessions.idenfy().await;
+        let (id, _) = sessions.veriff().await;
+
+        // Another vendor's outcome is refused, whatever the session.
+        for (vendor, session, choice) in [
+            (Vendor::Idenfy, &scan_ref, Choice::Resubmit),
+            (Vendor::Idenfy, &scan_ref, Choice::Abandon),
+            (Vendor::Veriff, &id, Choice::Suspect),
+            (Vendor::Veriff, &"no-such-session".to_owned(), Choice::Suspect),
+        ] {
+            let refused = emulator.decide(vendor, session, choice).await.unwrap_err();
+            assert!(
+                matches!(refused, EmulatorError::NotOffered { vendor: v, choice: c } if v == vendor && c == choice),
+                "{refused:?}"
+            );
+            assert!(refused.to_string().contains(choice.name()), "{refused}");
+        }
+        assert_eq!(sessions.idenfy_status(&scan_ref).await, "ACTIVE", "nothing changed");
+
+        // The other vendor's id, or none at all, is no session.
+        for (vendor, session) in [(Vendor::Veriff, &scan_ref), (Vendor::Idenfy, &id)] {
+            let refused = emulator.decide(vendor, session, Choice::Approve).await.unwrap_err();
+            assert!(matches!(refused, EmulatorError::UnknownSession { .. }), "{refused:?}");
+        }
+
+        // Veriff's resubmission may be decided again, but not run out.
+        emulator.decide(Vendor::Veriff, &id, Choice::Resubmit).await.unwrap();
+        let run_out = emulator.decide(Vendor::Veriff, &id, Choice::Abandon).await;
+        assert!(matches!(run_out, Err(EmulatorError::AlreadyDecided { .. })), "{run_out:?}");
+        emulator.decide(Vendor::Veriff, &id, Choice::Approve).await.unwrap();
+        assert_eq!(sessions.veriff_status(&id).await, "approved");
+
+        // An opened Veriff session runs out abandoned, never expired.
+        let (id, token) = sessions.veriff().await;
+        let page = sessions.1.get(format!("{}/v/{token}", emulator.veriff_base_url()));
+        assert_eq!(page.send().await.unwrap().status(), 200);
+        let expire = emulator.decide(Vendor::Veriff, &id, Choice::Expire).await.unwrap_err();
+        assert!(matches!(expire, EmulatorError::AlreadyOpened { .. }), "{expire:?}");
+        emulator.decide(Vendor::Veriff, &id, Choice::Abandon).await.unwrap();
+        assert_eq!(sessions.veriff_status(&id).await, "abandoned");
+        // iDenfy has one word for both: an opened session runs out `EXPIRED`.
+        let (scan_ref, token) = sessions.idenfy().await;
+        let page = format!("{}/api/v2/redirect?authToken={token}", emulator.idenfy_base_url());
+        assert_eq!(sessions.1.get(page).send().await.unwrap().status(), 200);
+        emulator.decide(Vendor::Idenfy, &scan_ref, Choice::Expire).await.unwrap();
+        assert_eq!(sessions.idenfy_status(&scan_ref).await, "EXPIRED");
+    }
+
+    #[tokio::test]
+    async fn a_webhook_not_taken_is_reported_and_the_decision_stands() {
+        // A receiver that refuses everything.
+        let refusing = Router::new().route("/hook", post(|| async { StatusCode::BAD_GATEWAY }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let refused_at = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, refusing).await });
+        // An address nothing listens on any more.
+        let gone = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let gone_at = gone.local_addr().unwrap();
+        drop(gone);
+
+        let emulator = Emulator::builder()
+            .with_idenfy_webhook_url(format!("http://user:hunter2@{refused_at}/hook"))
+            .with_veriff_webhook_url(format!("http://{gone_at}/hook"))
+            .start()
+            .await
+            .unwrap();
+        let sessions = Sessions(&emulator, no_redirects());
+
+        let (scan_ref, _) = sessions.idenfy().await;
+        let error = emulator.decide(Vendor::Idenfy, &scan_ref, Choice::Approve).await.unwrap_err();
+        match &error {
+            EmulatorError::WebhookDelivery {
+                vendor: Vendor::Idenfy,
+                status: Some(502),
+                url,
+                ..
+            } => {
+                assert_eq!(url, &format!("http://{refused_at}/hook"), "credentials left out");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!format!("{error} {error:?}").contains("hunter2"), "{error:?}");
+        assert_eq!(sessions.idenfy_status(&scan_ref).await, "APPROVED", "the decision stands");
+
+        let (id, _) = sessions.veriff().await;
+        let error = emulator.decide(Vendor::Veriff, &id, Choice::Decline).await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                EmulatorError::WebhookDelivery { vendor: Vendor::Veriff, status: None, .. }
+            ),
+            "{error:?}"
+        );
+        assert!(std::error::Error::source(&error).is_some(), "why it failed");
+        assert_eq!(sessions.veriff_status(&id).await, "declined");
+    }
+
+    #[tokio::test]
+    async fn the_emulators_error_becomes_the_librarys() {
+        let emulator = Emulator::builder().start().await.unwrap();
+        let refused = emulator.decide(Vendor::Idenfy, "nope", Choice::Approve).await.unwrap_err();
+        let shown = refused.to_string();
+        let error = kyc_core::Error::from(refused);
+        assert_eq!(error.kind(), kyc_core::ErrorKind::Config);
+        assert_eq!(error.outcome(), kyc_core::Outcome::NotSent);
+        let source = std::error::Error::source(&error).unwrap();
+        assert_eq!(source.to_string(), shown, "the emulator's error is the source");
+        assert!(!error.to_string().contains(&shown), "and is not repeated: {error}");
+        assert!(matches!(
+            source.downcast_ref::<EmulatorError>(),
+            Some(EmulatorError::UnknownSession { vendor: Vendor::Idenfy, .. })
+        ));
+
+        // `start`'s io error goes the same way.
+        let taken = emulator.address();
+        let io = Emulator::builder().with_listen(taken).start().await.unwrap_err();
+        let error = kyc_core::Error::from(EmulatorError::from(io));
+        assert_eq!(error.kind(), kyc_core::ErrorKind::Config);
+        let start = std::error::Error::source(&error).unwrap();
+        assert!(std::error::Error::source(start).is_some(), "the io error under it");
     }
 }

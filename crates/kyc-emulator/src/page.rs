@@ -9,8 +9,10 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::App;
+use crate::decide::{self, Choice};
+use crate::error::EmulatorError;
 use crate::faults::lock;
-use crate::store::{Choice, Vendor};
+use crate::store::{Vendor, Verdict};
 use crate::webhooks::{self, Happened};
 
 #[derive(Deserialize)]
@@ -46,41 +48,53 @@ pub(crate) async fn decide_veriff(State(app): State<App>, Form(form): Form<Decid
     decide(&app, Vendor::Veriff, &form)
 }
 
+/// The person's click: the form names its session by the token, [`decide::act`] by the id,
+/// the same path [`crate::RunningEmulator::decide`] takes.
 fn decide(app: &App, vendor: Vendor, form: &Decide) -> Response {
-    // Each vendor's page offers its own three outcomes.
-    let offered = match (vendor, Choice::from_form(&form.choice)) {
-        (_, Some(choice @ (Choice::Approve | Choice::Decline))) => Some(choice),
-        (Vendor::Idenfy, Some(Choice::Suspect)) => Some(Choice::Suspect),
-        (Vendor::Veriff, Some(Choice::Resubmit)) => Some(Choice::Resubmit),
-        _ => None,
+    let Some(choice) = Choice::from_form(&form.choice) else {
+        return unknown_choice();
     };
-    let Some(choice) = offered else {
-        let body = page("Unknown choice", "<p>Choose one of the buttons.</p>");
-        return (StatusCode::BAD_REQUEST, Html(body)).into_response();
-    };
-    let mut store = lock(&app.store);
-    let Some(record) = store.by_token_mut(&form.token).filter(|r| r.vendor == vendor) else {
+    let id = lock(&app.store).id_by_token(&form.token).map(str::to_owned);
+    let Some(id) = id else {
         return not_found();
     };
-    if record.expired(Utc::now()) {
-        return expired();
-    }
-    // A final decision stands; Veriff's resubmission lets the person decide again.
-    if matches!(record.decision, Some((earlier, _)) if earlier != Choice::Resubmit) {
-        let body = page("Already decided", "<p>This verification is already decided.</p>");
-        return (StatusCode::CONFLICT, Html(body)).into_response();
-    }
-    record.opened = true;
-    record.decision = Some((choice, Utc::now()));
-    webhooks::send(app, record, Happened::Decided);
+    let acted = match decide::act(app, vendor, &id, choice) {
+        Ok(acted) => acted,
+        Err(refused) => return refusal(&refused),
+    };
+    webhooks::send(app, acted.deliveries);
     let back = match vendor {
-        Vendor::Idenfy if record.business => {
+        Vendor::Idenfy if acted.business => {
             format!("/idenfy/kyb/welcome?authToken={}", form.token)
         }
         Vendor::Idenfy => format!("/idenfy/api/v2/redirect?authToken={}", form.token),
         Vendor::Veriff => format!("/veriff/v/{}", form.token),
     };
     Redirect::to(&back).into_response()
+}
+
+/// The page a refused choice answers with.
+fn refusal(refused: &EmulatorError) -> Response {
+    match refused {
+        // Each vendor's page offers its own outcomes.
+        EmulatorError::NotOffered { .. } => unknown_choice(),
+        EmulatorError::UnknownSession { .. } => not_found(),
+        EmulatorError::Expired { .. } => expired(),
+        EmulatorError::AlreadyDecided { .. } => {
+            let body = page("Already decided", "<p>This verification is already decided.</p>");
+            (StatusCode::CONFLICT, Html(body)).into_response()
+        }
+        // The form offers no way to run a link out; should one come, say what happened.
+        other => {
+            let body = page("Not possible", &format!("<p>{}</p>", escape(&other.to_string())));
+            (StatusCode::CONFLICT, Html(body)).into_response()
+        }
+    }
+}
+
+fn unknown_choice() -> Response {
+    let body = page("Unknown choice", "<p>Choose one of the buttons.</p>");
+    (StatusCode::BAD_REQUEST, Html(body)).into_response()
 }
 
 fn show(app: &App, vendor: Vendor, token: &str) -> Response {
@@ -93,12 +107,9 @@ fn show(app: &App, vendor: Vendor, token: &str) -> Response {
     }
     if !record.opened {
         record.opened = true;
-        webhooks::send(app, record, Happened::Opened);
+        webhooks::send(app, webhooks::deliveries(app, record, Happened::Opened));
     }
-    let vendor_name = match vendor {
-        Vendor::Idenfy => "iDenfy",
-        Vendor::Veriff => "Veriff",
-    };
+    let vendor_name = vendor.label();
     let kind = if record.business { "business (KYB)" } else { "identity (KYC)" };
     let facts = format!(
         "<dl><dt>Vendor</dt><dd id=\"vendor\">{vendor_name}</dd><dt>Kind</dt><dd>{kind}</dd>\
@@ -109,26 +120,28 @@ fn show(app: &App, vendor: Vendor, token: &str) -> Response {
         record.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
     let body = match record.decision {
-        Some((choice, at)) => format!(
+        Some((verdict, at)) => format!(
             "{facts}<p id=\"decision\">Decided: {}, at {}.</p>",
-            choice_label(vendor, choice),
+            verdict_label(vendor, verdict),
             at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         ),
         None => {
             // iDenfy has no resubmission state; its third outcome is "suspected".
             let third = match vendor {
-                Vendor::Idenfy => ("suspect", "Suspected"),
-                Vendor::Veriff => ("resubmit", "Ask for resubmission"),
+                Vendor::Idenfy => (Choice::Suspect, "Suspected"),
+                Vendor::Veriff => (Choice::Resubmit, "Ask for resubmission"),
             };
             format!(
                 "{facts}<form method=\"post\" action=\"/{}/decide\">\
                  <input type=\"hidden\" name=\"token\" value=\"{}\">\
-                 <button name=\"choice\" value=\"approve\">Approve</button>\
-                 <button name=\"choice\" value=\"decline\">Decline</button>\
+                 <button name=\"choice\" value=\"{}\">Approve</button>\
+                 <button name=\"choice\" value=\"{}\">Decline</button>\
                  <button name=\"choice\" value=\"{}\">{}</button></form>",
                 vendor.name(),
                 escape(token),
-                third.0,
+                Choice::Approve.name(),
+                Choice::Decline.name(),
+                third.0.name(),
                 third.1
             )
         }
@@ -136,11 +149,11 @@ fn show(app: &App, vendor: Vendor, token: &str) -> Response {
     Html(page(&format!("{vendor_name} verification (emulated)"), &body)).into_response()
 }
 
-fn choice_label(vendor: Vendor, choice: Choice) -> &'static str {
-    match (vendor, choice) {
-        (_, Choice::Approve) => "approved",
-        (Vendor::Idenfy, Choice::Decline) => "denied",
-        (Vendor::Veriff, Choice::Decline) => "declined",
+fn verdict_label(vendor: Vendor, verdict: Verdict) -> &'static str {
+    match (vendor, verdict) {
+        (_, Verdict::Approve) => "approved",
+        (Vendor::Idenfy, Verdict::Decline) => "denied",
+        (Vendor::Veriff, Verdict::Decline) => "declined",
         (Vendor::Idenfy, _) => "suspected",
         (Vendor::Veriff, _) => "resubmission requested",
     }

@@ -26,6 +26,14 @@ impl Vendor {
         }
     }
 
+    /// The vendor's own spelling, for pages and messages.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Idenfy => "iDenfy",
+            Self::Veriff => "Veriff",
+        }
+    }
+
     pub(crate) fn from_name(name: &str) -> Option<Self> {
         match name {
             "idenfy" => Some(Self::Idenfy),
@@ -35,26 +43,16 @@ impl Vendor {
     }
 }
 
-/// What the person chose on the hosted page.
+/// The decision a session holds: what the person chose on the hosted page (or
+/// [`crate::RunningEmulator::decide`] chose for them). Running out is no decision: it is the
+/// link's expiry reached ([`Record::expired`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Choice {
+pub(crate) enum Verdict {
     Approve,
     Decline,
     /// Veriff's "resubmission requested"; iDenfy has no such state and offers "suspected".
     Resubmit,
     Suspect,
-}
-
-impl Choice {
-    pub(crate) fn from_form(value: &str) -> Option<Self> {
-        match value {
-            "approve" => Some(Self::Approve),
-            "decline" => Some(Self::Decline),
-            "resubmit" => Some(Self::Resubmit),
-            "suspect" => Some(Self::Suspect),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -67,7 +65,7 @@ pub(crate) struct Record {
     pub(crate) expires: DateTime<Utc>,
     /// The hosted page was opened (Veriff: `started`; an unfinished one ends `abandoned`).
     pub(crate) opened: bool,
-    pub(crate) decision: Option<(Choice, DateTime<Utc>)>,
+    pub(crate) decision: Option<(Verdict, DateTime<Utc>)>,
     /// Where this session's webhook goes instead of the configured one (iDenfy `callbackUrl`).
     pub(crate) callback: Option<String>,
 }
@@ -150,6 +148,15 @@ impl Store {
 
     pub(crate) fn by_id(&self, id: &str) -> Option<&Record> {
         self.sessions.get(id)
+    }
+
+    pub(crate) fn by_id_mut(&mut self, id: &str) -> Option<&mut Record> {
+        self.sessions.get_mut(id)
+    }
+
+    /// The id of the session `token` opens: a page's form names its session by the token.
+    pub(crate) fn id_by_token(&self, token: &str) -> Option<&str> {
+        self.by_token.get(token).map(String::as_str)
     }
 
     pub(crate) fn by_token_mut(&mut self, token: &str) -> Option<&mut Record> {

@@ -18,7 +18,7 @@ use sha2::Sha256;
 
 use crate::App;
 use crate::faults::lock;
-use crate::store::{Choice, Record, Vendor};
+use crate::store::{Record, Vendor, Verdict};
 
 /// Document types on Veriff's supported-types page
 /// (<https://devdocs.veriff.com/docs/supported-document-types>).
@@ -279,8 +279,8 @@ pub(crate) async fn decision(
 /// decision endpoint answers it and the decision webhook carries it; `None` while there is none.
 pub(crate) fn decision_body(record: &Record, now: chrono::DateTime<Utc>) -> Option<Value> {
     let (status, code, reason) = match record.decision {
-        Some((Choice::Approve, _)) => ("approved", 9001, None),
-        Some((Choice::Decline, _)) => {
+        Some((Verdict::Approve, _)) => ("approved", 9001, None),
+        Some((Verdict::Decline, _)) => {
             ("declined", 9102, Some((102, "Suspected document tampering")))
         }
         Some((_, _)) => ("resubmission_requested", 9103, Some((204, "Poor image quality"))),
