@@ -8,12 +8,12 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kyc::idenfy::KybOptions;
 use kyc::{
-    ClientId, CountryCode, DocumentType, FieldError, Flow, Locale, SessionRequest, Sex,
-    VerificationKind,
+    ClientId, CountryCode, DocumentType, FieldError, Flow, IdenfyOptions, Locale, SessionRequest,
+    Sex, VeriffOptions, VerificationKind,
 };
 use url::Url;
 
-use crate::exit::Failure;
+use crate::exit::{self, Failure};
 use crate::vendors::{self, Vendor};
 
 /// Identity-verification links from a terminal, on iDenfy, Veriff or both.
@@ -22,7 +22,12 @@ use crate::vendors::{self, Vendor};
 /// IDENFY_API_SECRET, IDENFY_BASE_URL, VERIFF_API_KEY, VERIFF_SHARED_SECRET, VERIFF_BASE_URL.
 /// With none set, a built-in emulator serves both vendors.
 #[derive(Debug, Parser)]
-#[command(name = "kyc", version, about)]
+#[command(
+    name = "kyc",
+    version,
+    about,
+    after_help = "Each command's --help lists the exit statuses it returns."
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -34,12 +39,14 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Session(SessionCommand),
     /// What each vendor can honour, side by side.
+    #[command(after_help = exit::help(exit::PROVIDERS))]
     Providers {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         output: MatrixOutput,
     },
     /// Creates the same session on every configured vendor at once and compares the answers.
+    #[command(after_help = exit::help(exit::COMPARE))]
     Compare {
         #[command(flatten)]
         request: Box<RequestArgs>,
@@ -50,19 +57,34 @@ pub(crate) enum Command {
     /// Webhooks from the vendors.
     #[command(subcommand)]
     Webhook(WebhookCommand),
-    /// Runs the emulator of both vendors in the foreground.
-    Emulator {
-        /// The address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: std::net::SocketAddr,
-    },
+    /// Runs the emulator of both vendors in the foreground and prints the variables that point
+    /// `kyc` (or an application) at it, webhook keys included.
+    #[command(after_help = exit::help(exit::EMULATOR))]
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EmulatorArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Where iDenfy's result webhooks go (a session's own --webhook-url wins), signed with the
+    /// IDENFY_WEBHOOK_KEY printed.
+    #[arg(long, value_name = "URL")]
+    pub(crate) idenfy_webhook_url: Option<Url>,
+    /// Where Veriff's event and decision webhooks go, signed with the VERIFF_SHARED_SECRET
+    /// printed.
+    #[arg(long, value_name = "URL")]
+    pub(crate) veriff_webhook_url: Option<Url>,
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum SessionCommand {
     /// Creates a verification session and prints its link (emailed with --email).
+    #[command(after_help = exit::help(exit::SESSION_CREATE))]
     Create(Box<CreateArgs>),
     /// Asks a vendor where a session stands.
+    #[command(after_help = exit::help(exit::SESSION_STATUS))]
     Status {
         /// The vendor.
         #[arg(long, value_parser = vendors::parser())]
@@ -81,6 +103,7 @@ pub(crate) enum WebhookCommand {
     /// Verifies a webhook's signature and prints the normalized result. Keys come from
     /// VERIFF_SHARED_SECRET and IDENFY_WEBHOOK_KEY (several, comma-separated, for rotation);
     /// no API credentials are needed.
+    #[command(after_help = exit::help(exit::WEBHOOK_VERIFY))]
     Verify {
         /// The vendor that sent it.
         #[arg(long, value_parser = vendors::parser())]
@@ -243,6 +266,12 @@ pub(crate) struct RequestArgs {
     /// iDenfy KYB: an existing verification to link (repeatable).
     #[arg(long)]
     pub(crate) scan_ref: Vec<String>,
+    /// iDenfy: screens the person against AML lists (its `checkAml`).
+    #[arg(long)]
+    pub(crate) idenfy_check_aml: bool,
+    /// Veriff: your UUID for the person (its `endUserId`).
+    #[arg(long, value_name = "UUID")]
+    pub(crate) veriff_end_user_id: Option<String>,
 }
 
 /// `3600`, `90m`, `12h`, `7d`.
@@ -330,9 +359,17 @@ impl RequestArgs {
         if !self.scan_ref.is_empty() {
             kyb = kyb.with_scan_refs(self.scan_ref.iter().cloned());
         }
-        // Without a KYB flag the request file's options stay exactly as written.
+        // Without a vendor flag the request file's options stay exactly as written; with one,
+        // it is merged key by key over them (and checked by `validate`, like every option set
+        // in code).
         if !kyb.is_empty() {
             request = request.with_options(kyb);
+        }
+        if self.idenfy_check_aml {
+            request = request.with_options(IdenfyOptions::default().with_check_aml(true));
+        }
+        if let Some(id) = &self.veriff_end_user_id {
+            request = request.with_options(VeriffOptions::default().with_end_user_id(id.clone()));
         }
         Ok(request)
     }
@@ -533,6 +570,76 @@ mod tests {
         .unwrap();
         let Command::Compare { request, .. } = compare.command else { panic!() };
         assert_eq!(request.to_request().unwrap().person.email.as_deref(), Some("j@example.com"));
+    }
+
+    #[test]
+    fn vendor_option_flags_merge_over_the_request_file_s_options() {
+        let dir = std::env::temp_dir().join(format!("kyc-cli-args-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("request.json");
+        std::fs::write(
+            &file,
+            r#"{"clientId": "u1", "providerOptions": {
+                "idenfy": {"checkIpProxy": true},
+                "veriff": {"endUserId": "00000000-0000-4000-8000-000000000000",
+                           "features": ["selfid"]}
+            }}"#,
+        )
+        .unwrap();
+        let id = "fa820aba-019f-455a-ae81-cfca8075bc3f";
+        let args = create_args(&[
+            "--request",
+            file.to_str().unwrap(),
+            "--idenfy-check-aml",
+            "--veriff-end-user-id",
+            id,
+        ]);
+        let request = args.request.to_request().unwrap();
+        let idenfy = request.options::<IdenfyOptions>().unwrap().unwrap();
+        assert_eq!((idenfy.check_aml, idenfy.check_ip_proxy), (Some(true), Some(true)));
+        let veriff = request.options::<VeriffOptions>().unwrap().unwrap();
+        assert_eq!(veriff.end_user_id.as_deref(), Some(id));
+        assert_eq!(veriff.features, ["selfid"]);
+        assert!(request.validate().is_ok());
+
+        // Without the flags, the file's options are as written.
+        let plain = create_args(&["--request", file.to_str().unwrap()]).request.to_request();
+        let plain = plain.unwrap().options::<IdenfyOptions>().unwrap().unwrap();
+        assert_eq!(plain.check_aml, None);
+        std::fs::remove_dir_all(&dir).ok();
+
+        // Checked like the rest of the request, naming the field and not the value.
+        let args = create_args(&["--client-id", "u1", "--veriff-end-user-id", "user-7"]);
+        let error = args.request.to_request().unwrap().validate().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid request: providerOptions.veriff.endUserId: must be a UUID"
+        );
+        let compare =
+            Cli::try_parse_from(["kyc", "compare", "--client-id", "u1", "--idenfy-check-aml"]);
+        let Command::Compare { request, .. } = compare.unwrap().command else { panic!() };
+        let idenfy = request.to_request().unwrap().options::<IdenfyOptions>().unwrap().unwrap();
+        assert_eq!(idenfy.check_aml, Some(true));
+    }
+
+    #[test]
+    fn every_command_s_help_lists_its_exit_statuses() {
+        use clap::CommandFactory;
+        let mut cli = Cli::command();
+        for (path, codes) in [
+            (&["session", "create"][..], exit::SESSION_CREATE),
+            (&["session", "status"], exit::SESSION_STATUS),
+            (&["compare"], exit::COMPARE),
+            (&["providers"], exit::PROVIDERS),
+            (&["webhook", "verify"], exit::WEBHOOK_VERIFY),
+            (&["emulator"], exit::EMULATOR),
+        ] {
+            let command = path.iter().fold(&mut cli, |command, name| {
+                command.find_subcommand_mut(name).unwrap_or_else(|| panic!("{name}"))
+            });
+            let help = command.render_long_help().to_string();
+            assert!(help.contains(&exit::help(codes)), "{path:?}:\n{help}");
+        }
     }
 
     #[test]

@@ -1,16 +1,20 @@
 //! What went wrong in a command, and the one mapping from it to the exit status, so every
-//! command answers a scripting caller the same way:
+//! command answers a scripting caller the same way; and each command's list of the statuses it
+//! can return, which its `--help` prints ([`help`]), so what is documented is written beside
+//! the mapping it documents.
 //!
 //! | status | meaning |
 //! |---|---|
-//! | 0 | created, or done |
+//! | 0 | created, or done (`compare`: at least one vendor created a session) |
 //! | 2 | invalid input or unsupported: nothing was sent |
 //! | 3 | an authentication or configuration problem (a webhook signature that does not match) |
-//! | 4 | every provider failed otherwise |
+//! | 4 | every provider failed otherwise (`compare`: no vendor created a session) |
 //! | 5 | the session was created but the email was not sent |
 
 use kyc::{ErrorKind, Outcome};
 
+/// Created, or done.
+const OK: u8 = 0;
 /// Invalid input or an unsupported request; nothing was sent.
 const INVALID: u8 = 2;
 /// Credentials, configuration or a webhook signature.
@@ -19,6 +23,64 @@ const CONFIG: u8 = 3;
 const FAILED: u8 = 4;
 /// Created, but the link was not emailed.
 const NOT_EMAILED: u8 = 5;
+
+/// One status a command can return, and what it means for that command.
+pub(crate) type Code = (u8, &'static str);
+
+/// What clap refuses (an unknown flag, a value that does not parse) is an invalid input for
+/// every command.
+const BAD_FLAGS: &str = "invalid input (a flag, a file, standard input): nothing was sent";
+
+/// `kyc session create`.
+pub(crate) const SESSION_CREATE: &[Code] = &[
+    (OK, "the session was created; its link is printed"),
+    (INVALID, "invalid input, or a request no provider named can serve: nothing was sent"),
+    (CONFIG, "authentication or configuration (credentials, SMTP_URL, SMTP_FROM)"),
+    (FAILED, "every provider failed otherwise"),
+    (NOT_EMAILED, "the session was created but the email was not sent (the link is printed)"),
+];
+
+/// `kyc session status`.
+pub(crate) const SESSION_STATUS: &[Code] = &[
+    (OK, "the vendor answered: its decision, or that there is none yet"),
+    (INVALID, BAD_FLAGS),
+    (CONFIG, "authentication or configuration (no credentials for the vendor, or refused)"),
+    (FAILED, "the vendor failed otherwise (unavailable, unknown session, poll held back)"),
+];
+
+/// `kyc compare`.
+pub(crate) const COMPARE: &[Code] = &[
+    (OK, "at least one vendor created a session (the table says how each answered)"),
+    (INVALID, BAD_FLAGS),
+    (CONFIG, "authentication or configuration (credentials)"),
+    (FAILED, "no vendor created a session (the table says why)"),
+];
+
+/// `kyc providers`.
+pub(crate) const PROVIDERS: &[Code] = &[(OK, "the table is printed"), (INVALID, BAD_FLAGS)];
+
+/// `kyc webhook verify`.
+pub(crate) const WEBHOOK_VERIFY: &[Code] = &[
+    (OK, "the signature matches; the decision is printed"),
+    (INVALID, "invalid input: a header, or a body that is not the vendor's payload"),
+    (CONFIG, "the signature does not match, or no webhook key is set"),
+];
+
+/// `kyc emulator`.
+pub(crate) const EMULATOR: &[Code] = &[
+    (OK, "stopped with Ctrl-C"),
+    (INVALID, BAD_FLAGS),
+    (CONFIG, "the address cannot be listened on"),
+];
+
+/// The "Exit status" section of a command's `--help`, listing `codes`.
+pub(crate) fn help(codes: &[Code]) -> String {
+    let mut text = String::from("Exit status:");
+    for (status, meaning) in codes {
+        text.push_str(&format!("\n  {status}  {meaning}"));
+    }
+    text
+}
 
 /// Why a command did not finish as asked.
 #[derive(Debug)]
@@ -29,12 +91,15 @@ pub(crate) enum Failure {
     Config(String),
     /// The library refused the request, or the vendors failed it.
     Kyc(kyc::Error),
+    /// No credentials are set for the vendor a command must reach itself (`session status`,
+    /// which has no emulator of its own to fall back to: the session lives in another one).
+    Unconfigured(kyc::Error),
     /// A webhook given to `webhook verify` did not verify.
     Webhook(kyc::Error),
     /// The session exists, but the email with its link did not go out.
     NotEmailed(String),
-    /// Not every vendor created a session; the output already says which and why.
-    Incomplete,
+    /// No vendor created a session in `compare`; the table already says why.
+    NoneCreated,
 }
 
 impl From<kyc::Error> for Failure {
@@ -47,9 +112,9 @@ impl From<kyc::Error> for Failure {
 pub(crate) fn status(failure: &Failure) -> u8 {
     let error = match failure {
         Failure::Input(_) => return INVALID,
-        Failure::Config(_) => return CONFIG,
+        Failure::Config(_) | Failure::Unconfigured(_) => return CONFIG,
         Failure::NotEmailed(_) => return NOT_EMAILED,
-        Failure::Incomplete => return FAILED,
+        Failure::NoneCreated => return FAILED,
         Failure::Kyc(error) | Failure::Webhook(error) => error,
     };
     match error.kind() {
@@ -101,10 +166,29 @@ mod tests {
     }
 
     #[test]
+    fn every_command_s_help_lists_its_statuses_in_order() {
+        let known = [OK, INVALID, CONFIG, FAILED, NOT_EMAILED];
+        for codes in [SESSION_CREATE, SESSION_STATUS, COMPARE, PROVIDERS, WEBHOOK_VERIFY, EMULATOR]
+        {
+            let statuses: Vec<u8> = codes.iter().map(|(status, _)| *status).collect();
+            assert!(statuses.windows(2).all(|pair| pair[0] < pair[1]), "{statuses:?}");
+            assert!(statuses.iter().all(|status| known.contains(status)), "{statuses:?}");
+            // clap refuses a bad flag with 2 whatever the command.
+            assert_eq!(statuses[..2], [OK, INVALID]);
+        }
+        assert_eq!(
+            help(PROVIDERS),
+            "Exit status:\n  0  the table is printed\n  2  invalid input (a flag, a file, standard \
+             input): nothing was sent"
+        );
+    }
+
+    #[test]
     fn the_cli_s_own_failures() {
         assert_eq!(status(&Failure::Input("x".into())), 2);
         assert_eq!(status(&Failure::Config("x".into())), 3);
-        assert_eq!(status(&Failure::Incomplete), 4);
+        assert_eq!(status(&Failure::NoneCreated), 4);
+        assert_eq!(status(&Failure::Unconfigured(kyc::Error::config("p", "x"))), 3);
         assert_eq!(status(&Failure::NotEmailed("x".into())), 5);
     }
 }

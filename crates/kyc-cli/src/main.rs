@@ -3,9 +3,10 @@
 //! by hand (iDenfy's, for one:
 //! <https://documentation.idenfy.com/guides/dashboard/kyc/new-verification-via-dashboard>).
 //!
-//! Exit status: 0 created; 2 invalid input or unsupported (nothing sent); 3 authentication or
-//! configuration problem; 4 every provider failed otherwise; 5 the session was created but the
-//! email was not sent.
+//! Exit status: 0 created (`compare`: at least one vendor created); 2 invalid input or
+//! unsupported (nothing sent); 3 authentication or configuration problem; 4 every provider
+//! failed otherwise (`compare`: none created); 5 the session was created but the email was not
+//! sent. Each command's `--help` lists its own, from [`exit`].
 //!
 //! This file parses and dispatches; each command is a module of [`commands`], the vendors are
 //! the entries of [`vendors`], what is printed is [`output`]'s, and the exit status is
@@ -43,7 +44,7 @@ async fn main() -> ExitCode {
                 Ok(())
             }
             Command::Compare { request, output } => compare::run(&request, output).await,
-            Command::Emulator { listen } => emulator::run(listen).await,
+            Command::Emulator(args) => emulator::run(args).await,
         },
         Err(error) => args::refusal(&error),
     };

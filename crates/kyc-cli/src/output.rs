@@ -24,12 +24,25 @@ pub(crate) fn failure(failure: &Failure) {
     match failure {
         Failure::Input(message) | Failure::Config(message) => eprintln!("error: {message}"),
         Failure::Kyc(error) | Failure::Webhook(error) => eprintln!("error: {error}"),
+        Failure::Unconfigured(error) => {
+            eprintln!("error: {error}");
+            // The built-in emulator of `session create` is gone with its command, so its
+            // sessions can be asked about only on an emulator that keeps running.
+            eprintln!(
+                "note: to poll an emulator, {KEEP_AN_EMULATOR} (create the session there too)"
+            );
+        }
         Failure::NotEmailed(message) => {
             eprintln!("error: {message}; the session was created and its link is above")
         }
-        Failure::Incomplete => {}
+        Failure::NoneCreated => {}
     }
 }
+
+/// How to keep an emulator running beyond one command, and point `kyc` (or an application) at
+/// it: the built-in one lives only as long as the command that started it.
+const KEEP_AN_EMULATOR: &str = "run `kyc emulator --listen 127.0.0.1:8080` in another terminal \
+     and export the variables it prints";
 
 /// A session that could not be created, for a script reading JSON (the reason goes to standard
 /// error as well).
@@ -53,6 +66,8 @@ fn attempts(attempts: &[kyc::Attempt]) -> Value {
             json!({
                 "provider": a.provider,
                 "error": a.error.map(|kind| kind.as_ref().to_owned()),
+                // Why it was passed over without a call; null for a provider that was called.
+                "skipped": a.skipped.as_ref().map(ToString::to_string),
                 "may_have_created_session": a.may_have_created_session,
             })
         })
@@ -84,12 +99,16 @@ pub(crate) fn session(session: &kyc::Session, output: Output) {
                 session.expires_at.map_or("unknown".to_owned(), |at| at.to_rfc3339())
             );
             for attempt in &session.attempts {
-                match attempt.error {
-                    Some(error) => println!(
+                match (&attempt.skipped, attempt.error) {
+                    (Some(feature), _) => println!(
+                        "attempt:    {} passed over (does not support {feature})",
+                        attempt.provider
+                    ),
+                    (None, Some(error)) => println!(
                         "attempt:    {} failed ({error}); may have created a session: {}",
                         attempt.provider, attempt.may_have_created_session
                     ),
-                    None => println!("attempt:    {} created it", attempt.provider),
+                    (None, None) => println!("attempt:    {} created it", attempt.provider),
                 }
             }
         }
@@ -103,10 +122,12 @@ pub(crate) fn emailed(to: &str, output: Output) {
     }
 }
 
-/// A decision as one JSON object, the same for webhooks and polling.
+/// A decision as one JSON object, the same for webhooks and polling; `decided` tells a decision
+/// from none yet without reading `status`.
 fn decision_json(decision: Option<&kyc::Decision>, provider: &str, session_id: &str) -> Value {
     match decision {
         Some(d) => json!({
+            "decided": true,
             "provider": d.provider,
             "session_id": d.session_id,
             "client_id": d.client_id,
@@ -119,8 +140,9 @@ fn decision_json(decision: Option<&kyc::Decision>, provider: &str, session_id: &
         }),
         // Nothing to report yet (Veriff answers `verification: null` before a decision).
         None => json!({
-            "provider": provider, "session_id": session_id, "client_id": null, "status": null,
-            "vendor_status": null, "final": false, "reason_code": null, "reason": null, "event": null,
+            "decided": false, "provider": provider, "session_id": session_id, "client_id": null,
+            "status": null, "vendor_status": null, "final": false, "reason_code": null,
+            "reason": null, "event": null,
         }),
     }
 }
@@ -136,6 +158,12 @@ pub(crate) fn decision(
     let value = decision_json(decision, provider, session_id);
     match output {
         Output::Json => println!("{value}"),
+        // What is known before a decision, rather than a column of dashes.
+        Output::Text if decision.is_none() => {
+            println!("{:<14}no decision yet", "status");
+            println!("{:<14}{provider}", "provider");
+            println!("{:<14}{session_id}", "session_id");
+        }
         Output::Text => {
             for key in [
                 "status",
@@ -206,9 +234,21 @@ pub(crate) fn comparison(rows: &[Comparison], output: Output) {
     }
 }
 
-/// The note that no credentials are set, so the commands talk to a private emulator.
+/// The note that no credentials are set, so the commands talk to a private emulator, whose
+/// links stop working when the command ends.
 pub(crate) fn using_the_emulator(address: SocketAddr) {
     eprintln!("note: no vendor credentials set; using the built-in emulator at http://{address}");
+    eprintln!(
+        "note: its links work only while this command runs; to keep an emulator running, \
+         {KEEP_AN_EMULATOR}"
+    );
+}
+
+/// One note a field of the vendor options the adapter does not know: named, never its value.
+pub(crate) fn unknown_options(fields: &[String]) {
+    for field in fields {
+        eprintln!("note: {field} is not an option this version knows; it is sent as is");
+    }
 }
 
 /// `kyc emulator`'s banner: where it listens, and the variables that point a client at it.

@@ -6,7 +6,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use kyc::{Capabilities, VerificationResults, VerificationSession, WebhookVerifier};
+use kyc::{
+    Capabilities, ProviderOptions, SessionRequest, VerificationResults, VerificationSession,
+    WebhookVerifier,
+};
 use kyc_emulator::{Emulator, RunningEmulator};
 
 use crate::exit::Failure;
@@ -33,6 +36,10 @@ pub(crate) struct Vendor {
     pub(crate) webhooks_from_env: fn() -> Result<Box<dyn WebhookVerifier>, kyc::Error>,
     /// Its results (polling) client from the environment.
     pub(crate) results_from_env: fn() -> Result<Box<dyn VerificationResults>, kyc::Error>,
+    /// The fields of its options in a request that its adapter does not know
+    /// (`providerOptions.idenfy.brandNewSwitch`): sent as they are, so the operator is told, in
+    /// case one is a misspelling the vendor would silently ignore.
+    pub(crate) unknown_options: fn(&SessionRequest) -> Vec<String>,
 }
 
 /// Every vendor, in the order they are tried, compared and shown.
@@ -45,6 +52,8 @@ pub(crate) static VENDORS: &[Vendor] = &[
         session: |vars| Ok(Arc::new(kyc::IdenfyBuilder::from_vars(vars)?.build()?)),
         webhooks_from_env: || Ok(Box::new(kyc::IdenfyWebhooks::from_env()?)),
         results_from_env: || Ok(Box::new(kyc::Idenfy::from_env()?)),
+        // Its KYB options are nested inside these, and named by them (`kyb.other`).
+        unknown_options: unknown_fields::<kyc::IdenfyOptions>,
     },
     Vendor {
         name: kyc::veriff::PROVIDER,
@@ -54,13 +63,24 @@ pub(crate) static VENDORS: &[Vendor] = &[
         session: |vars| Ok(Arc::new(kyc::VeriffBuilder::from_vars(vars)?.build()?)),
         webhooks_from_env: || Ok(Box::new(kyc::VeriffWebhooks::from_env()?)),
         results_from_env: || Ok(Box::new(kyc::Veriff::from_env()?)),
+        unknown_options: unknown_fields::<kyc::VeriffOptions>,
     },
 ];
+
+/// The fields of `O`'s options in `request` its adapter does not know, named from
+/// `providerOptions` (never with their values, which may be personal data).
+fn unknown_fields<O: ProviderOptions>(request: &SessionRequest) -> Vec<String> {
+    // Options that do not decode have no keys to name: the adapter refuses them, naming the
+    // field, before anything is sent.
+    let Ok(Some(options)) = request.options::<O>() else { return Vec::new() };
+    let base = O::PATH.join(".");
+    options.unknown_keys().into_iter().map(|key| format!("providerOptions.{base}.{key}")).collect()
+}
 
 impl Vendor {
     /// Whether its credentials are in the environment. Only presence is read here: the
     /// adapter reads the values (and says what is wrong with them).
-    fn configured(&self) -> bool {
+    pub(crate) fn configured(&self) -> bool {
         std::env::var(self.credential_var).is_ok_and(|value| !value.trim().is_empty())
     }
 
@@ -94,7 +114,9 @@ pub(crate) fn parser() -> impl TypedValueParser<Value = &'static Vendor> {
 /// credentials.
 #[derive(Debug)]
 pub(crate) struct Sessions {
-    /// In the order named, or the registry's.
+    /// The vendors in use, in the order named, or the registry's.
+    pub(crate) vendors: Vec<&'static Vendor>,
+    /// Their clients, in the same order.
     pub(crate) clients: Vec<Arc<dyn VerificationSession>>,
     /// Kept alive while the command runs.
     _emulator: Option<RunningEmulator>,
@@ -113,14 +135,22 @@ pub(crate) async fn sessions(named: &[&'static Vendor]) -> Result<Sessions, Fail
     // configuration mistake to report, not a reason to fall back to the emulator.
     if !configured.is_empty() {
         let clients = chosen.iter().map(|v| v.session_from_env()).collect::<Result<_, _>>()?;
-        return Ok(Sessions { clients, _emulator: None });
+        return Ok(Sessions { vendors: chosen, clients, _emulator: None });
     }
     let emulator = Emulator::builder().start().await.map_err(|_| {
         Failure::Config("invalid emulator configuration: cannot listen on 127.0.0.1".into())
     })?;
     output::using_the_emulator(emulator.address());
     let clients = chosen.iter().map(|v| v.session_on(&emulator)).collect::<Result<_, _>>()?;
-    Ok(Sessions { clients, _emulator: Some(emulator) })
+    Ok(Sessions { vendors: chosen, clients, _emulator: Some(emulator) })
+}
+
+impl Sessions {
+    /// The option fields in `request` that the adapters in use do not know; another vendor's
+    /// options are not sent, so they are not named.
+    pub(crate) fn unknown_options(&self, request: &SessionRequest) -> Vec<String> {
+        self.vendors.iter().flat_map(|vendor| (vendor.unknown_options)(request)).collect()
+    }
 }
 
 #[cfg(test)]
@@ -134,6 +164,33 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), VENDORS.len());
+    }
+
+    #[test]
+    fn each_vendor_names_the_option_keys_its_adapter_does_not_know() {
+        let request = SessionRequest::from_json(
+            r#"{"clientId": "u1", "providerOptions": {
+                "idenfy": {"checkAml": true, "brandNewSwitch": "secret-value", "kyb": {"other": 1}},
+                "veriff": {"endUserId": "fa820aba-019f-455a-ae81-cfca8075bc3f", "newThing": 2}
+            }}"#,
+        )
+        .unwrap();
+        let unknown = |name: &str| {
+            let vendor = VENDORS.iter().find(|vendor| vendor.name == name).unwrap();
+            (vendor.unknown_options)(&request)
+        };
+        assert_eq!(
+            unknown("idenfy"),
+            ["providerOptions.idenfy.brandNewSwitch", "providerOptions.idenfy.kyb.other"]
+        );
+        assert_eq!(unknown("veriff"), ["providerOptions.veriff.newThing"]);
+        let plain = SessionRequest::from_json(r#"{"clientId": "u1"}"#).unwrap();
+        assert!(VENDORS.iter().all(|vendor| (vendor.unknown_options)(&plain).is_empty()));
+        // Options that do not decode are the adapter's to refuse; there is no key to name.
+        let broken =
+            SessionRequest::from_json(r#"{"clientId": "u1", "providerOptions": {"veriff": 7}}"#)
+                .unwrap();
+        assert!(VENDORS.iter().all(|vendor| (vendor.unknown_options)(&broken).is_empty()));
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 
-use kyc_emulator::{Emulator, Fault, RunningEmulator, Vendor};
+use kyc_emulator::{Choice, Emulator, Fault, RunningEmulator, Vendor};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -455,15 +455,20 @@ async fn session_status_polls_the_vendor() {
     .await;
     assert_eq!(code(&status), 0, "{}", String::from_utf8_lossy(&status.stderr));
     assert_eq!(json(&status)["status"], Value::Null, "no decision yet");
-
-    let token = session["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-    let page = format!("http://{}/veriff/decide", emulator.address());
-    let form = format!("token={token}&choice=decline");
-    let client_answer = raw_post(&page, &form).await;
-    assert!(
-        client_answer.starts_with("HTTP/1.1 303") || client_answer.starts_with("HTTP/1.1 200"),
-        "{client_answer}"
+    assert_eq!(json(&status)["decided"], false);
+    assert_eq!(json(&status)["provider"], "veriff");
+    assert_eq!(json(&status)["session_id"], id.as_str());
+    // In text, what is known rather than a column of dashes.
+    let text =
+        kyc(&emulator, &["session", "status", "--provider", "veriff", "--session-id", &id], &[])
+            .await;
+    assert_eq!(code(&text), 0, "{}", String::from_utf8_lossy(&text.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&text.stdout),
+        format!("status        no decision yet\nprovider      veriff\nsession_id    {id}\n")
     );
+
+    emulator.decide(Vendor::Veriff, &id, Choice::Decline).await.unwrap();
     let status = kyc(
         &emulator,
         &["session", "status", "--provider", "veriff", "--session-id", &id, "--output", "json"],
@@ -476,6 +481,7 @@ async fn session_status_polls_the_vendor() {
         (Some("declined"), Some(true))
     );
     assert_eq!(result["reason_code"], "102");
+    assert_eq!(result["decided"], true);
 }
 
 /// A form POST over a plain socket (the CLI's tests need no HTTP client of their own).
@@ -492,4 +498,406 @@ async fn raw_post(url: &str, form: &str) -> String {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.unwrap();
     answer
+}
+
+/// Runs `kyc` with `env` as its whole environment (no credentials unless given).
+async fn kyc_with(args: &[&str], env: &[(String, String)]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
+    command.args(args).env_clear().envs(env.iter().map(|(name, value)| (name, value)));
+    command.output().await.expect("kyc runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A request file in a fresh directory, removed with it by the caller.
+fn request_file(name: &str, json: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("kyc-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("request.json");
+    std::fs::write(&file, json).unwrap();
+    let path = file.to_str().unwrap().to_owned();
+    (dir, path)
+}
+
+/// A TCP proxy on loopback in front of `target`, recording every byte the client sends: what
+/// `kyc` really put on the wire.
+async fn recording_proxy(target: std::net::SocketAddr) -> (String, Arc<Mutex<Vec<u8>>>) {
+    use tokio::io::AsyncReadExt;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&sent);
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(target).await else { return };
+            let (mut from_client, mut to_client) = client.into_split();
+            let (mut from_server, mut to_server) = server.into_split();
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
+            });
+            let record = Arc::clone(&record);
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 8192];
+                while let Ok(read @ 1..) = from_client.read(&mut buffer).await {
+                    record.lock().unwrap().extend_from_slice(&buffer[..read]);
+                    if to_server.write_all(&buffer[..read]).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (address, sent)
+}
+
+/// The emulator's variables, with its base URLs through `proxy`.
+fn vars_through(emulator: &RunningEmulator, proxy: &str) -> Vec<(String, String)> {
+    let direct = emulator.address().to_string();
+    emulator
+        .vars()
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.replace(&direct, proxy)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_provider_that_cannot_serve_the_request_is_passed_over_and_says_why() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let mut args = vec![
+        "session",
+        "create",
+        "--client-id",
+        "op-10",
+        "--provider",
+        "idenfy,veriff",
+        "--person-email",
+        "a@b.example",
+    ];
+    let output = kyc(&emulator, &[&args[..], &["--output", "json"]].concat(), &[]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let session = json(&output);
+    assert_eq!(session["provider"], "veriff");
+    assert_eq!(
+        session["attempts"],
+        serde_json::json!([
+            {"provider": "idenfy", "error": "unsupported", "skipped": "the field person.email",
+             "may_have_created_session": false},
+            {"provider": "veriff", "error": null, "skipped": null,
+             "may_have_created_session": true},
+        ])
+    );
+    assert_eq!(emulator.requests_received(Vendor::Idenfy), 0, "passed over without a call");
+
+    let output = kyc(&emulator, &args, &[]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    let attempts: Vec<&str> = text.lines().filter(|line| line.starts_with("attempt:")).collect();
+    assert_eq!(
+        attempts,
+        [
+            "attempt:    idenfy passed over (does not support the field person.email)",
+            "attempt:    veriff created it",
+        ],
+        "{text}"
+    );
+
+    // Passed over by every provider: refused with the trace, and nothing sent.
+    args.push("--business");
+    let output = kyc(&emulator, &[&args[..], &["--output", "json"]].concat(), &[]).await;
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    let refused = json(&output);
+    assert_eq!(refused["error"], "unsupported");
+    let attempts = refused["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{refused}");
+    assert!(attempts.iter().all(|a| a["skipped"].is_string()), "{refused}");
+    assert!(stderr(&output).contains("(2 providers passed over)"), "{}", stderr(&output));
+    assert_eq!(emulator.requests_received(Vendor::Idenfy), 0);
+    assert_eq!(emulator.requests_received(Vendor::Veriff), 2);
+}
+
+#[tokio::test]
+async fn unknown_option_keys_are_sent_and_named_on_stderr() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (proxy, sent) = recording_proxy(emulator.address()).await;
+    let env = vars_through(&emulator, &proxy);
+    let (dir, file) = request_file(
+        "unknown-options",
+        r#"{"clientId": "op-11", "providerOptions": {
+            "idenfy": {"brandNewSwitch": "value-not-printed", "checkAml": true},
+            "veriff": {"newThing": "value-not-printed"}
+        }}"#,
+    );
+    let note = |field: &str| {
+        format!(
+            "note: providerOptions.{field} is not an option this version knows; it is sent as is"
+        )
+    };
+
+    let output =
+        kyc_with(&["session", "create", "--request", &file, "--provider", "idenfy"], &env).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let notes: Vec<String> = stderr(&output).lines().map(str::to_owned).collect();
+    // Only the vendor in use: Veriff's options are not sent.
+    assert_eq!(notes, [note("idenfy.brandNewSwitch")]);
+    let wire = String::from_utf8_lossy(&sent.lock().unwrap()).into_owned();
+    assert!(wire.contains("\"brandNewSwitch\":\"value-not-printed\""), "sent as is: {wire}");
+
+    let output = kyc_with(&["compare", "--request", &file], &env).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let err = stderr(&output);
+    for field in ["idenfy.brandNewSwitch", "veriff.newThing"] {
+        assert!(err.lines().any(|line| line == note(field)), "{field}: {err}");
+    }
+    assert!(!err.contains("value-not-printed"), "never the value: {err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn vendor_options_as_flags_go_out_and_are_checked_first() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (proxy, sent) = recording_proxy(emulator.address()).await;
+    let env = vars_through(&emulator, &proxy);
+    let id = "fa820aba-019f-455a-ae81-cfca8075bc3f";
+    let create = ["session", "create", "--client-id", "op-12", "--output", "json"];
+
+    let args = [&create[..], &["--provider", "idenfy", "--idenfy-check-aml"]].concat();
+    let output = kyc_with(&args, &env).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let args = [&create[..], &["--provider", "veriff", "--veriff-end-user-id", id]].concat();
+    let output = kyc_with(&args, &env).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let wire = String::from_utf8_lossy(&sent.lock().unwrap()).into_owned();
+    assert!(wire.contains("\"checkAml\":true"), "{wire}");
+    assert!(wire.contains(&format!("\"endUserId\":\"{id}\"")), "{wire}");
+    assert_eq!(emulator.requests_received(Vendor::Idenfy), 1);
+    assert_eq!(emulator.requests_received(Vendor::Veriff), 1);
+
+    let args = [&create[..], &["--provider", "veriff", "--veriff-end-user-id", "user-7"]].concat();
+    let output = kyc_with(&args, &env).await;
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).trim_end(),
+        "error: invalid request: providerOptions.veriff.endUserId: must be a UUID"
+    );
+    assert_eq!(emulator.requests_received(Vendor::Veriff), 1, "nothing sent");
+}
+
+#[tokio::test]
+async fn compare_succeeds_when_any_vendor_created_a_session() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let compare = ["compare", "--client-id", "op-13", "--output", "json"];
+    let outcomes = |output: &Output| -> Vec<String> {
+        let rows = json(output);
+        rows.as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap().into()).collect()
+    };
+
+    // iDenfy cannot take the person's email: Veriff's session is still a success.
+    let output =
+        kyc(&emulator, &[&compare[..], &["--person-email", "a@b.example"]].concat(), &[]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(outcomes(&output), ["unsupported", "created"]);
+
+    emulator.set_fault(Vendor::Veriff, Fault::status(500));
+    let output = kyc(&emulator, &compare, &[]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(outcomes(&output), ["created", "unavailable"]);
+
+    emulator.set_fault(Vendor::Idenfy, Fault::status(500));
+    let output = kyc(&emulator, &compare, &[]).await;
+    assert_eq!(code(&output), 4, "no vendor created a session: {}", stderr(&output));
+    assert_eq!(outcomes(&output), ["unavailable", "unavailable"]);
+}
+
+#[tokio::test]
+async fn without_credentials_the_notes_say_how_to_keep_an_emulator() {
+    let output = kyc_with(&["session", "create", "--client-id", "op-14"], &[]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("http://127.0.0.1:"), "{}", stdout(&output));
+    let err = stderr(&output);
+    let notes: Vec<&str> = err.lines().collect();
+    assert_eq!(notes.len(), 2, "{err}");
+    assert!(notes[0].starts_with("note: no vendor credentials set; using the built-in emulator"));
+    assert_eq!(
+        notes[1],
+        "note: its links work only while this command runs; to keep an emulator running, run \
+         `kyc emulator --listen 127.0.0.1:8080` in another terminal and export the variables it \
+         prints"
+    );
+
+    let status = ["session", "status", "--provider", "veriff", "--session-id", "x"];
+    let output = kyc_with(&status, &[]).await;
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    let err = stderr(&output);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("error:") && lines[0].contains("VERIFF_API_KEY"), "{err}");
+    assert_eq!(
+        lines[1],
+        "note: to poll an emulator, run `kyc emulator --listen 127.0.0.1:8080` in another \
+         terminal and export the variables it prints (create the session there too)"
+    );
+    // Credentials that are set but wrong are a plain configuration error, without the note.
+    let wrong = [("VERIFF_API_KEY".to_owned(), "not-a-uuid".to_owned())];
+    let output = kyc_with(&status, &wrong).await;
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn every_command_s_help_lists_its_exit_statuses() {
+    for command in [
+        &["session", "create"][..],
+        &["session", "status"],
+        &["compare"],
+        &["providers"],
+        &["webhook", "verify"],
+        &["emulator"],
+    ] {
+        let output = kyc_with(&[command, &["--help"]].concat(), &[]).await;
+        assert_eq!(code(&output), 0, "{command:?}");
+        let help = stdout(&output);
+        assert!(help.contains("Exit status:\n  0  "), "{command:?}: {help}");
+        assert!(help.contains("\n  2  "), "{command:?}: {help}");
+    }
+    let compare = stdout(&kyc_with(&["compare", "--help"], &[]).await);
+    assert!(compare.contains("  4  no vendor created a session"), "{compare}");
+}
+
+/// A webhook receiver on loopback: every request's headers (lowercased) and body, answered 200.
+async fn webhook_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<(String, Vec<u8>)>) {
+    use tokio::io::AsyncReadExt;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (deliver, received) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let deliver = deliver.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut reader = BufReader::new(read);
+                loop {
+                    let mut head = String::new();
+                    loop {
+                        let mut line = String::new();
+                        match reader.read_line(&mut line).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) if line == "\r\n" => break,
+                            Ok(_) => head.push_str(&line.to_ascii_lowercase()),
+                        }
+                    }
+                    let length = head
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:"))
+                        .and_then(|n| n.trim().parse().ok())
+                        .unwrap_or(0);
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).await.is_err() {
+                        return;
+                    }
+                    let _ = deliver.send((head, body));
+                    let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+                    if write.write_all(ok).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, received)
+}
+
+#[tokio::test]
+async fn the_emulator_command_prints_every_variable_and_calls_the_webhook_urls() {
+    let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let (hook, mut received) = webhook_receiver().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"))
+        .args(["emulator", "--listen", &listen, "--veriff-webhook-url", &hook])
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let read_vars = async {
+        let banner = lines.next_line().await.unwrap().unwrap();
+        let mut vars = Vec::new();
+        while vars.len() < 8 {
+            let line = lines.next_line().await.unwrap().expect("the variables");
+            let (name, value) = line.split_once('=').expect("NAME=value");
+            vars.push((name.to_owned(), value.to_owned()));
+        }
+        (banner, vars)
+    };
+    let (banner, vars) = tokio::time::timeout(std::time::Duration::from_secs(30), read_vars)
+        .await
+        .expect("the emulator prints its variables");
+    assert_eq!(banner, format!("kyc emulator listening on http://{listen}"));
+    let names: Vec<&str> = vars.iter().map(|(name, _)| name.as_str()).collect();
+    for needed in [
+        "IDENFY_BASE_URL",
+        "IDENFY_KYB_UI_URL",
+        "IDENFY_API_KEY",
+        "IDENFY_API_SECRET",
+        "IDENFY_WEBHOOK_KEY",
+        "VERIFF_BASE_URL",
+        "VERIFF_API_KEY",
+        "VERIFF_SHARED_SECRET",
+    ] {
+        assert!(names.contains(&needed), "{needed} is not printed: {names:?}");
+    }
+
+    // What it printed is all a user needs: a session on it, polled, and its webhook verified.
+    let created = kyc_with(
+        &["session", "create", "--client-id", "op-15", "--provider", "veriff", "--output", "json"],
+        &vars,
+    )
+    .await;
+    assert_eq!(code(&created), 0, "{}", stderr(&created));
+    assert!(stderr(&created).is_empty(), "no built-in emulator: {}", stderr(&created));
+    let session = json(&created);
+    let id = session["session_id"].as_str().unwrap().to_owned();
+    let token = session["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    raw_post(&format!("http://{listen}/veriff/decide"), &format!("token={token}&choice=decline"))
+        .await;
+    let decision = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let (head, body) = received.recv().await.expect("a webhook");
+            if String::from_utf8_lossy(&body).contains("\"verification\"") {
+                return (head, body);
+            }
+        }
+    })
+    .await
+    .expect("the decision webhook arrives at --veriff-webhook-url");
+    let (head, body) = decision;
+    let signature = head
+        .lines()
+        .find_map(|line| line.strip_prefix("x-hmac-signature:"))
+        .expect("signed")
+        .trim()
+        .to_owned();
+    let secret: Vec<(&str, &str)> = vars
+        .iter()
+        .filter(|(name, _)| name == "VERIFF_SHARED_SECRET")
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let verified =
+        verify("veriff", &format!("X-HMAC-SIGNATURE: {signature}"), &body, &secret).await;
+    assert_eq!(code(&verified), 0, "{}", stderr(&verified));
+    assert_eq!(json(&verified)["status"], "declined");
+
+    let status =
+        kyc_with(&["session", "status", "--provider", "veriff", "--session-id", &id], &vars).await;
+    assert_eq!(code(&status), 0, "{}", stderr(&status));
+    assert!(stdout(&status).starts_with("status        declined\n"), "{}", stdout(&status));
+
+    child.kill().await.unwrap();
 }

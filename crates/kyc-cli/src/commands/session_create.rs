@@ -16,6 +16,7 @@ pub(crate) async fn run(args: CreateArgs) -> Result<(), Failure> {
     request.validate()?;
     let outgoing = email::prepare(&args.email)?;
     let sessions = vendors::sessions(&args.provider).await?;
+    output::unknown_options(&sessions.unknown_options(&request));
     let provider: Arc<dyn VerificationSession> = match sessions.clients.as_slice() {
         [only] => Arc::clone(only),
         all => Arc::new(Failover::new(all.to_vec()).with_policy(FailoverPolicy::default())),

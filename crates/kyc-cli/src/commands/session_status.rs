@@ -7,7 +7,12 @@ use crate::vendors::Vendor;
 
 /// Runs the command.
 pub(crate) async fn run(vendor: &Vendor, session_id: &str, output: Output) -> Result<(), Failure> {
-    let results = (vendor.results_from_env)()?;
+    // No fallback to a built-in emulator here: a new one would know no session. Without
+    // credentials, the operator is told how to reach an emulator that keeps running.
+    let results = (vendor.results_from_env)().map_err(|error| match vendor.configured() {
+        true => Failure::Kyc(error),
+        false => Failure::Unconfigured(error),
+    })?;
     let decision = results.poll_decision(session_id).await?;
     output::decision(decision.as_ref(), vendor.name, session_id, output);
     Ok(())
