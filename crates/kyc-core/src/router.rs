@@ -364,14 +364,17 @@ mod tests {
         }
     }
 
+    /// A provider offering identity verification only, and one offering both kinds.
+    fn identity_only_and_both() -> (Arc<dyn VerificationSession>, Arc<dyn VerificationSession>) {
+        use crate::capabilities::{Capabilities, KindCapabilities};
+        let identity = Capabilities::new().with_identity(KindCapabilities::everything());
+        let identity_only = StubProvider::new("identity-only").with_capabilities(identity);
+        (Arc::new(identity_only), Arc::new(StubProvider::new("both")))
+    }
+
     #[test]
     fn splits_skip_providers_that_cannot_serve() {
-        use crate::capabilities::{Capabilities, KindCapabilities};
-        let identity_only =
-            Arc::new(StubProvider::new("identity-only").with_capabilities(
-                Capabilities::new().with_identity(KindCapabilities::everything()),
-            )) as Arc<dyn VerificationSession>;
-        let both = Arc::new(StubProvider::new("both")) as Arc<dyn VerificationSession>;
+        let (identity_only, both) = identity_only_and_both();
         let router = Router::new(Arc::clone(&both))
             .with_split(Rule::any(), [(Arc::clone(&identity_only), 90), (Arc::clone(&both), 10)]);
         let mut identity_only_chosen = 0;
@@ -389,12 +392,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_split_records_the_members_it_passed_over() {
-        use crate::capabilities::{Capabilities, Feature, KindCapabilities};
-        let identity_only =
-            Arc::new(StubProvider::new("identity-only").with_capabilities(
-                Capabilities::new().with_identity(KindCapabilities::everything()),
-            )) as Arc<dyn VerificationSession>;
-        let both = Arc::new(StubProvider::new("both")) as Arc<dyn VerificationSession>;
+        use crate::capabilities::Feature;
+        let (identity_only, both) = identity_only_and_both();
         let router = Router::new(Arc::clone(&both))
             .with_split(Rule::any(), [(identity_only, 50), (Arc::clone(&both), 50)]);
         let company = SessionRequest::new(ClientId::new("company-1").unwrap())
