@@ -228,11 +228,14 @@ async fn a_wrongly_typed_option_stops_the_chain_before_anything_is_sent() {
         Arc::new(support::idenfy(&emulator).build().unwrap());
     let veriff: Arc<dyn VerificationSession> =
         Arc::new(support::veriff(&emulator).build().unwrap());
-    let chain = Failover::new(vec![Arc::clone(&idenfy), veriff]);
+    // iDenfy first, and last: Veriff, which ignores iDenfy's options, must not serve it either.
+    let first = Failover::new(vec![Arc::clone(&idenfy), Arc::clone(&veriff)]);
+    let last = Failover::new(vec![veriff, Arc::clone(&idenfy)]);
     let file = r#"{"clientId": "user-1", "providerOptions": {"idenfy": {"checkAml": "yes"}}}"#;
     let request = SessionRequest::from_json(file).unwrap();
     assert!(request.validate().is_ok(), "untyped JSON options pass the neutral rules");
-    for provider in [&idenfy, &(Arc::new(chain) as Arc<dyn VerificationSession>)] {
+    let chains: [Arc<dyn VerificationSession>; 2] = [Arc::new(first), Arc::new(last)];
+    for provider in [&idenfy, &chains[0], &chains[1]] {
         let refused = provider.preflight(&request).unwrap_err();
         assert_eq!(refused.kind(), ErrorKind::InvalidRequest, "{refused}");
         assert_eq!(refused.invalid_fields()[0].field(), "providerOptions.idenfy.checkAml");

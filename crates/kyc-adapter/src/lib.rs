@@ -103,8 +103,11 @@ pub fn preflight<O: ProviderOptions>(
     request.validate()?;
     capabilities.check(request).map_err(|feature| Error::unsupported(provider, feature))?;
     let options = resolve_options(request, defaults)?;
-    for key in options.unknown_keys() {
-        // The name only: the value may be personal data.
+    // The request's own keys only: defaults an operator chose would warn on every call. The
+    // name only: the value may be personal data.
+    for key in
+        request.options::<O>().ok().flatten().map(|own| own.unknown_keys()).unwrap_or_default()
+    {
         tracing::warn!(provider, option = %key, "an option this adapter does not know; sent as is");
     }
     let Findings { conflicts, refused } = rules(&options);

@@ -73,6 +73,28 @@ pub(crate) const EMULATOR: &[Code] = &[
     (CONFIG, "the address cannot be listened on"),
 ];
 
+/// Every command with the statuses it can return, as the README lists them.
+const COMMANDS: &[(&str, &[Code])] = &[
+    ("session create", SESSION_CREATE),
+    ("session status", SESSION_STATUS),
+    ("compare", COMPARE),
+    ("providers", PROVIDERS),
+    ("webhook verify", WEBHOOK_VERIFY),
+    ("emulator", EMULATOR),
+];
+
+/// The README's table of every command's statuses (a test keeps the two equal).
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn markdown() -> String {
+    let mut table = String::from("| command | status | meaning |\n|---|---|---|\n");
+    for (command, codes) in COMMANDS {
+        for (status, meaning) in *codes {
+            table.push_str(&format!("| `kyc {command}` | {status} | {meaning} |\n"));
+        }
+    }
+    table
+}
+
 /// The "Exit status" section of a command's `--help`, listing `codes`.
 pub(crate) fn help(codes: &[Code]) -> String {
     let mut text = String::from("Exit status:");
@@ -181,6 +203,13 @@ mod tests {
             "Exit status:\n  0  the table is printed\n  2  invalid input (a flag, a file, standard \
              input): nothing was sent"
         );
+    }
+
+    #[test]
+    fn the_readme_lists_every_command_s_statuses() {
+        let readme = include_str!("../../../README.md");
+        let table = markdown();
+        assert!(readme.contains(&table), "README.md's exit-status table differs:\n{table}");
     }
 
     #[test]

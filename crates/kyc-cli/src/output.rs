@@ -47,15 +47,35 @@ const KEEP_AN_EMULATOR: &str = "run `kyc emulator --listen 127.0.0.1:8080` in an
 /// A session that could not be created, for a script reading JSON (the reason goes to standard
 /// error as well).
 pub(crate) fn creation_failed(error: &kyc::Error, output: Output) {
-    if output == Output::Json {
-        println!(
+    match output {
+        Output::Json => println!(
             "{}",
             json!({
                 "error": error.kind().as_ref(),
                 "message": error.to_string(),
                 "attempts": attempts(error.attempts()),
             })
-        );
+        ),
+        // Every provider tried or passed over, and why, before the error line itself.
+        Output::Text => {
+            for attempt in error.attempts() {
+                eprintln!("{}", attempt_line(attempt));
+            }
+        }
+    }
+}
+
+/// One attempt, as the text output prints it.
+fn attempt_line(attempt: &kyc::Attempt) -> String {
+    match (&attempt.skipped, attempt.error) {
+        (Some(feature), _) => {
+            format!("attempt:    {} passed over (does not support {feature})", attempt.provider)
+        }
+        (None, Some(error)) => format!(
+            "attempt:    {} failed ({error}); may have created a session: {}",
+            attempt.provider, attempt.may_have_created_session
+        ),
+        (None, None) => format!("attempt:    {} created it", attempt.provider),
     }
 }
 
@@ -99,17 +119,7 @@ pub(crate) fn session(session: &kyc::Session, output: Output) {
                 session.expires_at.map_or("unknown".to_owned(), |at| at.to_rfc3339())
             );
             for attempt in &session.attempts {
-                match (&attempt.skipped, attempt.error) {
-                    (Some(feature), _) => println!(
-                        "attempt:    {} passed over (does not support {feature})",
-                        attempt.provider
-                    ),
-                    (None, Some(error)) => println!(
-                        "attempt:    {} failed ({error}); may have created a session: {}",
-                        attempt.provider, attempt.may_have_created_session
-                    ),
-                    (None, None) => println!("attempt:    {} created it", attempt.provider),
-                }
+                println!("{}", attempt_line(attempt));
             }
         }
     }
@@ -242,6 +252,11 @@ pub(crate) fn using_the_emulator(address: SocketAddr) {
         "note: its links work only while this command runs; to keep an emulator running, \
          {KEEP_AN_EMULATOR}"
     );
+}
+
+/// A vendor's comparison call that never came back (its task panicked).
+pub(crate) fn lost_a_vendor() {
+    eprintln!("error: one vendor's call failed inside this command; its row is missing");
 }
 
 /// One note a field of the vendor options the adapter does not know: named, never its value.

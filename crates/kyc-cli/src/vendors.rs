@@ -74,7 +74,13 @@ fn unknown_fields<O: ProviderOptions>(request: &SessionRequest) -> Vec<String> {
     // field, before anything is sent.
     let Ok(Some(options)) = request.options::<O>() else { return Vec::new() };
     let base = O::PATH.join(".");
-    options.unknown_keys().into_iter().map(|key| format!("providerOptions.{base}.{key}")).collect()
+    // Escaped: a key comes from a file or standard input, and goes to a terminal.
+    let printable = |key: String| key.escape_debug().to_string();
+    options
+        .unknown_keys()
+        .into_iter()
+        .map(|key| format!("providerOptions.{base}.{}", printable(key)))
+        .collect()
 }
 
 impl Vendor {

@@ -617,6 +617,14 @@ async fn a_provider_that_cannot_serve_the_request_is_passed_over_and_says_why() 
     assert_eq!(attempts.len(), 2, "{refused}");
     assert!(attempts.iter().all(|a| a["skipped"].is_string()), "{refused}");
     assert!(stderr(&output).contains("(2 providers passed over)"), "{}", stderr(&output));
+    // In text, each provider passed over is named with its reason on stderr.
+    let output = kyc(&emulator, &args, &[]).await;
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    let lines: Vec<String> = stderr(&output).lines().map(str::to_owned).collect();
+    for provider in ["idenfy", "veriff"] {
+        let line = format!("attempt:    {provider} passed over (does not support ");
+        assert!(lines.iter().any(|l| l.starts_with(&line)), "{lines:?}");
+    }
     assert_eq!(emulator.requests_received(Vendor::Idenfy), 0);
     assert_eq!(emulator.requests_received(Vendor::Veriff), 2);
 }
@@ -712,6 +720,28 @@ async fn compare_succeeds_when_any_vendor_created_a_session() {
     let output = kyc(&emulator, &compare, &[]).await;
     assert_eq!(code(&output), 4, "no vendor created a session: {}", stderr(&output));
     assert_eq!(outcomes(&output), ["unavailable", "unavailable"]);
+}
+
+#[tokio::test]
+async fn a_wrongly_typed_option_stops_compare_and_create_before_anything_is_sent() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (dir, path) = request_file(
+        "typed-wrong",
+        r#"{"clientId": "op-17", "providerOptions": {"idenfy": {"checkAml": "yes"}}}"#,
+    );
+    // Veriff ignores iDenfy's options; it must not serve the request either way.
+    for args in [
+        vec!["compare", "--request", path.as_str()],
+        vec!["session", "create", "--request", path.as_str(), "--provider", "veriff,idenfy"],
+    ] {
+        let output = kyc(&emulator, &args, &[]).await;
+        assert_eq!(code(&output), 2, "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains("providerOptions.idenfy.checkAml"), "{}", stderr(&output));
+        assert!(!stderr(&output).contains("yes"), "the value is never printed");
+    }
+    assert_eq!(emulator.requests_received(Vendor::Idenfy), 0);
+    assert_eq!(emulator.requests_received(Vendor::Veriff), 0);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]

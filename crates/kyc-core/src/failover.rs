@@ -132,7 +132,11 @@ impl FailoverPolicy {
 /// `Retry-After`, and the adapters' 30 s timeout per exchange, 10 s of it to connect), one
 /// `create_session` takes at most about **90 s**: no attempt starts after the deadline and no
 /// backoff that would end after it is waited, but an attempt begun just before it runs to its
-/// own timeout. A vendor answering `Retry-After: 3600` is moved past, not waited for.
+/// own timeout. A vendor answering `Retry-After: 3600` is moved past, not waited for; a
+/// `Retry-After` that fits in what is left of the deadline is waited in full (the vendor asked
+/// for it, and `max_backoff` does not shorten it). A chain nested in another (directly, or
+/// behind a router) has a deadline of its own, which can begin just before the outer one ends:
+/// bound the inner chains too.
 ///
 /// For an interactive sign-up page, bound both: a short deadline and no retries on the chain,
 /// and short timeouts on each adapter (their builders' `with_timeout` and
@@ -274,15 +278,17 @@ impl VerificationSession for Failover {
         &self.capabilities
     }
 
-    /// Passes when a member that the chain would reach passes: members are asked in order, and
-    /// the first refusal that would stop the chain (an invalid request) is returned at once;
-    /// otherwise the first member's refusal, when none passes.
+    /// Passes when a member passes and none finds a mistake of the caller's: every member is
+    /// asked, and the first refusal that would stop the chain (an invalid request, such as an
+    /// option of the wrong type for any member) is returned, wherever the member stands in the
+    /// chain; otherwise the first member's refusal, when none passes.
     fn preflight(&self, request: &SessionRequest) -> Result<(), Error> {
         request.validate()?;
+        let mut passed = false;
         let mut first: Option<Error> = None;
         for member in &self.members {
             match member.provider.preflight(request) {
-                Ok(()) => return Ok(()),
+                Ok(()) => passed = true,
                 Err(error) if next_step(&error, self.policy.on_unknown_outcome) == Next::Stop => {
                     return Err(error);
                 }
@@ -291,8 +297,11 @@ impl VerificationSession for Failover {
                 }
             }
         }
-        Err(first
-            .unwrap_or_else(|| Error::config(&self.name, "the failover has no provider to try")))
+        match (passed, first) {
+            (true, _) => Ok(()),
+            (false, Some(error)) => Err(error),
+            (false, None) => Err(Error::config(&self.name, "the failover has no provider to try")),
+        }
     }
 
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error> {
@@ -303,6 +312,13 @@ impl VerificationSession for Failover {
 
 impl Failover {
     async fn run(&self, request: &SessionRequest) -> Result<Session, Error> {
+        // A caller's mistake is found before anything is sent, whichever member it concerns:
+        // otherwise a member earlier in the chain would create the session and hide it.
+        if let Err(error) = self.preflight(request)
+            && next_step(&error, self.policy.on_unknown_outcome) == Next::Stop
+        {
+            return Err(error);
+        }
         let started = Instant::now();
         // A deadline too far to represent is no deadline.
         let deadline = started.checked_add(self.policy.deadline);
@@ -320,7 +336,7 @@ impl Failover {
             let provider = member.provider.provider();
             if let Err(feature) = member.provider.capabilities().check(request) {
                 tracing::info!(provider, reason = %feature, "skipped: cannot serve the request");
-                attempts.push(Attempt::skipped(provider, feature.clone()));
+                attempts.push(Attempt::passed_over(provider, feature.clone()));
                 refusal.get_or_insert_with(|| Error::unsupported(provider, feature));
                 continue;
             }
@@ -359,8 +375,9 @@ impl Failover {
                             "attempt"
                         );
                         // A nested chain's session carries its own attempts, success included.
+                        // By the provider that created it: a router member names its choice.
                         match session.attempts.is_empty() {
-                            true => attempts.push(Attempt::succeeded(provider, elapsed)),
+                            true => attempts.push(Attempt::succeeded(&session.provider, elapsed)),
                             false => attempts.append(&mut session.attempts),
                         }
                         session.attempts = attempts;

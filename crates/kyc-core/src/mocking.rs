@@ -73,3 +73,23 @@
 //! assert_eq!(router.create_session(&request).await.unwrap().provider, "lt");
 //! # }
 //! ```
+//!
+//! The results side, for a webhook endpoint or a poller, behind the one entry point an
+//! application uses:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use kyc_core::{Decision, MockVerificationResults, Results, Status};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let mut veriff = MockVerificationResults::new();
+//! veriff.expect_poll_decision()
+//!     .withf(|id| id == "f04bdb47-d3be-4b28-b028-a652feb060b5")
+//!     .times(1)
+//!     .returning(|id| Ok(Some(Decision::new("veriff", id, Status::Approved, "approved", true))));
+//! let results = Results::new().with_results("veriff", Arc::new(veriff));
+//! let decision = results.poll_decision("veriff", "f04bdb47-d3be-4b28-b028-a652feb060b5").await;
+//! assert_eq!(decision.unwrap().unwrap().status, Status::Approved);
+//! # }
+//! ```

@@ -32,7 +32,6 @@ use crate::session::Session;
 /// [`Error`], classified so that [`Error::is_retryable`] and [`Error::outcome`] answer
 /// without knowing the vendor: `InvalidRequest` and `Unsupported` before sending; `Config`
 /// for a client that cannot work; the rest from the vendor's answer or its absence.
-#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait VerificationSession: Debug + Send + Sync {
     /// The provider's name (`"idenfy"`, `"veriff"`), as it appears in sessions and errors.
@@ -61,6 +60,31 @@ pub trait VerificationSession: Debug + Send + Sync {
 
     /// Creates a verification session for `request`.
     async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error>;
+}
+
+#[cfg(any(test, feature = "mock"))]
+mockall::mock! {
+    /// A mock of [`VerificationSession`] (mockall), for testing code that sits above the trait.
+    ///
+    /// `provider`, `capabilities` and `create_session` are mocked; `preflight` keeps the
+    /// trait's own checks (the neutral rules and the declared capabilities), so a mock in a
+    /// [`Failover`](crate::Failover) or a [`Router`](crate::Router) needs no expectation for it.
+    pub VerificationSession {}
+
+    #[async_trait]
+    impl VerificationSession for VerificationSession {
+        fn provider(&self) -> &str;
+        fn capabilities(&self) -> &Capabilities;
+        async fn create_session(&self, request: &SessionRequest) -> Result<Session, Error>;
+    }
+}
+
+// A mock's `Debug` is not an expectation to set: it names the mock.
+#[cfg(any(test, feature = "mock"))]
+impl Debug for MockVerificationSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockVerificationSession").finish_non_exhaustive()
+    }
 }
 
 /// A provider behind a pointer, chosen at run time.

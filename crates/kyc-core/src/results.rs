@@ -19,7 +19,9 @@ use crate::session::Session;
 /// Built from the same clients that create sessions ([`with`](Self::with)), from a results
 /// client under a name ([`with_results`](Self::with_results)), or, for an endpoint that only
 /// receives webhooks, from a verifier built from the webhook secret alone
-/// ([`with_webhooks`](Self::with_webhooks)).
+/// ([`with_webhooks`](Self::with_webhooks)). One name, one provider: a later entry under a
+/// name replaces the earlier one, so give two accounts of one vendor their own names
+/// (`with_name` on the client, and the same on its verifier, whose decisions carry it).
 ///
 /// ```
 /// use std::sync::Arc;

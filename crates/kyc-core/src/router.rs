@@ -107,7 +107,7 @@ impl Target {
         for member in weighted {
             match member.0.capabilities().check(request) {
                 Ok(()) => able.push(member),
-                Err(feature) => skipped.push(Attempt::skipped(member.0.provider(), feature)),
+                Err(feature) => skipped.push(Attempt::passed_over(member.0.provider(), feature)),
             }
         }
         let candidates = match able.is_empty() {

@@ -147,7 +147,7 @@ impl Attempt {
     }
 
     /// A provider passed over without a call: its capabilities lack `feature`.
-    pub(crate) fn skipped(provider: impl Into<String>, feature: Feature) -> Self {
+    pub(crate) fn passed_over(provider: impl Into<String>, feature: Feature) -> Self {
         Self {
             provider: provider.into(),
             error: Some(ErrorKind::Unsupported),

@@ -16,6 +16,15 @@ pub(crate) async fn run(request: &RequestArgs, output: Output) -> Result<(), Fai
     let request = Arc::new(request);
     let sessions = vendors::sessions(&[]).await?;
     output::unknown_options(&sessions.unknown_options(&request));
+    // A caller's mistake for any vendor (an option of the wrong type) stops the comparison
+    // before any session exists: it is no vendor's answer to compare.
+    for provider in &sessions.clients {
+        if let Err(error) = provider.preflight(&request)
+            && error.kind() == kyc::ErrorKind::InvalidRequest
+        {
+            return Err(error.into());
+        }
+    }
     let calls: Vec<_> = sessions
         .clients
         .iter()
@@ -30,8 +39,11 @@ pub(crate) async fn run(request: &RequestArgs, output: Output) -> Result<(), Fai
         .collect();
     let mut rows = Vec::new();
     for call in calls {
-        // A call that panicked has no row to show.
-        rows.push(call.await.map_err(|_| Failure::NoneCreated)?);
+        // A call that panicked has no row to show; the others still do.
+        match call.await {
+            Ok(row) => rows.push(row),
+            Err(_) => output::lost_a_vendor(),
+        }
     }
     output::comparison(&rows, output);
     match rows.iter().any(|(_, result, _)| result.is_ok()) {
