@@ -371,16 +371,10 @@ impl Failover {
                         tracing::info!(
                             provider,
                             outcome = "created",
-                            elapsed_ms = attempt_started.elapsed().as_millis() as u64,
+                            elapsed_ms = elapsed.as_millis() as u64,
                             "attempt"
                         );
-                        // A nested chain's session carries its own attempts, success included.
-                        // By the provider that created it: a router member names its choice.
-                        match session.attempts.is_empty() {
-                            true => attempts.push(Attempt::succeeded(&session.provider, elapsed)),
-                            false => attempts.append(&mut session.attempts),
-                        }
-                        session.attempts = attempts;
+                        Attempt::record_success(attempts, &mut session, elapsed);
                         return Ok(session);
                     }
                     Err(error) => error,
@@ -403,16 +397,7 @@ impl Failover {
                     elapsed_ms = elapsed.as_millis() as u64,
                     "attempt"
                 );
-                // A nested wrapper's error carries its own attempts: keep them, not a summary.
-                match error.attempts() {
-                    [] => attempts.push(Attempt::failed(
-                        provider,
-                        error.kind(),
-                        error.outcome().may_have_created_session(),
-                        elapsed,
-                    )),
-                    inner => attempts.extend_from_slice(inner),
-                }
+                Attempt::record_failure(&mut attempts, provider, &error, elapsed);
                 match next {
                     Next::Stop => return Err(error.with_attempts(attempts)),
                     Next::RetrySame if retries < self.policy.max_retries => {

@@ -255,25 +255,16 @@ impl VerificationSession for Router {
         let started = Instant::now();
         match provider.create_session(request).await {
             Ok(mut session) => {
-                match session.attempts.is_empty() {
-                    true => {
-                        attempts.push(Attempt::succeeded(provider.provider(), started.elapsed()))
-                    }
-                    false => attempts.append(&mut session.attempts),
-                }
-                session.attempts = attempts;
+                Attempt::record_success(attempts, &mut session, started.elapsed());
                 Ok(session)
             }
             Err(error) => {
-                match error.attempts() {
-                    [] => attempts.push(Attempt::failed(
-                        provider.provider(),
-                        error.kind(),
-                        error.outcome().may_have_created_session(),
-                        started.elapsed(),
-                    )),
-                    inner => attempts.extend_from_slice(inner),
-                }
+                Attempt::record_failure(
+                    &mut attempts,
+                    provider.provider(),
+                    &error,
+                    started.elapsed(),
+                );
                 Err(error.with_attempts(attempts))
             }
         }

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::capabilities::Feature;
-use crate::error::ErrorKind;
+use crate::error::{Error, ErrorKind};
 use crate::model::ClientId;
 
 /// A verification session a provider created.
@@ -154,6 +154,41 @@ impl Attempt {
             skipped: Some(feature),
             may_have_created_session: false,
             elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Adds to `trail` the success of a call that returned `session`, and hands the trail to
+    /// the session: a nested wrapper's session carries its own attempts (its success
+    /// included), which are kept rather than summarized; otherwise one attempt, named by the
+    /// provider that created the session (a router's choice, not the router).
+    pub(crate) fn record_success(
+        mut trail: Vec<Attempt>,
+        session: &mut Session,
+        elapsed: Duration,
+    ) {
+        match session.attempts.is_empty() {
+            true => trail.push(Self::succeeded(&session.provider, elapsed)),
+            false => trail.append(&mut session.attempts),
+        }
+        session.attempts = trail;
+    }
+
+    /// Adds to `trail` a call to `provider` that failed with `error`: a nested wrapper's own
+    /// attempts when its error carries some, otherwise one attempt.
+    pub(crate) fn record_failure(
+        trail: &mut Vec<Attempt>,
+        provider: &str,
+        error: &Error,
+        elapsed: Duration,
+    ) {
+        match error.attempts() {
+            [] => trail.push(Self::failed(
+                provider,
+                error.kind(),
+                error.outcome().may_have_created_session(),
+                elapsed,
+            )),
+            inner => trail.extend_from_slice(inner),
         }
     }
 

@@ -65,7 +65,7 @@ pub(crate) struct Inner {
     pub(crate) http: HttpClient,
     api_key: SecretString,
     /// Signs requests: the first shared secret, when one is configured.
-    signing_secret: Option<SecretString>,
+    pub(crate) signing_secret: Option<SecretString>,
     integration_id: Option<String>,
     defaults: VeriffOptions,
     capabilities: Capabilities,
