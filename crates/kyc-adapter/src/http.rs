@@ -16,7 +16,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use kyc_core::Error;
+use kyc_core::{Denial, Error};
 
 use crate::{ErrorExt, is_loopback};
 
@@ -140,7 +140,9 @@ pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<An
 ///
 /// | status | kind | outcome |
 /// |---|---|---|
-/// | 401, 403 | `Unauthenticated` | rejected |
+/// | 401 | `Unauthenticated` | rejected |
+/// | 402 | `OutOfFunds` (HTTP's "payment required") | rejected |
+/// | 403 | `Forbidden`, [`Denial::Unspecified`] (the credentials were accepted) | rejected |
 /// | 408 | `Timeout` (the vendor gave up reading the request) | not sent |
 /// | 429 | `RateLimited`, with `retry_after` | rejected |
 /// | 503 | `Unavailable`, with `retry_after` | rejected |
@@ -156,7 +158,9 @@ pub fn status_error(
     retry_after: Option<Duration>,
 ) -> Error {
     let error = match status {
-        401 | 403 => Error::unauthenticated(provider, status),
+        401 => Error::unauthenticated(provider, status),
+        402 => Error::out_of_funds(provider, status),
+        403 => Error::forbidden(provider, Denial::Unspecified, status),
         408 => Error::timeout(provider, false).with_http_status(status),
         429 => Error::rate_limited(provider, retry_after).with_http_status(status),
         500..=599 => Error::unavailable(provider, status),
@@ -339,8 +343,8 @@ mod tests {
         let table = [
             (400, ErrorKind::Rejected, Outcome::Rejected),
             (401, ErrorKind::Unauthenticated, Outcome::Rejected),
-            (402, ErrorKind::Rejected, Outcome::Rejected),
-            (403, ErrorKind::Unauthenticated, Outcome::Rejected),
+            (402, ErrorKind::OutOfFunds, Outcome::Rejected),
+            (403, ErrorKind::Forbidden, Outcome::Rejected),
             (404, ErrorKind::Rejected, Outcome::Rejected),
             (408, ErrorKind::Timeout, Outcome::NotSent),
             (409, ErrorKind::Rejected, Outcome::Rejected),

@@ -7,14 +7,15 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use http::HeaderMap;
-use kyc_core::{Decision, Error, WebhookVerifier};
+use kyc_core::{Error, WebhookEvent, WebhookVerifier};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::ErrorExt;
 use crate::config::Vars;
 
 /// What tells one vendor's webhooks apart: where the signature travels, which variable holds
-/// the keys, and how a verified body becomes a [`Decision`].
+/// the keys, and how a verified body becomes a [`WebhookEvent`]: a decision, or a notice of
+/// any other signed event (never an error for a body that is the vendor's JSON).
 pub trait WebhookFormat: Send + Sync + 'static {
     /// The provider's default name.
     const PROVIDER: &'static str;
@@ -27,7 +28,7 @@ pub trait WebhookFormat: Send + Sync + 'static {
     ///
     /// # Errors
     /// `Decode` for a body that is not the vendor's payload.
-    fn decision(provider: &str, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error>;
+    fn event(provider: &str, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error>;
 }
 
 /// A vendor's webhook verifier, built from the signing key(s) alone: an endpoint that only
@@ -94,11 +95,11 @@ impl<F: WebhookFormat> Webhooks<F> {
 }
 
 impl<F: WebhookFormat> WebhookVerifier for Webhooks<F> {
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
         let signature = headers.get(F::SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
         // Verified before anything is parsed.
         self.keys.check(signature, body)?;
-        F::decision(self.keys.provider(), headers, body)
+        F::event(self.keys.provider(), headers, body)
     }
 }
 

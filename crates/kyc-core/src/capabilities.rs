@@ -79,6 +79,9 @@ pub struct KindCapabilities {
     pub max_tags: usize,
     /// URL fields it takes over https only.
     pub https_only: BTreeSet<Field>,
+    /// Whether it erases a session's personal data on request
+    /// ([`SessionErasure`](crate::SessionErasure)).
+    pub erasure: bool,
 }
 
 /// Something a request asks for that a provider cannot honour.
@@ -128,6 +131,8 @@ pub enum Feature {
     /// Values this provider's own rules refuse (each field with its rule), though another
     /// provider may take them.
     Rules(Vec<FieldError>),
+    /// Erasing a session's data ([`SessionErasure`](crate::SessionErasure)).
+    Erasure,
 }
 
 impl fmt::Display for Feature {
@@ -154,6 +159,7 @@ impl fmt::Display for Feature {
             }
             Self::TooManyTags { max } => write!(f, "more than {max} tags"),
             Self::InsecureUrl(field) => write!(f, "a non-https URL in {field}"),
+            Self::Erasure => f.write_str("erasing a session's data"),
             Self::Rules(rules) => {
                 f.write_str("these values")?;
                 for (i, rule) in rules.iter().enumerate() {
@@ -339,6 +345,7 @@ impl KindCapabilities {
         self.ascii_only = self.ascii_only.intersection(&other.ascii_only).copied().collect();
         self.https_only = self.https_only.intersection(&other.https_only).copied().collect();
         self.max_tags = self.max_tags.max(other.max_tags);
+        self.erasure |= other.erasure;
         self
     }
 
@@ -447,6 +454,12 @@ impl KindCapabilities {
     /// Takes the URL `field` over https only.
     pub fn with_https_only(mut self, field: Field) -> Self {
         self.https_only.insert(field);
+        self
+    }
+
+    /// Declares that it erases a session's data on request.
+    pub fn with_erasure(mut self) -> Self {
+        self.erasure = true;
         self
     }
 }

@@ -30,14 +30,25 @@ pub enum ErrorKind {
     Unsupported,
     /// The client is misconfigured (missing credential, bad base URL). Nothing was sent.
     Config,
-    /// The provider refused the credentials, or the account may not do this.
+    /// The provider refused the credentials.
     Unauthenticated,
+    /// The credentials were accepted, but the account may not do this:
+    /// [`Error::denial`] says why (an inactive account, a feature not in the contract, keys of
+    /// another environment). The operator fixes it with the vendor; another provider may serve.
+    Forbidden,
+    /// The account has no credit left, or hit its spending limit (iDenfy's 402 "lack of funds
+    /// or exceeded limit"). Nothing was created; another provider may serve.
+    OutOfFunds,
     /// A webhook's signature is missing or does not match: it may not come from the provider.
     InvalidSignature,
     /// The provider asked to slow down ([`Error::retry_after`] when it said how long).
     RateLimited,
     /// The provider refused the request ([`Error::http_status`], [`Error::vendor_code`]).
     Rejected,
+    /// The session is not in a state that allows this yet: iDenfy erases a session's data only
+    /// once its link has expired; Veriff refuses media once a session is submitted. Asking
+    /// again later, when the state has changed, may succeed; asking again now will not.
+    Conflict,
     /// The provider answered that it is failing or unavailable (5xx).
     Unavailable,
     /// The connection failed; [`Error::outcome`] tells whether the request got out.
@@ -78,6 +89,35 @@ impl Outcome {
     /// Whether a session, and so a credit, may have been created.
     pub fn may_have_created_session(self) -> bool {
         self == Self::Unknown
+    }
+}
+
+/// Why an account may not do what was asked ([`ErrorKind::Forbidden`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Display, AsRefStr, IntoStaticStr, EnumIter)]
+#[strum(serialize_all = "snake_case")]
+#[non_exhaustive]
+pub enum Denial {
+    /// The account is disabled or suspended (iDenfy "Partner inactive", Veriff 1804
+    /// "Integration … is not active").
+    AccountInactive,
+    /// The feature is not enabled for the account (iDenfy's 403 "feature not enabled", Veriff
+    /// deleting sessions, which is off by default).
+    FeatureNotEnabled,
+    /// The keys belong to another environment than the endpoint (iDenfy "This endpoint is not
+    /// available for {ENV} partners": test keys on production, a dummy result outside DEV).
+    WrongEnvironment,
+    /// The vendor did not say why.
+    Unspecified,
+}
+
+impl Denial {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::AccountInactive => "the account is not active",
+            Self::FeatureNotEnabled => "the feature is not enabled for the account",
+            Self::WrongEnvironment => "the keys belong to another environment",
+            Self::Unspecified => "the account may not do this",
+        }
     }
 }
 
@@ -164,8 +204,8 @@ impl fmt::Display for FieldError {
 /// |---|---|---|
 /// | `InvalidRequest`, `Config` | no | `NotSent` |
 /// | `Unsupported` | no | `NotSent`; `Rejected` when the provider answered it |
-/// | `Unauthenticated`, `Rejected` | no | `Rejected` |
-/// | `InvalidSignature` (a webhook) | no | `NotSent` |
+/// | `Unauthenticated`, `Forbidden`, `OutOfFunds`, `Rejected`, `Conflict` | no | `Rejected` |
+/// | `InvalidSignature` | no | `NotSent` for a webhook; `Unknown` for an answer (Veriff's signed responses) |
 /// | `RateLimited` | yes | `Rejected`; `NotSent` when this process held the call back |
 /// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx, `NotSent` for an open circuit breaker |
 /// | `Transport`, `Timeout` | yes | `NotSent` before the request got out, else `Unknown` |
@@ -186,6 +226,7 @@ pub(crate) struct Inner {
     pub(crate) provider: Option<String>,
     pub(crate) fields: Vec<FieldError>,
     pub(crate) feature: Option<Feature>,
+    pub(crate) denial: Option<Denial>,
     pub(crate) status: Option<u16>,
     pub(crate) vendor_code: Option<String>,
     pub(crate) vendor_message: Option<String>,
@@ -254,6 +295,11 @@ impl Error {
         self.inner.feature.as_ref()
     }
 
+    /// Why the account may not do this, for [`ErrorKind::Forbidden`].
+    pub fn denial(&self) -> Option<Denial> {
+        self.inner.denial
+    }
+
     /// The provider's HTTP status, when it answered.
     pub fn http_status(&self) -> Option<u16> {
         self.inner.status
@@ -306,6 +352,18 @@ impl fmt::Display for Error {
                 }
             }
             ErrorKind::Unauthenticated => write!(f, "{provider} refused the credentials"),
+            ErrorKind::Forbidden => {
+                let denial = inner.denial.unwrap_or(Denial::Unspecified);
+                write!(f, "{provider} refused: {}", denial.describe())
+            }
+            ErrorKind::OutOfFunds => {
+                write!(f, "{provider} refused: the account is out of funds or over its limit")
+            }
+            ErrorKind::InvalidSignature if inner.status.is_some() => write!(
+                f,
+                "the signature of {provider}'s answer is missing or wrong; the request may have \
+                 been processed"
+            ),
             ErrorKind::InvalidSignature => {
                 write!(f, "the webhook signature is missing or wrong for {provider}")
             }
@@ -320,6 +378,13 @@ impl fmt::Display for Error {
                 }
             }
             ErrorKind::Rejected => write!(f, "{provider} rejected the request"),
+            ErrorKind::Conflict => {
+                write!(f, "{provider} refused for now")?;
+                match &inner.detail {
+                    Some(detail) => write!(f, ": {detail}"),
+                    None => Ok(()),
+                }
+            }
             ErrorKind::Unavailable => {
                 write!(f, "{provider} is unavailable")?;
                 match &inner.detail {
@@ -381,6 +446,9 @@ impl fmt::Debug for Error {
         if let Some(feature) = &inner.feature {
             s.field("feature", feature);
         }
+        if let Some(denial) = inner.denial {
+            s.field("denial", &denial);
+        }
         if let Some(status) = inner.status {
             s.field("status", &status);
         }
@@ -424,9 +492,13 @@ mod tests {
             Error::unsupported("veriff", Feature::Kind(crate::VerificationKind::Business)),
             Error::config("idenfy", "IDENFY_API_KEY is not set"),
             Error::unauthenticated("idenfy", 401),
+            Error::forbidden("idenfy", Denial::AccountInactive, 403),
+            Error::out_of_funds("idenfy", 402),
             Error::invalid_signature("veriff"),
             Error::rate_limited("veriff", Some(Duration::from_secs(30))),
             Error::rejected("idenfy", 400).with_vendor_code("BAD_VALUE"),
+            Error::conflict("idenfy", 400, "the session's link has not expired yet")
+                .with_vendor_code("PARTNER_ERROR"),
             Error::unavailable("veriff", 503),
             Error::transport("veriff", false),
             Error::timeout("idenfy", true),
@@ -450,9 +522,12 @@ mod tests {
                 (K::Unsupported, false, O::NotSent),
                 (K::Config, false, O::NotSent),
                 (K::Unauthenticated, false, O::Rejected),
+                (K::Forbidden, false, O::Rejected),
+                (K::OutOfFunds, false, O::Rejected),
                 (K::InvalidSignature, false, O::NotSent),
                 (K::RateLimited, true, O::Rejected),
                 (K::Rejected, false, O::Rejected),
+                (K::Conflict, false, O::Rejected),
                 (K::Unavailable, true, O::Rejected),
                 (K::Transport, true, O::NotSent),
                 (K::Timeout, true, O::Unknown),
@@ -494,9 +569,12 @@ mod tests {
                 "veriff does not support business verification",
                 "invalid idenfy configuration: IDENFY_API_KEY is not set",
                 "idenfy refused the credentials (http 401)",
+                "idenfy refused: the account is not active (http 403)",
+                "idenfy refused: the account is out of funds or over its limit (http 402)",
                 "the webhook signature is missing or wrong for veriff",
                 "veriff rate limited the request (retry after 30s)",
                 "idenfy rejected the request (http 400, code BAD_VALUE)",
+                "idenfy refused for now: the session's link has not expired yet (http 400, code PARTNER_ERROR)",
                 "veriff is unavailable (http 503)",
                 "error sending the request to veriff",
                 "request to idenfy timed out",
@@ -558,6 +636,21 @@ mod tests {
         for (error, safe) in answers {
             assert_eq!(error.is_safe_to_resend(), safe, "{error:?}");
         }
+    }
+
+    #[test]
+    fn a_forged_answer_says_the_request_may_have_been_processed() {
+        let error = Error::invalid_response_signature("veriff", 201);
+        assert_eq!((error.kind(), error.outcome()), (ErrorKind::InvalidSignature, Outcome::Unknown));
+        assert!(error.outcome().may_have_created_session());
+        assert_eq!(
+            error.to_string(),
+            "the signature of veriff's answer is missing or wrong; the request may have been \
+             processed (http 201)"
+        );
+        let denied = Error::forbidden("veriff", Denial::FeatureNotEnabled, 403);
+        assert_eq!(denied.denial(), Some(Denial::FeatureNotEnabled));
+        assert_eq!(Error::rejected("p", 400).denial(), None);
     }
 
     #[test]

@@ -104,8 +104,11 @@ impl FailoverPolicy {
 /// | error | next step |
 /// |---|---|
 /// | `InvalidRequest` | stop: every provider would refuse it the same way (a provider option of the wrong type included) |
-/// | `Rejected` (a 4xx other than 402 and 404) | stop: the vendor refused this request's content |
-/// | `Rejected` with 402 (out of funds) or 404 (wrong base URL) | move on: the account or its configuration is at fault, not the request |
+/// | `Rejected` (a 4xx other than 404) | stop: the vendor refused this request's content |
+/// | `Rejected` with 404 (wrong base URL) | move on: the configuration is at fault, not the request |
+/// | `OutOfFunds` (iDenfy's 402) | move on: nothing was created, and another vendor's account has its own credit |
+/// | `Forbidden` (an inactive account, a feature not enabled, keys of another environment) | move on: this account cannot serve it, another may |
+/// | `Conflict` | stop: the state of a session at this provider, nothing another would change |
 /// | `Decode` after a success status | stop: a session exists, another would cost a second credit |
 /// | `Unsupported` (a feature, or a value only this provider's rules refuse) | move on: another provider may take it |
 /// | `Config`, `Unauthenticated` | move on (see below) |

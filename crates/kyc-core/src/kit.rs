@@ -14,7 +14,7 @@ use serde::Serialize;
 use url::{Host, Url};
 
 use crate::capabilities::Feature;
-use crate::error::{BoxError, Error, ErrorKind, FieldError, Inner, Outcome};
+use crate::error::{BoxError, Denial, Error, ErrorKind, FieldError, Inner, Outcome};
 use crate::options::ProviderOptions;
 use crate::request::SessionRequest;
 
@@ -37,6 +37,20 @@ pub trait ErrorExt: Sized {
 
     /// `provider` refused the credentials or the permission (HTTP `status`).
     fn unauthenticated(provider: impl Into<String>, status: u16) -> Self;
+
+    /// Accepted credentials whose account may not do this, and why.
+    fn forbidden(provider: impl Into<String>, denial: Denial, status: u16) -> Self;
+
+    /// An account out of credit or over its spending limit.
+    fn out_of_funds(provider: impl Into<String>, status: u16) -> Self;
+
+    /// A refusal because of the session's state now (`detail` says which, in this library's
+    /// words, never the vendor's).
+    fn conflict(provider: impl Into<String>, status: u16, detail: impl Into<String>) -> Self;
+
+    /// An answer (with HTTP `status`) whose signature is missing or does not match: it may not
+    /// come from the provider, and the request may have been processed.
+    fn invalid_response_signature(provider: impl Into<String>, status: u16) -> Self;
 
     /// A webhook claiming to come from `provider` has a missing or wrong signature.
     fn invalid_signature(provider: impl Into<String>) -> Self;
@@ -102,6 +116,7 @@ fn blank(kind: ErrorKind, outcome: Outcome, provider: Option<String>) -> Error {
             provider,
             fields: Vec::new(),
             feature: None,
+            denial: None,
             status: None,
             vendor_code: None,
             vendor_message: None,
@@ -145,6 +160,26 @@ impl ErrorExt for Error {
 
     fn unauthenticated(provider: impl Into<String>, status: u16) -> Self {
         from(ErrorKind::Unauthenticated, Outcome::Rejected, provider).with_http_status(status)
+    }
+
+    fn forbidden(provider: impl Into<String>, denial: Denial, status: u16) -> Self {
+        let mut error = from(ErrorKind::Forbidden, Outcome::Rejected, provider);
+        error.inner.denial = Some(denial);
+        error.with_http_status(status)
+    }
+
+    fn out_of_funds(provider: impl Into<String>, status: u16) -> Self {
+        from(ErrorKind::OutOfFunds, Outcome::Rejected, provider).with_http_status(status)
+    }
+
+    fn conflict(provider: impl Into<String>, status: u16, detail: impl Into<String>) -> Self {
+        let mut error = from(ErrorKind::Conflict, Outcome::Rejected, provider);
+        error.inner.detail = Some(detail.into());
+        error.with_http_status(status)
+    }
+
+    fn invalid_response_signature(provider: impl Into<String>, status: u16) -> Self {
+        from(ErrorKind::InvalidSignature, Outcome::Unknown, provider).with_http_status(status)
     }
 
     fn invalid_signature(provider: impl Into<String>) -> Self {

@@ -59,8 +59,11 @@ pub use breaker::{BreakerConfig, BreakerState};
 pub use capabilities::{Capabilities, Feature, KindCapabilities};
 #[cfg(any(test, feature = "mock"))]
 pub use decision::MockVerificationResults;
-pub use decision::{Decision, Reason, Status, VerificationResults, WebhookVerifier};
-pub use error::{Error, ErrorKind, FieldError, Outcome};
+pub use decision::{
+    Decision, Notice, Reason, SessionErasure, Status, VerificationResults, WebhookEvent,
+    WebhookVerifier,
+};
+pub use error::{Denial, Error, ErrorKind, FieldError, Outcome};
 pub use failover::{Failover, FailoverPolicy};
 pub use field::{Field, FieldKind};
 pub use model::{ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind};
@@ -72,7 +75,7 @@ pub use provider::{DynVerificationSession, VerificationSession};
 pub use request::{ExpectedDocument, Person, Redirects, SessionRequest};
 pub use results::Results;
 pub use router::{Router, Rule};
-pub use session::{Attempt, Session};
+pub use session::{Attempt, Session, SessionRef};
 pub use stub::StubProvider;
 
 /// Scripting errors in tests (feature `test-util` or `mock`): a [`StubProvider`] or a mock returns the

@@ -314,11 +314,23 @@ pub enum DocumentType {
     DiplomaticId,
 }
 
-/// The language of the verification UI, as an ISO 639-1 code (`"en"`).
+/// The language of the verification UI: an ISO 639-1 code (`"en"`), or a BCP 47 tag with a
+/// script subtag where one language is written two ways (`"zh-Hant"`, Traditional Chinese;
+/// plain `"zh"` is Simplified).
 ///
 /// The list is the languages identity vendors commonly offer; each provider's
-/// [`Capabilities`](crate::Capabilities) says which of them it takes (iDenfy documents its list;
-/// Veriff passes `lang` through).
+/// [`Capabilities`](crate::Capabilities) says which of them it takes, and each adapter maps a
+/// language onto its vendor's own code where that is not the ISO one (iDenfy writes Slovenian
+/// `si` and Traditional Chinese `zh_tw`). A script rather than a region names a written
+/// language: Traditional Chinese is read in Taiwan, Hong Kong and Macau alike, so `zh-TW`
+/// parses as `zh-Hant`.
+///
+/// ```
+/// use kyc_core::Locale;
+/// assert_eq!("zh-TW".parse::<Locale>().unwrap(), Locale::ZhHant);
+/// assert_eq!(Locale::ZhHant.to_string(), "zh-Hant");
+/// assert_eq!("EN".parse::<Locale>().unwrap(), Locale::En);
+/// ```
 #[derive(
     Clone,
     Copy,
@@ -339,7 +351,7 @@ pub enum DocumentType {
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase", ascii_case_insensitive)]
 #[non_exhaustive]
-#[allow(missing_docs)] // the ISO 639-1 code is the documentation
+#[allow(missing_docs)] // the language code is the documentation
 pub enum Locale {
     Ar,
     Bg,
@@ -389,6 +401,10 @@ pub enum Locale {
     Uz,
     Vi,
     Zh,
+    /// Chinese in traditional characters.
+    #[serde(rename = "zh-Hant", alias = "zh-TW", alias = "zh-hant", alias = "zh-tw")]
+    #[strum(to_string = "zh-Hant", serialize = "zh-TW")]
+    ZhHant,
 }
 
 #[cfg(test)]
@@ -434,9 +450,13 @@ mod tests {
             assert_eq!(json, format!("\"{t}\""));
         }
         for l in Locale::iter() {
-            assert_eq!(l.as_ref().len(), 2);
+            let code = l.as_ref();
+            assert_eq!(code.split('-').next().map(str::len), Some(2), "{code}");
             assert_eq!(serde_json::to_string(&l).unwrap(), format!("\"{l}\""));
+            assert_eq!(code.parse::<Locale>().unwrap(), l);
+            assert_eq!(serde_json::from_str::<Locale>(&format!("\"{l}\"")).unwrap(), l);
         }
+        assert_eq!(serde_json::from_str::<Locale>("\"zh-TW\"").unwrap(), Locale::ZhHant);
         assert_eq!("identity".parse::<Flow>().unwrap(), Flow::DocumentAndSelfie);
         assert_eq!("DOCUMENT".parse::<Flow>().unwrap(), Flow::DocumentOnly);
         assert_eq!(Flow::DocumentOnly.to_string(), "document_only");

@@ -55,9 +55,17 @@ pub(crate) fn next_step(error: &Error, on_unknown: OnUnknownOutcome) -> Next {
         }
         (ErrorKind::Rejected, _) if provider_side_rejection(error) => Next::MoveOn,
         (ErrorKind::Rejected, _) => Next::Stop,
-        (ErrorKind::Unsupported | ErrorKind::Config | ErrorKind::Unauthenticated, _) => {
-            Next::MoveOn
-        }
+        // The request is fine, this account cannot serve it: another provider may.
+        (
+            ErrorKind::Unsupported
+            | ErrorKind::Config
+            | ErrorKind::Unauthenticated
+            | ErrorKind::Forbidden
+            | ErrorKind::OutOfFunds,
+            _,
+        ) => Next::MoveOn,
+        // The state of one session at one provider: nothing another provider would change.
+        (ErrorKind::Conflict, _) => Next::Stop,
         (_, Outcome::Unknown) => unknown,
         (ErrorKind::RateLimited | ErrorKind::Unavailable | ErrorKind::Transport, _) => {
             Next::RetrySame
@@ -72,23 +80,26 @@ pub(crate) fn next_step(error: &Error, on_unknown: OnUnknownOutcome) -> Next {
 /// content) do not.
 pub(crate) fn counts_against_provider(error: &Error) -> bool {
     match error.kind() {
-        ErrorKind::InvalidRequest | ErrorKind::Unsupported | ErrorKind::InvalidSignature => false,
+        ErrorKind::InvalidRequest
+        | ErrorKind::Unsupported
+        | ErrorKind::InvalidSignature
+        | ErrorKind::Conflict => false,
         ErrorKind::Rejected => provider_side_rejection(error),
         _ => true,
     }
 }
 
-/// Refusals that are about the provider, not the request: 402 (out of funds) and 404 (a create
-/// endpoint that is not there: a wrong base URL or path).
+/// Refusals that are about the provider, not the request: a 404 (a create endpoint that is not
+/// there: a wrong base URL or path). A 402 is [`ErrorKind::OutOfFunds`] already.
 fn provider_side_rejection(error: &Error) -> bool {
-    matches!(error.http_status(), Some(402 | 404))
+    error.http_status() == Some(404)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::capabilities::Feature;
-    use crate::error::FieldError;
+    use crate::error::{Denial, FieldError};
     use crate::kit::ErrorExt;
     use crate::model::VerificationKind;
     use std::time::Duration;
@@ -102,7 +113,10 @@ mod tests {
             (Error::invalid_request(vec![FieldError::new("clientId", "x")]), Stop, Stop, false),
             (Error::rejected("p", 400), Stop, Stop, false),
             (Error::rejected("p", 409), Stop, Stop, false),
-            (Error::rejected("p", 402), MoveOn, MoveOn, true),
+            (Error::out_of_funds("p", 402), MoveOn, MoveOn, true),
+            (Error::forbidden("p", Denial::AccountInactive, 403), MoveOn, MoveOn, true),
+            (Error::forbidden("p", Denial::WrongEnvironment, 403), MoveOn, MoveOn, true),
+            (Error::conflict("p", 400, "not yet"), Stop, Stop, false),
             (Error::rejected("p", 404), MoveOn, MoveOn, true),
             (
                 Error::unsupported("p", Feature::Kind(VerificationKind::Business)),

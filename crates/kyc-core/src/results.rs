@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::decision::{Decision, VerificationResults, WebhookVerifier};
+use crate::decision::{Decision, VerificationResults, WebhookEvent, WebhookVerifier};
 use crate::error::Error;
 use crate::kit::ErrorExt;
 use crate::provider::VerificationSession;
-use crate::session::Session;
+use crate::session::{Session, SessionRef};
 
 /// The results side of every provider an application uses, by the name its sessions carry
 /// ([`Session::provider`], so a renamed provider, `with_name("idenfy-eu")`, is found by its new
@@ -25,23 +25,26 @@ use crate::session::Session;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use kyc_core::{Decision, Error, ErrorKind, Results, Status, VerificationResults, WebhookVerifier};
+/// use kyc_core::{
+///     Decision, Error, ErrorKind, Results, SessionRef, Status, VerificationResults, WebhookEvent,
+///     WebhookVerifier,
+/// };
 ///
 /// /// A stand-in for an adapter's results side (in an application: `Idenfy`, `VeriffWebhooks`).
 /// #[derive(Debug)]
 /// struct Approves;
 ///
 /// impl WebhookVerifier for Approves {
-///     fn verify_webhook(&self, _: &http::HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+///     fn verify_webhook(&self, _: &http::HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
 ///         let id = String::from_utf8_lossy(body).into_owned();
-///         Ok(Decision::new("veriff-eu", id, Status::Approved, "approved", true))
+///         Ok(Decision::new("veriff-eu", id, Status::Approved, "approved", true).into())
 ///     }
 /// }
 ///
 /// #[async_trait::async_trait]
 /// impl VerificationResults for Approves {
-///     async fn poll_decision(&self, id: &str) -> Result<Option<Decision>, Error> {
-///         Ok(Some(Decision::new("veriff-eu", id, Status::Approved, "approved", true)))
+///     async fn poll_decision(&self, session: &SessionRef) -> Result<Option<Decision>, Error> {
+///         Ok(Some(Decision::new("veriff-eu", &session.id, Status::Approved, "approved", true)))
 ///     }
 /// }
 ///
@@ -51,12 +54,14 @@ use crate::session::Session;
 ///     .with_results("veriff-eu", Arc::new(Approves))
 ///     .with_webhooks("idenfy", Arc::new(Approves));
 ///
-/// let polled = results.poll_decision("veriff-eu", "f04bdb47-d3be-4b28-b028-a652feb060b5").await?;
+/// let session = SessionRef::identity("f04bdb47-d3be-4b28-b028-a652feb060b5");
+/// let polled = results.poll_decision("veriff-eu", &session).await?;
 /// assert_eq!(polled.unwrap().status, Status::Approved);
 /// let hook = results.verify_webhook("idenfy", &http::HeaderMap::new(), b"scan-1")?;
-/// assert_eq!(hook.session_id, "scan-1");
-/// assert_eq!(results.poll_decision("idenfy", "scan-1").await.unwrap_err().kind(), ErrorKind::Config);
-/// assert_eq!(results.poll_decision("acme", "s-1").await.unwrap_err().kind(), ErrorKind::Config);
+/// assert_eq!(hook.session_id(), Some("scan-1"));
+/// let scan = SessionRef::identity("scan-1");
+/// assert_eq!(results.poll_decision("idenfy", &scan).await.unwrap_err().kind(), ErrorKind::Config);
+/// assert_eq!(results.poll_decision("acme", &scan).await.unwrap_err().kind(), ErrorKind::Config);
 /// # Ok(())
 /// # }
 /// ```
@@ -125,14 +130,14 @@ impl Results {
         provider: &str,
         headers: &http::HeaderMap,
         body: &[u8],
-    ) -> Result<Decision, Error> {
+    ) -> Result<WebhookEvent, Error> {
         match self.side(provider)? {
             Side::Full(results) => results.verify_webhook(headers, body),
             Side::Webhooks(verifier) => verifier.verify_webhook(headers, body),
         }
     }
 
-    /// Asks `provider` where `session_id` stands; `None` while there is nothing to report.
+    /// Asks `provider` where `session` stands; `None` while there is nothing to report.
     ///
     /// # Errors
     /// `Config` for a provider not configured here, or configured for webhooks only; otherwise
@@ -140,10 +145,10 @@ impl Results {
     pub async fn poll_decision(
         &self,
         provider: &str,
-        session_id: &str,
+        session: &SessionRef,
     ) -> Result<Option<Decision>, Error> {
         match self.side(provider)? {
-            Side::Full(results) => results.poll_decision(session_id).await,
+            Side::Full(results) => results.poll_decision(session).await,
             Side::Webhooks(_) => Err(Error::config(
                 provider,
                 "only its webhooks are configured here: add its results client to poll",
@@ -156,7 +161,7 @@ impl Results {
     /// # Errors
     /// As [`poll_decision`](Self::poll_decision).
     pub async fn poll_session(&self, session: &Session) -> Result<Option<Decision>, Error> {
-        self.poll_decision(&session.provider, &session.id).await
+        self.poll_decision(&session.provider, &session.reference()).await
     }
 
     fn side(&self, provider: &str) -> Result<&Side, Error> {

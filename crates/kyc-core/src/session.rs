@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::capabilities::Feature;
 use crate::error::{Error, ErrorKind};
-use crate::model::ClientId;
+use crate::model::{ClientId, VerificationKind};
 
 /// A verification session a provider created.
 ///
@@ -23,8 +24,12 @@ use crate::model::ClientId;
 pub struct Session {
     /// The provider that created it.
     pub provider: String,
-    /// The provider's id for it (iDenfy `scanRef`, Veriff `verification.id`).
+    /// The provider's id for it (iDenfy `scanRef`, or `companyId` for a business session;
+    /// Veriff `verification.id`).
     pub id: String,
+    /// Identity or business: with [`id`](Self::id), what names the session to
+    /// [`SessionRef`] (iDenfy keeps the two apart, so results and erasure need both).
+    pub kind: VerificationKind,
     /// Where to send the person.
     pub url: Url,
     /// The session token for SDKs and iframes (iDenfy `authToken`, Veriff `sessionToken`).
@@ -56,6 +61,7 @@ impl Session {
         Self {
             provider: provider.into(),
             id: id.into(),
+            kind: VerificationKind::Identity,
             url,
             token: None,
             client_id,
@@ -64,6 +70,17 @@ impl Session {
             vendor_fields: BTreeMap::new(),
             attempts: Vec::new(),
         }
+    }
+
+    /// Sets the kind of verification (identity unless set).
+    pub fn with_kind(mut self, kind: VerificationKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The reference that polls or erases this session.
+    pub fn reference(&self) -> SessionRef {
+        SessionRef::new(self.kind, &self.id)
     }
 
     /// Sets the token.
@@ -96,6 +113,7 @@ impl fmt::Debug for Session {
         f.debug_struct("Session")
             .field("provider", &self.provider)
             .field("id", &self.id)
+            .field("kind", &self.kind)
             // The path or query carries the token: print where it points, not the link.
             .field("url", &format_args!("{}/<redacted>", self.url.origin().ascii_serialization()))
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
@@ -105,6 +123,71 @@ impl fmt::Debug for Session {
             .field("vendor_fields", &self.vendor_fields.keys().collect::<Vec<_>>())
             .field("attempts", &self.attempts)
             .finish()
+    }
+}
+
+/// Which session to poll or erase: the provider's id and the kind of verification.
+///
+/// The kind matters at iDenfy, where an identity session (its `scanRef`) and a business one
+/// (its `companyId`) live under different endpoints; a provider with one kind refuses the other
+/// as [`Unsupported`](crate::ErrorKind::Unsupported). A bare id is an identity session's.
+///
+/// ```
+/// use kyc_core::{SessionRef, VerificationKind};
+///
+/// let identity = SessionRef::from("328c6766-934e-11ed-bb9b-025ad99a18e7");
+/// assert_eq!(identity.kind, VerificationKind::Identity);
+/// let company = SessionRef::business("6ef1a1d0-company");
+/// assert_eq!((company.kind, company.id.as_str()), (VerificationKind::Business, "6ef1a1d0-company"));
+/// assert_eq!(company.to_string(), "business session 6ef1a1d0-company");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SessionRef {
+    /// Identity or business.
+    pub kind: VerificationKind,
+    /// The provider's id for it ([`Session::id`]).
+    pub id: String,
+}
+
+impl SessionRef {
+    /// A session of `kind` by its provider id.
+    pub fn new(kind: VerificationKind, id: impl Into<String>) -> Self {
+        Self { kind, id: id.into() }
+    }
+
+    /// An identity (KYC) session.
+    pub fn identity(id: impl Into<String>) -> Self {
+        Self::new(VerificationKind::Identity, id)
+    }
+
+    /// A business (KYB) session.
+    pub fn business(id: impl Into<String>) -> Self {
+        Self::new(VerificationKind::Business, id)
+    }
+}
+
+impl From<&str> for SessionRef {
+    fn from(id: &str) -> Self {
+        Self::identity(id)
+    }
+}
+
+impl From<String> for SessionRef {
+    fn from(id: String) -> Self {
+        Self::identity(id)
+    }
+}
+
+impl From<&Session> for SessionRef {
+    fn from(session: &Session) -> Self {
+        session.reference()
+    }
+}
+
+impl fmt::Display for SessionRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} session {}", self.kind, self.id)
     }
 }
 

@@ -31,7 +31,10 @@ use serde_json::Value;
 use kyc_adapter::ErrorExt;
 use kyc_adapter::decode::{lenient, undecodable, undecodable_webhook};
 use kyc_adapter::webhook::{WebhookFormat, Webhooks};
-use kyc_core::{Decision, Error, Status, VerificationKind, VerificationResults, WebhookVerifier};
+use kyc_core::{
+    Decision, Error, SessionRef, Status, VerificationKind, VerificationResults, WebhookEvent,
+    WebhookVerifier,
+};
 
 use crate::{Idenfy, PROVIDER};
 
@@ -186,7 +189,7 @@ impl WebhookFormat for IdenfyWebhookFormat {
     const SIGNATURE_HEADER: &'static str = "idenfy-signature";
     const KEYS_VAR: &'static str = WEBHOOK_KEY_VAR;
 
-    fn decision(name: &str, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+    fn event(name: &str, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
         let webhook: Webhook =
             serde_json::from_slice(body).map_err(|e| undecodable_webhook(name, &e))?;
         let WebhookStatus { overall, checks } = webhook.status;
@@ -210,21 +213,22 @@ impl WebhookFormat for IdenfyWebhookFormat {
                 }
             }
         }
-        Ok(decision)
+        Ok(decision.into())
     }
 }
 
 impl WebhookVerifier for Idenfy {
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
         self.inner.webhooks.verify_webhook(headers, body)
     }
 }
 
 #[async_trait]
 impl VerificationResults for Idenfy {
-    async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error> {
+    async fn poll_decision(&self, session: &SessionRef) -> Result<Option<Decision>, Error> {
         let inner = &*self.inner;
         let name = inner.http.name();
+        let session_id = session.id.as_str();
         if let Err(wait) = inner.polls.admit(session_id) {
             return Err(Error::throttled_locally(name, wait));
         }

@@ -24,7 +24,10 @@ use serde_json::Value;
 use kyc_adapter::ErrorExt;
 use kyc_adapter::decode::{lenient, undecodable, undecodable_webhook};
 use kyc_adapter::webhook::{WebhookFormat, Webhooks};
-use kyc_core::{Decision, Error, Reason, Status, VerificationResults, WebhookVerifier};
+use kyc_core::{
+    Decision, Error, Feature, Reason, SessionRef, Status, VerificationKind, VerificationResults,
+    WebhookEvent, WebhookVerifier,
+};
 
 use crate::client::Signed;
 use crate::{PROVIDER, Veriff};
@@ -45,7 +48,8 @@ pub(crate) const SHARED_SECRET_VAR: &str = "VERIFF_SHARED_SECRET";
 /// let signature = kyc_veriff::signature(b"my-shared-secret", body);
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("x-hmac-signature", signature.parse().unwrap());
-/// assert_eq!(webhooks.verify_webhook(&headers, body)?.status, Status::Submitted);
+/// let event = webhooks.verify_webhook(&headers, body)?;
+/// assert_eq!(event.decision().map(|d| d.status), Some(Status::Submitted));
 /// # Ok::<(), kyc_core::Error>(())
 /// ```
 pub type VeriffWebhooks = Webhooks<VeriffWebhookFormat>;
@@ -147,14 +151,14 @@ impl WebhookFormat for VeriffWebhookFormat {
     const SIGNATURE_HEADER: &'static str = "x-hmac-signature";
     const KEYS_VAR: &'static str = SHARED_SECRET_VAR;
 
-    fn decision(name: &str, _: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+    fn event(name: &str, _: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
         let value: Value =
             serde_json::from_slice(body).map_err(|e| undecodable_webhook(name, &e))?;
         if value.get("verification").is_some() {
             let envelope: DecisionEnvelope =
                 serde_json::from_value(value).map_err(|e| undecodable_webhook(name, &e))?;
             return match envelope.verification {
-                Some(body) => Ok(decision_from(name, body)),
+                Some(body) => Ok(decision_from(name, body).into()),
                 None => {
                     Err(Error::invalid_payload(name, "a decision webhook without verification"))
                 }
@@ -168,31 +172,34 @@ impl WebhookFormat for VeriffWebhookFormat {
         decision.attempt_id = event.attempt_id;
         decision.client_id = event.vendor_data;
         decision.reason = event.code.map(|code| Reason::new(Some(code.to_string()), None));
-        Ok(decision)
+        Ok(decision.into())
     }
 }
 
 impl WebhookVerifier for Veriff {
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
         self.inner.webhooks.verify_webhook(headers, body)
     }
 }
 
 #[async_trait]
 impl VerificationResults for Veriff {
-    async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error> {
+    async fn poll_decision(&self, session: &SessionRef) -> Result<Option<Decision>, Error> {
         let inner = &*self.inner;
         let name = inner.http.name();
+        if session.kind != VerificationKind::Identity {
+            return Err(Error::unsupported(name, Feature::Kind(session.kind)));
+        }
         if inner.signing_secret.is_none() {
             return Err(Error::config(name, "polling needs a shared secret to sign with"));
         }
         let mut url = inner.http.endpoint("/v1/sessions");
         url.path_segments_mut()
             .map_err(|()| Error::config(name, "the base URL cannot take a path"))?
-            .push(session_id)
+            .push(&session.id)
             .push("decision");
         let request = inner.http.request(reqwest::Method::GET, url);
-        let answer = self.exchange(request, Signed::SessionId(session_id)).await?;
+        let answer = self.exchange(request, Signed::SessionId(&session.id)).await?;
         let envelope: DecisionEnvelope = serde_json::from_slice(&answer.body)
             .map_err(|e| undecodable(name, answer.status, &e))?;
         Ok(envelope.verification.map(|body| decision_from(name, body)))

@@ -13,7 +13,7 @@ pub(crate) async fn run(vendor: &Vendor, session_id: &str, output: Output) -> Re
         true => Failure::Kyc(error),
         false => Failure::Unconfigured(error),
     })?;
-    let decision = results.poll_decision(session_id).await?;
+    let decision = results.poll_decision(&session_id.into()).await?;
     output::decision(decision.as_ref(), vendor.name, session_id, output);
     Ok(())
 }

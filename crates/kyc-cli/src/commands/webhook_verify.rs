@@ -29,8 +29,9 @@ pub(crate) fn run(
     }
     .map_err(|error| Failure::Input(format!("cannot read the body: {error}")))?;
     let verifier = (vendor.webhooks_from_env)()?;
-    let decision = verifier.verify_webhook(&headers, &body).map_err(Failure::Webhook)?;
-    output::decision(Some(&decision), vendor.name, &decision.session_id, output);
+    let event = verifier.verify_webhook(&headers, &body).map_err(Failure::Webhook)?;
+    let session_id = event.session_id().unwrap_or_default().to_owned();
+    output::decision(event.decision(), vendor.name, &session_id, output);
     Ok(())
 }
 
