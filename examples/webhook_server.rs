@@ -26,7 +26,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use kyc::{
     ClientId, ErrorKind, IdenfyWebhooks, Results, SessionRequest, VeriffWebhooks,
-    VerificationSession, WebhookVerifier,
+    VerificationSession, WebhookEvent, WebhookVerifier,
 };
 use kyc_emulator::{Choice, Vendor};
 
@@ -90,14 +90,26 @@ async fn webhook(
     body: Bytes,
 ) -> StatusCode {
     match results.verify_webhook(&provider, &headers, &body) {
-        Ok(decision) => {
+        Ok(WebhookEvent::Decision(decision)) => {
             println!(
-                "{}: session {} is {} (final: {}, event: {})",
+                "{}: {} {} is {} (final: {}, event: {})",
                 decision.provider,
+                decision.kind,
                 decision.session_id,
                 decision.status,
                 decision.is_final,
                 decision.event.as_deref().unwrap_or("-")
+            );
+            StatusCode::OK
+        }
+        // Signed, but not about where a session stands (a document about to expire, a
+        // watchlist hit): accepted, so the vendor does not retry it, and handed on.
+        Ok(event) => {
+            println!(
+                "{}: {} for session {}",
+                event.provider(),
+                event.event().unwrap_or("an event"),
+                event.session_id().unwrap_or("-")
             );
             StatusCode::OK
         }

@@ -4,12 +4,12 @@
 // Constructing errors, HTTP plumbing and the other adapter-only helpers live in the adapter
 // kit (`kyc-adapter`), which an application never needs.
 pub use kyc_core::{
-    Attempt, BreakerConfig, BreakerState, Capabilities, ClientId, CountryCode, Decision,
+    Attempt, BreakerConfig, BreakerState, Capabilities, ClientId, CountryCode, Decision, Denial,
     DocumentType, DynVerificationSession, Error, ErrorKind, ExpectedDocument, Failover,
-    FailoverPolicy, Feature, Field, FieldError, FieldKind, Flow, KindCapabilities, Locale,
+    FailoverPolicy, Feature, Field, FieldError, FieldKind, Flow, KindCapabilities, Locale, Notice,
     OnUnknownOutcome, Outcome, Person, ProviderOptions, Reason, Redirects, Results, Router, Rule,
-    Session, SessionRequest, Sex, Status, StubProvider, VerificationKind, VerificationResults,
-    VerificationSession, WebhookVerifier,
+    Session, SessionErasure, SessionRef, SessionRequest, Sex, Status, StubProvider,
+    VerificationKind, VerificationResults, VerificationSession, WebhookEvent, WebhookVerifier,
 };
 
 /// The conformance suite a provider runs in its own tests (feature `test-util`).

@@ -19,8 +19,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use kyc::conformance::{self, RequestCounter};
 use kyc::{
-    ClientId, Error, ErrorKind, Failover, Feature, Outcome, Person, SessionRequest, Status,
-    StubProvider, VerificationResults, VerificationSession, WebhookVerifier,
+    ClientId, Error, ErrorKind, Failover, Feature, Outcome, Person, SessionRef, SessionRequest,
+    Status, StubProvider, VerificationResults, VerificationSession, WebhookVerifier,
 };
 
 use acme::{Acme, AcmeBuilder, AcmeOptions, AcmeWebhooks, Workflow};
@@ -208,7 +208,8 @@ async fn webhooks_are_verified_before_they_are_read() {
     let delivery = server.decide(&session.id, Verdict::Failed).expect("known check");
     let webhooks = AcmeWebhooks::new(server::WEBHOOK_KEY);
 
-    let decision = webhooks.verify_webhook(&delivery.headers(), &delivery.body).expect("signed");
+    let event = webhooks.verify_webhook(&delivery.headers(), &delivery.body).expect("signed");
+    let decision = event.clone().into_decision().expect("a decision");
     assert_eq!((decision.status, decision.is_final), (Status::Declined, true));
     assert_eq!(decision.session_id, session.id);
     assert_eq!(decision.client_id.as_deref(), Some("user-7"));
@@ -217,7 +218,7 @@ async fn webhooks_are_verified_before_they_are_read() {
     assert_eq!(reason, Some("document_unreadable"));
     assert!(decision.decided_at.is_some());
     // The client's own verifier is the same.
-    assert_eq!(acme.verify_webhook(&delivery.headers(), &delivery.body).unwrap(), decision);
+    assert_eq!(acme.verify_webhook(&delivery.headers(), &delivery.body).unwrap(), event);
 
     // Signed with another key, tampered with, unsigned: refused, whatever the body says.
     let mut forged = delivery.clone();
@@ -256,8 +257,9 @@ async fn webhooks_are_verified_before_they_are_read() {
 
     let second = acme.create_session(&request("user-8")).await.expect("created");
     let expired = server.decide(&second.id, Verdict::Expired).expect("known check");
-    let decision = webhooks.verify_webhook(&expired.headers(), &expired.body).expect("signed");
-    assert_eq!((decision.status, decision.is_final), (Status::Expired, true));
+    let event = webhooks.verify_webhook(&expired.headers(), &expired.body).expect("signed");
+    let expired = event.decision().map(|d| (d.status, d.is_final));
+    assert_eq!(expired, Some((Status::Expired, true)));
 }
 
 #[tokio::test]
@@ -266,27 +268,29 @@ async fn polls_follow_the_check() {
     let session = acme.create_session(&request("user-9")).await.expect("created");
     let status = |decision: Option<kyc::Decision>| decision.map(|d| (d.status, d.is_final));
     assert_eq!(
-        status(acme.poll_decision(&session.id).await.unwrap()),
+        status(acme.poll_decision(&session.reference()).await.unwrap()),
         Some((Status::Created, false))
     );
     let client = reqwest::Client::new();
     client.get(session.url.clone()).send().await.unwrap().error_for_status().unwrap();
     assert_eq!(
-        status(acme.poll_decision(&session.id).await.unwrap()),
+        status(acme.poll_decision(&session.reference()).await.unwrap()),
         Some((Status::Started, false))
     );
     server.decide(&session.id, Verdict::Passed).expect("known check");
     assert_eq!(
-        status(acme.poll_decision(&session.id).await.unwrap()),
+        status(acme.poll_decision(&session.reference()).await.unwrap()),
         Some((Status::Approved, true))
     );
 
-    let error = acme.poll_decision("chk_unknown").await.expect_err("no such check");
+    let error = acme.poll_decision(&"chk_unknown".into()).await.expect_err("no such check");
     assert_eq!((error.kind(), error.http_status()), (ErrorKind::Rejected, Some(404)));
     assert_eq!(error.vendor_code(), Some("check_not_found"));
     // An id is one path segment: it cannot reach another endpoint.
-    let error = acme.poll_decision("../checks?x=1").await.expect_err("no such check");
+    let error = acme.poll_decision(&"../checks?x=1".into()).await.expect_err("no such check");
     assert_eq!(error.http_status(), Some(404));
+    let company = acme.poll_decision(&SessionRef::business("chk_1")).await.unwrap_err();
+    assert_eq!(company.kind(), ErrorKind::Unsupported, "Acme verifies people only");
 }
 
 #[tokio::test]

@@ -56,14 +56,20 @@ async fn webhooks_and_polls_reach_the_provider_that_created_the_session() {
     let key = var(&emulator, "IDENFY_WEBHOOK_KEY");
     let decision = results
         .verify_webhook("idenfy-eu", &signed("idenfy-signature", &key, idenfy_hook), idenfy_hook)
-        .unwrap();
+        .unwrap()
+        .into_decision()
+        .expect("a decision");
     assert_eq!((decision.provider.as_str(), decision.status), ("idenfy-eu", Status::Approved));
     let veriff_hook = include_bytes!("../crates/kyc-veriff/fixtures/decision-webhook.json");
     let secret = var(&emulator, "VERIFF_SHARED_SECRET");
     let headers = signed("x-hmac-signature", &secret, veriff_hook);
     assert_eq!(
-        results.verify_webhook("veriff", &headers, veriff_hook).unwrap().status,
-        Status::Approved
+        results
+            .verify_webhook("veriff", &headers, veriff_hook)
+            .unwrap()
+            .decision()
+            .map(|d| d.status),
+        Some(Status::Approved)
     );
     // Signed for one provider, presented as another's: refused.
     let forged = results.verify_webhook("idenfy-eu", &headers, veriff_hook).unwrap_err();
@@ -80,10 +86,11 @@ async fn an_endpoint_with_only_webhook_secrets_verifies_but_cannot_poll() {
     let results = Results::new().with_webhooks("veriff", webhooks);
     let body = include_bytes!("../crates/kyc-veriff/fixtures/decision-webhook.json");
     let secret = var(&emulator, "VERIFF_SHARED_SECRET");
-    let decision =
+    let event =
         results.verify_webhook("veriff", &signed("x-hmac-signature", &secret, body), body).unwrap();
+    let decision = event.into_decision().expect("a decision");
     assert_eq!(decision.status, Status::Approved);
-    let error = results.poll_decision("veriff", &decision.session_id).await.unwrap_err();
+    let error = results.poll_decision("veriff", &decision.session()).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Config);
     assert!(error.to_string().contains("only its webhooks"), "{error}");
 }

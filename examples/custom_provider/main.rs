@@ -67,11 +67,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let expires_at = session.expires_at.map_or_else(|| "unknown".to_owned(), |at| at.to_rfc3339());
     println!("check {} expires at {expires_at}", session.id);
 
-    let decision = acme.poll_decision(&session.id).await?;
+    let decision = acme.poll_decision(&session.reference()).await?;
     println!("before the link is opened: {:?}", decision.map(|d| d.status));
     // The person opens the link: Acme's hosted page starts the check.
     reqwest::get(session.url.clone()).await?.error_for_status()?;
-    let decision = acme.poll_decision(&session.id).await?;
+    let decision = acme.poll_decision(&session.reference()).await?;
     println!("after the link is opened: {:?}", decision.map(|d| d.status));
 
     // A results endpoint needs only the signing key, never the API key; a second key is how a
@@ -79,7 +79,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let webhooks = AcmeWebhooks::new(server::WEBHOOK_KEY).with_key("whsec_next_key");
     let delivery = server.decide(&session.id, Verdict::Passed).ok_or("unknown check")?;
     println!("webhook signed in {}", AcmeWebhookFormat::SIGNATURE_HEADER);
-    let decision = webhooks.verify_webhook(&delivery.headers(), &delivery.body)?;
+    let event = webhooks.verify_webhook(&delivery.headers(), &delivery.body)?;
+    let decision = event.into_decision().ok_or("Acme sends decisions only")?;
     println!(
         "webhook: {} for {:?}: {} (final: {})",
         decision.session_id, decision.client_id, decision.status, decision.is_final
@@ -88,7 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     forged.extend_from_slice(b" ");
     let refused = acme.webhooks().verify_webhook(&delivery.headers(), &forged).err();
     println!("a tampered webhook: {:?}", refused.map(|e| e.kind()));
-    let polled = acme.poll_decision(&session.id).await?;
+    let polled = acme.poll_decision(&session.reference()).await?;
     println!("polled: {:?}", polled.map(|d| (d.status, d.is_final)));
 
     // Acme is one provider among others: with its plan used up (402), failover serves the

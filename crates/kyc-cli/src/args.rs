@@ -89,13 +89,42 @@ pub(crate) enum SessionCommand {
         /// The vendor.
         #[arg(long, value_parser = vendors::parser())]
         provider: &'static Vendor,
-        /// The vendor's session id (iDenfy scanRef, Veriff verification id).
+        /// The vendor's session id (iDenfy scanRef or KYB companyId, Veriff verification id).
         #[arg(long)]
         session_id: String,
+        /// The session verifies a company (KYB): iDenfy keeps those apart.
+        #[arg(long)]
+        business: bool,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         output: Output,
     },
+    /// Erases a session's personal data at the vendor (documents, photos, what was read from
+    /// them). iDenfy erases only once the link has expired; Veriff enables erasure on request
+    /// and limits it per hour and per day.
+    #[command(after_help = exit::help(exit::SESSION_ERASE))]
+    Erase {
+        /// The vendor.
+        #[arg(long, value_parser = vendors::parser())]
+        provider: &'static Vendor,
+        /// The vendor's session id (iDenfy scanRef or KYB companyId, Veriff verification id).
+        #[arg(long)]
+        session_id: String,
+        /// The session verifies a company (KYB): iDenfy keeps those apart.
+        #[arg(long)]
+        business: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: Output,
+    },
+}
+
+/// The session a `status` or `erase` names.
+pub(crate) fn session_ref(session_id: &str, business: bool) -> kyc::SessionRef {
+    match business {
+        true => kyc::SessionRef::business(session_id),
+        false => kyc::SessionRef::identity(session_id),
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,10 @@
 //! | 3 | an authentication or configuration problem (a webhook signature that does not match) |
 //! | 4 | every provider failed otherwise (`compare`: no vendor created a session) |
 //! | 5 | the session was created but the email was not sent |
+//!
+//! `kyc session erase` answers in its own terms, for the operator who runs it again later:
+//! 2 refused for now (the link has not expired, a deletion quota is used up), 3 not enabled or
+//! not authorized, 4 otherwise.
 
 use kyc::{ErrorKind, Outcome};
 
@@ -48,6 +52,22 @@ pub(crate) const SESSION_STATUS: &[Code] = &[
     (FAILED, "the vendor failed otherwise (unavailable, unknown session, poll held back)"),
 ];
 
+/// `kyc session erase`.
+pub(crate) const SESSION_ERASE: &[Code] = &[
+    (OK, "the vendor erased the session's data"),
+    (
+        INVALID,
+        "refused for now, for a reason that passes (the link has not expired yet, the vendor's \
+         deletion quota is used up: run it again later), or invalid input: nothing was erased",
+    ),
+    (
+        CONFIG,
+        "not enabled or not authorized (no credentials, refused credentials, erasure not enabled \
+         for the account or not offered for this kind of session)",
+    ),
+    (FAILED, "the vendor failed otherwise (unknown session, unavailable)"),
+];
+
 /// `kyc compare`.
 pub(crate) const COMPARE: &[Code] = &[
     (OK, "at least one vendor created a session (the table says how each answered)"),
@@ -61,7 +81,7 @@ pub(crate) const PROVIDERS: &[Code] = &[(OK, "the table is printed"), (INVALID, 
 
 /// `kyc webhook verify`.
 pub(crate) const WEBHOOK_VERIFY: &[Code] = &[
-    (OK, "the signature matches; the decision is printed"),
+    (OK, "the signature matches; the decision, or the vendor's other event, is printed"),
     (INVALID, "invalid input: a header, or a body that is not the vendor's payload"),
     (CONFIG, "the signature does not match, or no webhook key is set"),
 ];
@@ -77,6 +97,7 @@ pub(crate) const EMULATOR: &[Code] = &[
 const COMMANDS: &[(&str, &[Code])] = &[
     ("session create", SESSION_CREATE),
     ("session status", SESSION_STATUS),
+    ("session erase", SESSION_ERASE),
     ("compare", COMPARE),
     ("providers", PROVIDERS),
     ("webhook verify", WEBHOOK_VERIFY),
@@ -118,6 +139,8 @@ pub(crate) enum Failure {
     Unconfigured(kyc::Error),
     /// A webhook given to `webhook verify` did not verify.
     Webhook(kyc::Error),
+    /// `session erase` did not erase: its own table.
+    NotErased(kyc::Error),
     /// The session exists, but the email with its link did not go out.
     NotEmailed(String),
     /// No vendor created a session in `compare`; the table already says why.
@@ -137,6 +160,7 @@ pub(crate) fn status(failure: &Failure) -> u8 {
         Failure::Config(_) | Failure::Unconfigured(_) => return CONFIG,
         Failure::NotEmailed(_) => return NOT_EMAILED,
         Failure::NoneCreated => return FAILED,
+        Failure::NotErased(error) => return erase_status(error),
         Failure::Kyc(error) | Failure::Webhook(error) => error,
     };
     match error.kind() {
@@ -144,11 +168,33 @@ pub(crate) fn status(failure: &Failure) -> u8 {
         // Refused before sending; one a vendor answered (KYB not in the contract) was sent.
         ErrorKind::Unsupported if error.outcome() == Outcome::NotSent => INVALID,
         // A signature that does not match means the key is wrong here, or the sender is not
-        // the vendor: the same remedy as refused credentials.
-        ErrorKind::Unauthenticated | ErrorKind::Config | ErrorKind::InvalidSignature => CONFIG,
+        // the vendor: the same remedy as refused credentials. An account that may not do this
+        // (inactive, feature off, keys of another environment) is the operator's to fix too.
+        ErrorKind::Unauthenticated
+        | ErrorKind::Forbidden
+        | ErrorKind::Config
+        | ErrorKind::InvalidSignature
+            if error.outcome() != Outcome::Unknown =>
+        {
+            CONFIG
+        }
         // The webhook's body is the operator's input (a file or standard input), so one that is
         // not the vendor's payload is theirs to fix; nothing was sent anywhere.
         _ if matches!(failure, Failure::Webhook(_)) => INVALID,
+        _ => FAILED,
+    }
+}
+
+/// [`SESSION_ERASE`]'s reading of an error: what passes with time, what the operator must
+/// have enabled or fixed, and the rest.
+fn erase_status(error: &kyc::Error) -> u8 {
+    match error.kind() {
+        ErrorKind::Conflict | ErrorKind::RateLimited | ErrorKind::InvalidRequest => INVALID,
+        ErrorKind::Forbidden
+        | ErrorKind::Unauthenticated
+        | ErrorKind::Config
+        | ErrorKind::Unsupported
+        | ErrorKind::OutOfFunds => CONFIG,
         _ => FAILED,
     }
 }
@@ -172,11 +218,33 @@ mod tests {
         assert_eq!(exit_code(kyc::Error::unsupported("p", kyb.clone())), 2);
         assert_eq!(exit_code(kyc::Error::unsupported_by_provider("p", kyb, 403)), 4);
         assert_eq!(exit_code(kyc::Error::unauthenticated("p", 401)), 3);
+        let inactive = kyc::Error::forbidden("p", kyc::Denial::AccountInactive, 403);
+        assert_eq!(exit_code(inactive), 3);
+        assert_eq!(exit_code(kyc::Error::out_of_funds("p", 402)), 4);
+        // A forged answer: a session may exist, which is no configuration matter.
+        assert_eq!(exit_code(kyc::Error::invalid_response_signature("p", 201)), 4);
         assert_eq!(exit_code(kyc::Error::config("p", "x")), 3);
         assert_eq!(exit_code(kyc::Error::unavailable("p", 503)), 4);
         // iDenfy's local poll guard: nothing was sent, but it is no mistake of the input.
         assert_eq!(exit_code(kyc::Error::throttled_locally("p", Duration::from_secs(60))), 4);
         assert_eq!(exit_code(kyc::Error::decode("p", 201, "x")), 4);
+    }
+
+    #[test]
+    fn erasure_reads_errors_as_the_operator_acts_on_them() {
+        use kyc::Denial;
+        let code = |error: kyc::Error| status(&Failure::NotErased(error));
+        assert_eq!(code(kyc::Error::conflict("idenfy", 400, "link not expired")), 2);
+        assert_eq!(code(kyc::Error::rate_limited("veriff", None)), 2);
+        assert_eq!(code(kyc::Error::invalid_request(Vec::new())), 2);
+        assert_eq!(code(kyc::Error::forbidden("veriff", Denial::FeatureNotEnabled, 403)), 3);
+        assert_eq!(code(kyc::Error::unauthenticated("veriff", 401)), 3);
+        assert_eq!(code(kyc::Error::config("veriff", "no secret")), 3);
+        let kyb = kyc::Feature::Kind(kyc::VerificationKind::Business);
+        assert_eq!(code(kyc::Error::unsupported("veriff", kyb)), 3);
+        assert_eq!(code(kyc::Error::rejected("veriff", 404)), 4);
+        assert_eq!(code(kyc::Error::unavailable("idenfy", 503)), 4);
+        assert_eq!(code(kyc::Error::timeout("idenfy", true)), 4);
     }
 
     #[test]
@@ -190,7 +258,15 @@ mod tests {
     #[test]
     fn every_command_s_help_lists_its_statuses_in_order() {
         let known = [OK, INVALID, CONFIG, FAILED, NOT_EMAILED];
-        for codes in [SESSION_CREATE, SESSION_STATUS, COMPARE, PROVIDERS, WEBHOOK_VERIFY, EMULATOR]
+        for codes in [
+            SESSION_CREATE,
+            SESSION_STATUS,
+            SESSION_ERASE,
+            COMPARE,
+            PROVIDERS,
+            WEBHOOK_VERIFY,
+            EMULATOR,
+        ]
         {
             let statuses: Vec<u8> = codes.iter().map(|(status, _)| *status).collect();
             assert!(statuses.windows(2).all(|pair| pair[0] < pair[1]), "{statuses:?}");

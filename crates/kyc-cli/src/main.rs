@@ -6,7 +6,8 @@
 //! Exit status: 0 created (`compare`: at least one vendor created); 2 invalid input or
 //! unsupported (nothing sent); 3 authentication or configuration problem; 4 every provider
 //! failed otherwise (`compare`: none created); 5 the session was created but the email was not
-//! sent. Each command's `--help` lists its own, from [`exit`].
+//! sent. `session erase` reads them its own way (2 refused for now, 3 not enabled or not
+//! authorized). Each command's `--help` lists its own, from [`exit`].
 //!
 //! This file parses and dispatches; each command is a module of [`commands`], the vendors are
 //! the entries of [`vendors`], what is printed is [`output`]'s, and the exit status is
@@ -25,7 +26,7 @@ use clap::Parser;
 
 use crate::args::{Cli, Command, SessionCommand, WebhookCommand};
 use crate::commands::{
-    compare, emulator, providers, session_create, session_status, webhook_verify,
+    compare, emulator, providers, session_create, session_erase, session_status, webhook_verify,
 };
 
 #[tokio::main]
@@ -33,8 +34,13 @@ async fn main() -> ExitCode {
     let outcome = match Cli::try_parse() {
         Ok(cli) => match cli.command {
             Command::Session(SessionCommand::Create(args)) => session_create::run(*args).await,
-            Command::Session(SessionCommand::Status { provider, session_id, output }) => {
-                session_status::run(provider, &session_id, output).await
+            Command::Session(SessionCommand::Status { provider, session_id, business, output }) => {
+                session_status::run(provider, &args::session_ref(&session_id, business), output)
+                    .await
+            }
+            Command::Session(SessionCommand::Erase { provider, session_id, business, output }) => {
+                session_erase::run(provider, &args::session_ref(&session_id, business), output)
+                    .await
             }
             Command::Webhook(WebhookCommand::Verify { provider, headers, body, output }) => {
                 webhook_verify::run(provider, &headers, body.as_deref(), output)

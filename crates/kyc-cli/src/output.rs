@@ -11,6 +11,7 @@ pub(crate) mod matrix;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use kyc::{SessionRef, WebhookEvent};
 use serde_json::{Value, json};
 
 use crate::args::Output;
@@ -23,7 +24,9 @@ pub(crate) type Comparison = (String, Result<kyc::Session, kyc::Error>, Duration
 pub(crate) fn failure(failure: &Failure) {
     match failure {
         Failure::Input(message) | Failure::Config(message) => eprintln!("error: {message}"),
-        Failure::Kyc(error) | Failure::Webhook(error) => eprintln!("error: {error}"),
+        Failure::Kyc(error) | Failure::Webhook(error) | Failure::NotErased(error) => {
+            eprintln!("error: {error}")
+        }
         Failure::Unconfigured(error) => {
             eprintln!("error: {error}");
             // The built-in emulator of `session create` is gone with its command, so its
@@ -133,13 +136,15 @@ pub(crate) fn emailed(to: &str, output: Output) {
 }
 
 /// A decision as one JSON object, the same for webhooks and polling; `decided` tells a decision
-/// from none yet without reading `status`.
-fn decision_json(decision: Option<&kyc::Decision>, provider: &str, session_id: &str) -> Value {
+/// from none yet without reading `status`, `notice` a vendor event that is no decision.
+fn decision_json(decision: Option<&kyc::Decision>, provider: &str, session: &SessionRef) -> Value {
     match decision {
         Some(d) => json!({
             "decided": true,
+            "notice": false,
             "provider": d.provider,
             "session_id": d.session_id,
+            "kind": d.kind.as_ref(),
             "client_id": d.client_id,
             "status": d.status.as_ref(),
             "vendor_status": d.vendor_status,
@@ -150,49 +155,91 @@ fn decision_json(decision: Option<&kyc::Decision>, provider: &str, session_id: &
         }),
         // Nothing to report yet (Veriff answers `verification: null` before a decision).
         None => json!({
-            "decided": false, "provider": provider, "session_id": session_id, "client_id": null,
-            "status": null, "vendor_status": null, "final": false, "reason_code": null,
-            "reason": null, "event": null,
+            "decided": false, "notice": false, "provider": provider, "session_id": session.id,
+            "kind": session.kind.as_ref(), "client_id": null, "status": null,
+            "vendor_status": null, "final": false, "reason_code": null, "reason": null,
+            "event": null,
         }),
     }
 }
 
-/// A verified webhook's or a poll's decision; `None` while the vendor has nothing to report
-/// about `session_id` at `provider`.
+/// The keys of a decision in text, in order.
+const DECISION_KEYS: [&str; 8] =
+    ["status", "final", "session_id", "client_id", "vendor_status", "reason_code", "reason", "event"];
+
+/// `value`'s `keys` as aligned lines, `-` for what is missing.
+fn print_lines(value: &Value, keys: &[&str]) {
+    for key in keys {
+        let shown = match &value[*key] {
+            Value::String(text) => text.clone(),
+            Value::Null => "-".to_owned(),
+            other => other.to_string(),
+        };
+        println!("{key:<14}{shown}");
+    }
+}
+
+/// A poll's decision; `None` while the vendor has nothing to report about `session` at
+/// `provider`.
 pub(crate) fn decision(
     decision: Option<&kyc::Decision>,
     provider: &str,
-    session_id: &str,
+    session: &SessionRef,
     output: Output,
 ) {
-    let value = decision_json(decision, provider, session_id);
+    let value = decision_json(decision, provider, session);
     match output {
         Output::Json => println!("{value}"),
         // What is known before a decision, rather than a column of dashes.
         Output::Text if decision.is_none() => {
             println!("{:<14}no decision yet", "status");
             println!("{:<14}{provider}", "provider");
-            println!("{:<14}{session_id}", "session_id");
+            println!("{:<14}{}", "session_id", session.id);
         }
-        Output::Text => {
-            for key in [
-                "status",
-                "final",
-                "session_id",
-                "client_id",
-                "vendor_status",
-                "reason_code",
-                "reason",
-                "event",
-            ] {
-                let shown = match &value[key] {
-                    Value::String(text) => text.clone(),
-                    Value::Null => "-".to_owned(),
-                    other => other.to_string(),
-                };
-                println!("{key:<14}{shown}");
-            }
+        Output::Text => print_lines(&value, &DECISION_KEYS),
+    }
+}
+
+/// A verified webhook: a decision as a poll's, or a vendor event that is none (its type in
+/// `event`, the rest of its body not printed: it may name the person).
+pub(crate) fn webhook_event(event: &WebhookEvent, output: Output) {
+    let value = match event {
+        WebhookEvent::Decision(decision) => {
+            decision_json(Some(decision), &decision.provider, &decision.session())
         }
+        WebhookEvent::Notice(notice) => json!({
+            "decided": false, "notice": true, "provider": notice.provider,
+            "session_id": notice.session_id, "kind": notice.kind.as_ref(),
+            "client_id": notice.client_id, "status": null, "vendor_status": null, "final": false,
+            "reason_code": null, "reason": null, "event": notice.event,
+        }),
+        // A kind of event a later library version adds: its provider and type.
+        other => json!({
+            "decided": false, "notice": true, "provider": other.provider(),
+            "session_id": other.session_id(), "event": other.event(),
+        }),
+    };
+    match (output, event) {
+        (Output::Json, _) => println!("{value}"),
+        (Output::Text, WebhookEvent::Decision(_)) => print_lines(&value, &DECISION_KEYS),
+        (Output::Text, _) => {
+            print_lines(&value, &["event", "session_id", "client_id", "provider"]);
+            println!("{:<14}a vendor event, not a decision", "note");
+        }
+    }
+}
+
+/// A session whose data the vendor erased.
+pub(crate) fn erased(provider: &str, session: &SessionRef, output: Output) {
+    match output {
+        Output::Json => println!(
+            "{}",
+            json!({
+                "erased": true, "provider": provider, "session_id": session.id,
+                "kind": session.kind.as_ref(),
+            })
+        ),
+        Output::Text => println!("erased the data of {provider}'s {session}"),
     }
 }
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use kyc::{
-    Capabilities, ProviderOptions, SessionRequest, VerificationResults, VerificationSession,
-    WebhookVerifier,
+    Capabilities, ProviderOptions, SessionErasure, SessionRequest, VerificationResults,
+    VerificationSession, WebhookVerifier,
 };
 use kyc_emulator::{Emulator, RunningEmulator};
 
@@ -36,6 +36,8 @@ pub(crate) struct Vendor {
     pub(crate) webhooks_from_env: fn() -> Result<Box<dyn WebhookVerifier>, kyc::Error>,
     /// Its results (polling) client from the environment.
     pub(crate) results_from_env: fn() -> Result<Box<dyn VerificationResults>, kyc::Error>,
+    /// Its erasure client from the environment.
+    pub(crate) erasure_from_env: fn() -> Result<Box<dyn SessionErasure>, kyc::Error>,
     /// The fields of its options in a request that its adapter does not know
     /// (`providerOptions.idenfy.brandNewSwitch`): sent as they are, so the operator is told, in
     /// case one is a misspelling the vendor would silently ignore.
@@ -52,6 +54,7 @@ pub(crate) static VENDORS: &[Vendor] = &[
         session: |vars| Ok(Arc::new(kyc::IdenfyBuilder::from_vars(vars)?.build()?)),
         webhooks_from_env: || Ok(Box::new(kyc::IdenfyWebhooks::from_env()?)),
         results_from_env: || Ok(Box::new(kyc::Idenfy::from_env()?)),
+        erasure_from_env: || Ok(Box::new(kyc::Idenfy::from_env()?)),
         // Its KYB options are nested inside these, and named by them (`kyb.other`).
         unknown_options: unknown_fields::<kyc::IdenfyOptions>,
     },
@@ -63,6 +66,7 @@ pub(crate) static VENDORS: &[Vendor] = &[
         session: |vars| Ok(Arc::new(kyc::VeriffBuilder::from_vars(vars)?.build()?)),
         webhooks_from_env: || Ok(Box::new(kyc::VeriffWebhooks::from_env()?)),
         results_from_env: || Ok(Box::new(kyc::Veriff::from_env()?)),
+        erasure_from_env: || Ok(Box::new(kyc::Veriff::from_env()?)),
         unknown_options: unknown_fields::<kyc::VeriffOptions>,
     },
 ];

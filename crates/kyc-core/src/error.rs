@@ -641,7 +641,10 @@ mod tests {
     #[test]
     fn a_forged_answer_says_the_request_may_have_been_processed() {
         let error = Error::invalid_response_signature("veriff", 201);
-        assert_eq!((error.kind(), error.outcome()), (ErrorKind::InvalidSignature, Outcome::Unknown));
+        assert_eq!(
+            (error.kind(), error.outcome()),
+            (ErrorKind::InvalidSignature, Outcome::Unknown)
+        );
         assert!(error.outcome().may_have_created_session());
         assert_eq!(
             error.to_string(),

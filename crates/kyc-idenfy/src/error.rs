@@ -1,65 +1,115 @@
-//! iDenfy's error answers, mapped once to the neutral [`Error`].
+//! iDenfy's error answers, mapped once to the neutral [`Error`], for every call the adapter
+//! makes (creating, polling and erasing sessions).
 //!
 //! iDenfy answers `{identifier, message}` with "HTTP 400 (or the appropriate status code)"
 //! (<https://documentation.idenfy.com/resources/error-messages>), and some errors with no
 //! identifier at all: 401 "Invalid authorization credentials", 402 "Action not allowed due to
-//! lack of funds or exceeded limit", 403 "Partner inactive" or "not available for {ENV}
-//! partners" (<https://documentation.idenfy.com/kyc/id-error-messages>). The identifier decides
-//! when there is one (it "never changes"); the status otherwise (`kyc_core::http::status_error`).
+//! lack of funds or exceeded limit", 403 "Partner inactive" or "This endpoint is not available
+//! for {ENV} partners." (<https://documentation.idenfy.com/kyc/id-error-messages>, which shows
+//! no body for them). Its error-handling guide lists "403 forbidden (feature not enabled)"
+//! (<https://documentation.idenfy.com/guides/error-handling>). The message is read from
+//! `message` (a string), `message.detail` (the nested form of the KYB OpenAPI's
+//! `KybInfoUnauthorized`, <https://documentation.idenfy.com/openapi/kyb.yaml>) or `detail` (the
+//! framework's own errors), whichever is there. The identifier decides when there is one (it
+//! "never changes"); then the message for the documented texts; then the status
+//! ([`status_error`]).
 //!
-//! | identifier | neutral kind |
-//! |---|---|
-//! | `UNAUTHORIZED` | unauthenticated |
-//! | `TOO_MANY_REQUESTS` | rate limited (default limit 10,000 requests an hour) |
-//! | `PERMISSIONS_ERROR` "… token limit" | rejected: out of credits, not a rate limit |
-//! | `PERMISSIONS_ERROR` "… not available for … partners" | unauthenticated: keys of another environment |
-//! | `PERMISSIONS_ERROR` otherwise | rejected |
-//! | `BAD_VALUE`, `MISSING_VALUE`, `VALIDATION_ERROR`, `JSON_ERROR`, `ENCODING_ERROR` | rejected |
-//! | `PARTNER_CONTRACT_ERROR` on a KYB request | unsupported: KYB is not in the contract |
-//! | `INTERNAL_ERROR` | unavailable |
-//! | anything else, or none | by status: 401/403 unauthenticated, 429 rate limited, 5xx unavailable, else rejected |
+//! | identifier | message | neutral kind |
+//! |---|---|---|
+//! | `UNAUTHORIZED` | | unauthenticated |
+//! | `TOO_MANY_REQUESTS` | | rate limited (default limit 10,000 requests an hour) |
+//! | `PERMISSIONS_ERROR` | "… token limit" | out of funds: no credits left, not a rate limit |
+//! | `PERMISSIONS_ERROR` or none | "… not available for … partners" | forbidden: keys of another environment |
+//! | `PERMISSIONS_ERROR` | anything else | rejected |
+//! | `BAD_VALUE`, `MISSING_VALUE`, `VALIDATION_ERROR`, `JSON_ERROR`, `ENCODING_ERROR` | | rejected |
+//! | `PARTNER_CONTRACT_ERROR`, on a KYB call | | unsupported: KYB is not in the contract |
+//! | `PARTNER_CONTRACT_ERROR`, otherwise | | forbidden: the feature is not enabled |
+//! | `PARTNER_ERROR`, erasing | "Token has not expired yet." | conflict: erased only once the link expired |
+//! | `INTERNAL_ERROR` | | unavailable |
+//! | none, HTTP 403 | "Partner inactive" | forbidden: the account is inactive |
+//! | none, HTTP 403 | anything else | forbidden: the feature is not enabled |
+//! | anything else, or none | | by status: 401 unauthenticated, 402 out of funds, 429 rate limited, 5xx unavailable, else rejected |
 
 use std::time::Duration;
 
 use kyc_adapter::http::{status_error, with_vendor_details};
 use kyc_adapter::{ErrorExt, decode};
-use kyc_core::{Error, Feature, VerificationKind};
+use kyc_core::{Denial, Error, Feature, VerificationKind};
 
 use crate::wire::ErrorBody;
 
-/// The neutral error for a non-2xx answer to a token request of `kind`.
+/// What a request to iDenfy was for: one answer means different things per call (a
+/// `PARTNER_ERROR` refuses an erasure for the session's state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Call {
+    /// Creating a session of this kind.
+    Create(VerificationKind),
+    /// Asking where a session of this kind stands.
+    Poll(VerificationKind),
+    /// Erasing a session of this kind.
+    Erase(VerificationKind),
+}
+
+impl Call {
+    fn kind(self) -> VerificationKind {
+        match self {
+            Self::Create(kind) | Self::Poll(kind) | Self::Erase(kind) => kind,
+        }
+    }
+}
+
+/// Why an erasure is refused while iDenfy answers `PARTNER_ERROR` "Token has not expired yet."
+/// (<https://documentation.idenfy.com/kyc/deletion>), in this library's words.
+const NOT_EXPIRED_YET: &str = "iDenfy erases a session's data only once its link has expired";
+
+/// The neutral error for a non-2xx answer to `call`.
 pub(crate) fn error_from_response(
     provider: &str,
-    kind: VerificationKind,
+    call: Call,
     status: u16,
     retry_after: Option<Duration>,
     body: &[u8],
 ) -> Error {
     // Not iDenfy's JSON (an HTML error page, a proxy's text, nothing): the status decides.
     let (parsed, excerpt) = decode::error_body::<ErrorBody>(body);
-    let message = parsed.message.or(parsed.detail).or(excerpt).filter(|m| !m.is_empty());
+    let code = parsed.identifier.clone();
+    let message = parsed.message().or(excerpt).filter(|m| !m.trim().is_empty());
     let lowercase = message.as_deref().unwrap_or_default().to_ascii_lowercase();
-    let code = parsed.identifier.as_deref();
-    let refined = match code {
+    let wrong_environment =
+        lowercase.contains("not available for") && lowercase.contains("partners");
+    let refined = match code.as_deref() {
         Some("UNAUTHORIZED") => Error::unauthenticated(provider, status),
         Some("TOO_MANY_REQUESTS") => {
             Error::rate_limited(provider, retry_after).with_http_status(status)
         }
-        Some("PERMISSIONS_ERROR") if lowercase.contains("not available for") => {
-            Error::unauthenticated(provider, status)
+        Some("PERMISSIONS_ERROR") if lowercase.contains("token limit") => {
+            Error::out_of_funds(provider, status)
+        }
+        Some("PERMISSIONS_ERROR") | None if wrong_environment => {
+            Error::forbidden(provider, Denial::WrongEnvironment, status)
         }
         Some(
             "PERMISSIONS_ERROR" | "BAD_VALUE" | "MISSING_VALUE" | "VALIDATION_ERROR" | "JSON_ERROR"
             | "ENCODING_ERROR",
         ) => Error::rejected(provider, status),
-        Some("PARTNER_CONTRACT_ERROR") if kind == VerificationKind::Business => {
-            Error::unsupported_by_provider(provider, Feature::Kind(kind), status)
+        Some("PARTNER_CONTRACT_ERROR") => match call.kind() {
+            VerificationKind::Business => {
+                Error::unsupported_by_provider(provider, Feature::Kind(call.kind()), status)
+            }
+            _ => Error::forbidden(provider, Denial::FeatureNotEnabled, status),
+        },
+        Some("PARTNER_ERROR") if matches!(call, Call::Erase(_)) => {
+            Error::conflict(provider, status, NOT_EXPIRED_YET)
         }
         Some("INTERNAL_ERROR") => Error::unavailable(provider, status),
-        // Unknown identifiers, and answers with none: the status decides.
+        None if status == 403 && lowercase.contains("partner inactive") => {
+            Error::forbidden(provider, Denial::AccountInactive, status)
+        }
+        None if status == 403 => Error::forbidden(provider, Denial::FeatureNotEnabled, status),
+        // Unknown identifiers, and other answers with none: the status decides.
         _ => status_error(provider, status, None, retry_after),
     };
-    with_vendor_details(refined, code, message)
+    with_vendor_details(refined, code.as_deref(), message)
 }
 
 #[cfg(test)]
@@ -68,28 +118,46 @@ mod tests {
     use crate::wire::{KybTokenResponse, TokenResponse};
     use proptest::prelude::*;
 
+    const CALLS: [Call; 6] = [
+        Call::Create(VerificationKind::Identity),
+        Call::Create(VerificationKind::Business),
+        Call::Poll(VerificationKind::Identity),
+        Call::Poll(VerificationKind::Business),
+        Call::Erase(VerificationKind::Identity),
+        Call::Erase(VerificationKind::Business),
+    ];
+
     proptest! {
         /// Whatever comes back, decoding never panics and an error always says who and why.
         #[test]
         fn arbitrary_answers_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
             let _ = serde_json::from_slice::<TokenResponse>(&body);
             let _ = serde_json::from_slice::<KybTokenResponse>(&body);
-            for kind in [VerificationKind::Identity, VerificationKind::Business] {
-                let error = error_from_response("idenfy", kind, status, None, &body);
+            for call in CALLS {
+                let error = error_from_response("idenfy", call, status, None, &body);
                 prop_assert_eq!(error.provider(), Some("idenfy"));
                 prop_assert!(!error.to_string().is_empty());
             }
         }
 
-        /// Arbitrary JSON objects with iDenfy's keys and any values.
+        /// Arbitrary JSON objects with iDenfy's keys and any values, in every place a message
+        /// may be.
         #[test]
         fn arbitrary_error_bodies_never_panic(identifier in ".{0,40}", message in ".{0,200}", status in 100u16..600) {
-            let body = serde_json::json!({"identifier": identifier, "message": message}).to_string();
-            let error = error_from_response("idenfy", VerificationKind::Identity, status, None, body.as_bytes());
-            let printed = format!("{error} {error:?}");
-            // The vendor's message is kept, never printed (it may quote personal data).
-            if message.chars().count() >= 12 {
-                prop_assert!(!printed.contains(&message));
+            for body in [
+                serde_json::json!({"identifier": identifier, "message": message}),
+                serde_json::json!({"identifier": identifier, "message": {"detail": message}}),
+                serde_json::json!({"detail": message}),
+            ] {
+                let body = body.to_string();
+                for call in CALLS {
+                    let error = error_from_response("idenfy", call, status, None, body.as_bytes());
+                    let printed = format!("{error} {error:?}");
+                    // The vendor's message is kept, never printed (it may quote personal data).
+                    if message.chars().count() >= 12 {
+                        prop_assert!(!printed.contains(&message));
+                    }
+                }
             }
         }
     }

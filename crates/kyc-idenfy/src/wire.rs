@@ -349,15 +349,34 @@ pub(crate) struct KybTokenResponse {
     pub(crate) client_id: Option<String>,
 }
 
-/// iDenfy's error body (`{identifier, message}`; `detail` from the framework's own errors).
+/// iDenfy's error body: `{identifier, message}`, where the message may also be nested
+/// (`message.detail`) or, from the framework's own errors, `detail`; see [`crate::error`].
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorBody {
     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
     pub(crate) identifier: Option<String>,
     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
-    pub(crate) message: Option<String>,
+    message: Option<ErrorMessage>,
     #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
-    pub(crate) detail: Option<String>,
+    detail: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ErrorMessage {
+    Text(String),
+    /// The KYB OpenAPI's `KybInfoUnauthorized`: `{"message": {"detail": "...", ...}}`.
+    Nested { detail: String },
+}
+
+impl ErrorBody {
+    /// The message, wherever it was.
+    pub(crate) fn message(self) -> Option<String> {
+        let nested = self.message.map(|message| match message {
+            ErrorMessage::Text(text) | ErrorMessage::Nested { detail: text } => text,
+        });
+        nested.or(self.detail)
+    }
 }
 
 #[cfg(test)]

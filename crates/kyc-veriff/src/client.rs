@@ -13,9 +13,13 @@ use url::Url;
 
 use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{seconds_after, undecodable};
-use kyc_adapter::http::{Answer, trusted_link};
+use kyc_adapter::http::{DEFAULT_BODY_CAP, read_body, retry_after, transport_error, trusted_link};
+use kyc_adapter::webhook::verify_hex_hmac;
 use kyc_adapter::{ErrorExt, Findings, HttpClient, Settings, is_uuid, preflight};
-use kyc_core::{Capabilities, ClientId, Error, Session, SessionRequest, VerificationSession};
+use kyc_core::{
+    Capabilities, ClientId, Error, Feature, FieldError, Session, SessionRef, SessionRequest,
+    VerificationKind, VerificationSession,
+};
 
 use crate::error::error_from_response;
 use crate::options::VeriffOptions;
@@ -31,6 +35,9 @@ pub const DEFAULT_BASE_URL: &str = "https://stationapi.veriff.com";
 
 pub(crate) const AUTH_CLIENT: HeaderName = HeaderName::from_static("x-auth-client");
 pub(crate) const HMAC_SIGNATURE: HeaderName = HeaderName::from_static("x-hmac-signature");
+/// The other name Veriff gives its signature
+/// (<https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>).
+const VRF_HMAC_SIGNATURE: HeaderName = HeaderName::from_static("vrf-hmac-signature");
 const INTEGRATION_ID: HeaderName = HeaderName::from_static("vrf-integration-id");
 
 /// What a request's `X-HMAC-SIGNATURE` covers: a POST's exact body bytes, or for data retrieval
@@ -38,6 +45,12 @@ const INTEGRATION_ID: HeaderName = HeaderName::from_static("vrf-integration-id")
 pub(crate) enum Signed<'a> {
     Body(Vec<u8>),
     SessionId(&'a str),
+}
+
+/// An answer from Veriff: 2xx, and its signature checked when it carries one.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
 }
 
 /// A client for Veriff's verification sessions.
@@ -177,12 +190,13 @@ impl VerificationSession for Veriff {
 
 impl Veriff {
     /// Sends `http` with the API key, signed when a shared secret is configured (the first one
-    /// signs); the 2xx answer, or the neutral error.
+    /// signs); the 2xx answer, or the neutral error. The one place every call goes through, so
+    /// every answer's signature is checked (see the crate docs) before anything reads it.
     pub(crate) async fn exchange(
         &self,
         http: reqwest::RequestBuilder,
         signed: Signed<'_>,
-    ) -> Result<Answer, Error> {
+    ) -> Result<Reply, Error> {
         let inner = &*self.inner;
         let mut http = http
             .header(AUTH_CLIENT, sensitive(inner.api_key.expose_secret())?)
@@ -199,12 +213,79 @@ impl Veriff {
             http = http.body(body);
         }
         let name = inner.http.name();
-        inner
-            .http
-            .exchange(http, |answer| {
-                error_from_response(name, answer.status, answer.retry_after, &answer.body)
-            })
-            .await
+        // Sent here rather than through the kit's `HttpClient::exchange`, whose answer keeps no
+        // headers: the signature travels in one.
+        let started = std::time::Instant::now();
+        let response = http.send().await.map_err(|e| transport_error(name, e))?;
+        let status = response.status().as_u16();
+        let wait = retry_after(response.headers());
+        let signature = [HMAC_SIGNATURE, VRF_HMAC_SIGNATURE]
+            .iter()
+            .find_map(|header| response.headers().get(header))
+            .map(|value| value.to_str().unwrap_or_default().to_owned());
+        let body = read_body(name, response, DEFAULT_BODY_CAP).await?;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(provider = %name, status, elapsed_ms, "answered");
+        self.check_answer_signature(status, signature.as_deref(), &body)?;
+        match (200..300).contains(&status) {
+            true => Ok(Reply { status, body }),
+            false => Err(error_from_response(name, status, wait, &body)),
+        }
+    }
+
+    /// Checks an answer's signature, hex HMAC-SHA256 of its raw body, against every configured
+    /// shared secret (in constant time, either case). Without a secret there is nothing to check
+    /// with; without a signature the answer is taken, since Veriff documents signing its answers
+    /// to signed requests, not every answer (<https://devdocs.veriff.com/docs/general-faq>).
+    fn check_answer_signature(
+        &self,
+        status: u16,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<(), Error> {
+        let name = self.inner.http.name();
+        let secrets = self.inner.webhooks.keys().keys();
+        if secrets.is_empty() {
+            return Ok(());
+        }
+        let Some(signature) = signature else {
+            tracing::debug!(provider = %name, status, "answer without x-hmac-signature, accepted");
+            return Ok(());
+        };
+        let secrets: Vec<&[u8]> = secrets.iter().map(|s| s.expose_secret().as_bytes()).collect();
+        match verify_hex_hmac(&secrets, body, signature) {
+            true => Ok(()),
+            false => Err(Error::invalid_response_signature(name, status)),
+        }
+    }
+
+    /// `{base}/v1/sessions/{id}` followed by `tail`, for a call about `session` signed with its
+    /// id (polling, deleting). Refused before anything is sent: a business session (Veriff
+    /// verifies identities only), an id that cannot be one of Veriff's (they are UUIDs, so
+    /// never empty and never with a `/`), and a client without a shared secret to sign with.
+    pub(crate) fn session_endpoint(
+        &self,
+        session: &SessionRef,
+        tail: &[&str],
+    ) -> Result<Url, Error> {
+        let inner = &*self.inner;
+        let name = inner.http.name();
+        if session.kind != VerificationKind::Identity {
+            return Err(Error::unsupported(name, Feature::Kind(session.kind)));
+        }
+        if session.id.trim().is_empty() || session.id.contains('/') {
+            let rule = "must be a Veriff session id (not empty, without `/`)";
+            return Err(Error::invalid_request(vec![FieldError::new("sessionId", rule)]));
+        }
+        if inner.signing_secret.is_none() {
+            return Err(Error::config(name, "calls about a session are signed: set a shared secret"));
+        }
+        let mut url = inner.http.endpoint("/v1/sessions");
+        url.path_segments_mut()
+            .map_err(|()| Error::config(name, "the base URL cannot take a path"))?
+            .push(&session.id)
+            .extend(tail);
+        Ok(url)
     }
 
     /// The body Veriff would receive for `request` (`POST /v1/sessions`), after every check.

@@ -1,24 +1,12 @@
-//! Veriff's error answers, mapped once to the neutral [`Error`].
-//!
-//! Veriff answers `{status: "fail", code, message}`
-//! (<https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>), `code` a string or a
-//! number, both read. Match on the code, never on the message, which Veriff calls an opaque
-//! string that may change.
-//!
-//! | answer | neutral kind |
-//! |---|---|
-//! | 401, or any `18xx` code (API key, integration, signature) | unauthenticated |
-//! | 400 with a `1xxx`/`2xxx` code (1102 missing parameters, 1302 non-HTTPS callback, 1500/1501 vendorData, ...) | rejected |
-//! | 404, 409 | rejected |
-//! | 429 | rate limited |
-//! | 5xx | unavailable |
-//! | a body that is not Veriff's JSON (HTML, empty) | by status, as above |
+//! Veriff's error answers, mapped once to the neutral [`Error`], as the table in the crate docs
+//! says. Match on the code, never on the message, which Veriff calls an opaque string that may
+//! change (<https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>).
 
 use std::time::Duration;
 
 use kyc_adapter::http::{status_error, with_vendor_details};
 use kyc_adapter::{ErrorExt, decode};
-use kyc_core::Error;
+use kyc_core::{Denial, Error};
 
 use crate::wire::ErrorBody;
 
@@ -32,10 +20,31 @@ pub(crate) fn error_from_response(
     // Not Veriff's JSON (an HTML error page, a proxy's text, nothing): the status decides.
     let (parsed, excerpt) = decode::error_body::<ErrorBody>(body);
     let code = parsed.code();
-    let credential_code = code.as_deref().is_some_and(|c| c.len() == 4 && c.starts_with("18"));
-    let error = match credential_code && status < 500 {
-        true => Error::unauthenticated(provider, status),
-        false => status_error(provider, status, None, retry_after),
+    let error = match (status, code.as_deref()) {
+        // A failing server decides by its status whatever code it sends.
+        (500.., _) => status_error(provider, status, None, retry_after),
+        // "Integration with the API key is not active": deactivated, suspended or unpaid
+        // (<https://devdocs.veriff.com/docs/api-keys-and-authentication-codes>).
+        (_, Some("1804")) => Error::forbidden(provider, Denial::AccountInactive, status),
+        // The other 18xx codes: a missing, unknown or malformed key, or a signature that does
+        // not match (<https://devdocs.veriff.com/docs/api-keys-and-authentication-codes>).
+        (_, Some(code)) if code.len() == 4 && code.starts_with("18") => {
+            Error::unauthenticated(provider, status)
+        }
+        // Deleting: "Session is not in a completed status." and a session in progress
+        // (<https://devdocs.veriff.com/apidocs/v1sessionsid-3>).
+        (_, Some("1305")) => {
+            Error::conflict(provider, status, "Veriff deletes a session only once it is completed")
+        }
+        (_, Some("1306")) => Error::conflict(provider, status, "the session is in progress"),
+        // Veriff's status table has no 403 (<https://devdocs.veriff.com/v1/docs/common-http-status-codes>):
+        // credentials it refuses get 401 and an 18xx code. What an accepted key may lack is a
+        // feature Veriff enables per integration, such as deleting sessions ("The endpoint is
+        // not available by default", <https://devdocs.veriff.com/apidocs/v1sessionsid-3>).
+        (403, _) => Error::forbidden(provider, Denial::FeatureNotEnabled, status),
+        // 429 included: deleting is limited to 5 sessions per hour and 10 per 24 hours
+        // (<https://devdocs.veriff.com/apidocs/v1sessionsid-3>); Retry-After is kept when sent.
+        _ => status_error(provider, status, None, retry_after),
     };
     with_vendor_details(error, code.as_deref(), parsed.message.or(excerpt))
 }

@@ -1,10 +1,26 @@
-//! Veriff's results: decision and event webhooks verified by `X-HMAC-SIGNATURE` over the raw
+//! Veriff's results: every webhook Veriff signs, verified by `X-HMAC-SIGNATURE` over the raw
 //! body (every configured shared secret accepted, for rotation;
-//! <https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>,
-//! <https://devdocs.veriff.com/docs/decision-webhook>,
-//! <https://devdocs.veriff.com/docs/event-webhook>), and polling
+//! <https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>), and polling
 //! `GET /v1/sessions/{id}/decision` signed with the session id
 //! (<https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1>).
+//!
+//! Veriff sends each webhook type to its own URL, set per integration, and may add types
+//! (<https://devdocs.veriff.com/docs/webhooks-guide>); one verifier serves them all, telling them
+//! apart by the body, checked in this order:
+//!
+//! | the body has | webhook | becomes |
+//! |---|---|---|
+//! | a string `eventType` | user-defined status (<https://devdocs.veriff.com/v1/docs/user-defined-statuses-webhook>) | [`Notice`], event = the `eventType` as sent (`user-status.created`) |
+//! | `checkType` | watchlist screening (<https://devdocs.veriff.com/docs/watchlist-screening-webhook>) | [`Notice`], event [`WATCHLIST_SCREENING`] |
+//! | `verification` | decision (<https://devdocs.veriff.com/docs/decision-webhook>) | [`Decision`]; a malformed one is `Decode` |
+//! | `action` | event: `started`, `submitted` (<https://devdocs.veriff.com/docs/event-webhook>) | [`Decision`], event = the `action`; a malformed one is `Decode` |
+//! | `data.verification.decisionScore` | Full Auto (<https://devdocs.veriff.com/docs/full-auto-webhook>) | [`Notice`], event [`FULL_AUTO`] |
+//! | anything else (INE, CURP, INE+CURP, types Veriff adds later) | | [`Notice`], event [`UNKNOWN_EVENT`] |
+//! | not a JSON object | | `Decode` |
+//!
+//! A notice names the session of the first of `sessionId`, `data.verification.id` and `id`
+//! the body carries as a string, and the client id of `vendorData` (or
+//! `data.verification.vendorData`); its payload is the whole body.
 //!
 //! | `verification.status` | neutral | final |
 //! |---|---|---|
@@ -14,23 +30,38 @@
 //! | `review` | review | no |
 //! | `expired`, `abandoned` (both code 9104: told apart by `status`) | same | yes |
 //! | anything else | unknown (the word kept) | no |
+//!
+//! [`Notice`]: kyc_core::Notice
+//! [`Decision`]: kyc_core::Decision
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use http::HeaderMap;
-use serde::Deserialize;
 use serde_json::Value;
 
 use kyc_adapter::ErrorExt;
-use kyc_adapter::decode::{lenient, undecodable, undecodable_webhook};
+use kyc_adapter::decode::{undecodable, undecodable_webhook};
 use kyc_adapter::webhook::{WebhookFormat, Webhooks};
 use kyc_core::{
-    Decision, Error, Feature, Reason, SessionRef, Status, VerificationKind, VerificationResults,
-    WebhookEvent, WebhookVerifier,
+    Decision, Error, Notice, Reason, SessionRef, Status, VerificationResults, WebhookEvent,
+    WebhookVerifier,
 };
 
 use crate::client::Signed;
+use crate::wire::{DecisionBody, DecisionEnvelope, EventBody};
 use crate::{PROVIDER, Veriff};
+
+/// [`Notice::event`] of a watchlist screening webhook (PEP, sanctions and adverse media checks;
+/// <https://devdocs.veriff.com/docs/watchlist-screening-webhook>), whose `checkType` says
+/// `initial_result` or `updated_result`.
+pub const WATCHLIST_SCREENING: &str = "watchlist-screening";
+
+/// [`Notice::event`] of a Full Auto webhook, which replaces the decision webhook for Self Serve
+/// Essential Plan integrations (<https://devdocs.veriff.com/docs/full-auto-webhook>).
+pub const FULL_AUTO: &str = "full-auto";
+
+/// [`Notice::event`] of a signed webhook of a type this crate does not recognize: INE, CURP
+/// and INE+CURP, and the types Veriff adds later (<https://devdocs.veriff.com/docs/webhooks-guide>).
+pub const UNKNOWN_EVENT: &str = "unknown";
 
 /// The variable `from_env` reads shared secrets from (several, comma-separated).
 pub(crate) const SHARED_SECRET_VAR: &str = "VERIFF_SHARED_SECRET";
@@ -54,9 +85,8 @@ pub(crate) const SHARED_SECRET_VAR: &str = "VERIFF_SHARED_SECRET";
 /// ```
 pub type VeriffWebhooks = Webhooks<VeriffWebhookFormat>;
 
-/// Veriff's webhook format: `X-HMAC-SIGNATURE` over the raw body; decision webhooks
-/// (<https://devdocs.veriff.com/docs/decision-webhook>) and event webhooks
-/// (<https://devdocs.veriff.com/docs/event-webhook>).
+/// Veriff's webhook format: `X-HMAC-SIGNATURE` over the raw body; every webhook type, told
+/// apart as the [module table](self) says.
 #[derive(Debug)]
 pub struct VeriffWebhookFormat;
 
@@ -74,49 +104,6 @@ pub(crate) fn status_of(word: &str) -> (Status, bool) {
         "abandoned" => (Status::Abandoned, true),
         _ => (Status::Unknown, false),
     }
-}
-
-/// A decision webhook, or the answer to a decision poll.
-#[derive(Debug, Deserialize)]
-struct DecisionEnvelope {
-    verification: Option<DecisionBody>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct DecisionBody {
-    id: String,
-    status: String,
-    #[serde(default, deserialize_with = "lenient")]
-    attempt_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    vendor_data: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    reason: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    reason_code: Option<i64>,
-    #[serde(default, deserialize_with = "lenient")]
-    decision_time: Option<DateTime<Utc>>,
-    #[serde(default)]
-    person: Option<Value>,
-    #[serde(default)]
-    document: Option<Value>,
-    #[serde(default)]
-    risk_labels: Option<Value>,
-}
-
-/// An event webhook (`started`, `submitted`, <https://devdocs.veriff.com/docs/event-webhook>).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EventBody {
-    id: String,
-    action: String,
-    #[serde(default, deserialize_with = "lenient")]
-    attempt_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    vendor_data: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    code: Option<i64>,
 }
 
 /// The decision a webhook or a poll carries, from `name`.
@@ -154,6 +141,16 @@ impl WebhookFormat for VeriffWebhookFormat {
     fn event(name: &str, _: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
         let value: Value =
             serde_json::from_slice(body).map_err(|e| undecodable_webhook(name, &e))?;
+        if !value.is_object() {
+            return Err(Error::invalid_payload(name, "the body is not a JSON object"));
+        }
+        if let Some(event) = value.get("eventType").and_then(Value::as_str) {
+            let event = event.to_owned();
+            return Ok(notice(name, event, value).into());
+        }
+        if value.get("checkType").is_some() {
+            return Ok(notice(name, WATCHLIST_SCREENING, value).into());
+        }
         if value.get("verification").is_some() {
             let envelope: DecisionEnvelope =
                 serde_json::from_value(value).map_err(|e| undecodable_webhook(name, &e))?;
@@ -164,16 +161,41 @@ impl WebhookFormat for VeriffWebhookFormat {
                 }
             };
         }
-        let event: EventBody =
-            serde_json::from_value(value).map_err(|e| undecodable_webhook(name, &e))?;
-        let (status, is_final) = status_of(&event.action);
-        let mut decision = Decision::new(name, event.id, status, &event.action, is_final);
-        decision.event = Some(event.action);
-        decision.attempt_id = event.attempt_id;
-        decision.client_id = event.vendor_data;
-        decision.reason = event.code.map(|code| Reason::new(Some(code.to_string()), None));
-        Ok(decision.into())
+        if value.get("action").is_some() {
+            let event: EventBody =
+                serde_json::from_value(value).map_err(|e| undecodable_webhook(name, &e))?;
+            return Ok(event_decision(name, event).into());
+        }
+        if value.pointer("/data/verification/decisionScore").is_some() {
+            return Ok(notice(name, FULL_AUTO, value).into());
+        }
+        Ok(notice(name, UNKNOWN_EVENT, value).into())
     }
+}
+
+/// An event webhook's decision: where the person is in the flow.
+fn event_decision(name: &str, event: EventBody) -> Decision {
+    let (status, is_final) = status_of(&event.action);
+    let mut decision = Decision::new(name, event.id, status, &event.action, is_final);
+    decision.event = Some(event.action);
+    decision.attempt_id = event.attempt_id;
+    decision.client_id = event.vendor_data;
+    decision.reason = event.code.map(|code| Reason::new(Some(code.to_string()), None));
+    decision
+}
+
+/// A notice of `event` carrying `body`, with the session and client id it names (see the
+/// [module docs](self)).
+fn notice(name: &str, event: impl Into<String>, body: Value) -> Notice {
+    let text = |pointers: &[&str]| {
+        pointers.iter().find_map(|p| body.pointer(p).and_then(Value::as_str)).map(str::to_owned)
+    };
+    let session_id = text(&["/sessionId", "/data/verification/id", "/id"]);
+    let client_id = text(&["/vendorData", "/data/verification/vendorData"]);
+    let mut notice = Notice::new(name, event, body);
+    notice.session_id = session_id;
+    notice.client_id = client_id;
+    notice
 }
 
 impl WebhookVerifier for Veriff {
@@ -184,21 +206,12 @@ impl WebhookVerifier for Veriff {
 
 #[async_trait]
 impl VerificationResults for Veriff {
+    /// `GET {base}/v1/sessions/{id}/decision`, signed with the session id; `None` while
+    /// `verification` is `null` (no 9xxx decision yet).
     async fn poll_decision(&self, session: &SessionRef) -> Result<Option<Decision>, Error> {
-        let inner = &*self.inner;
-        let name = inner.http.name();
-        if session.kind != VerificationKind::Identity {
-            return Err(Error::unsupported(name, Feature::Kind(session.kind)));
-        }
-        if inner.signing_secret.is_none() {
-            return Err(Error::config(name, "polling needs a shared secret to sign with"));
-        }
-        let mut url = inner.http.endpoint("/v1/sessions");
-        url.path_segments_mut()
-            .map_err(|()| Error::config(name, "the base URL cannot take a path"))?
-            .push(&session.id)
-            .push("decision");
-        let request = inner.http.request(reqwest::Method::GET, url);
+        let url = self.session_endpoint(session, &["decision"])?;
+        let name = self.inner.http.name();
+        let request = self.inner.http.request(reqwest::Method::GET, url);
         let answer = self.exchange(request, Signed::SessionId(&session.id)).await?;
         let envelope: DecisionEnvelope = serde_json::from_slice(&answer.body)
             .map_err(|e| undecodable(name, answer.status, &e))?;

@@ -1,14 +1,15 @@
-//! Veriff's wire format for `POST /v1/sessions`: the `verification` object, the rules Veriff
-//! documents for its values, and the answers (<https://devdocs.veriff.com/apidocs/v1sessions>,
-//! <https://devdocs.veriff.com/docs/how-to-generate-sessions-manually>; the error codes:
-//! <https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>).
+//! Veriff's wire format: the `POST /v1/sessions` body (the `verification` object) and the rules
+//! Veriff documents for its values, its answer (<https://devdocs.veriff.com/apidocs/v1sessions>,
+//! <https://devdocs.veriff.com/docs/how-to-generate-sessions-manually>), the decision and event
+//! payloads, and error answers (<https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use kyc_adapter::decode::lenient;
 use kyc_adapter::shadowed_keys;
-use kyc_core::{DocumentType, FieldError, SessionRequest, Sex};
+use kyc_core::{DocumentType, FieldError, Locale, SessionRequest, Sex};
 
 use crate::options::{Consent, IdCardType, MaritalStatus, OPTIONS_KEY, VeriffOptions};
 
@@ -188,7 +189,7 @@ impl<'a> CreateSession<'a> {
                 vendor_data: request.client_id.as_str(),
                 end_user_id: options.end_user_id.as_deref(),
                 consents: &options.consents,
-                lang: request.locale.as_ref().map(|l| l.as_ref()),
+                lang: request.locale.map(lang_code),
                 features: &options.features,
                 // Veriff's own format (code 1202): RFC 3339 with milliseconds and `Z`.
                 timestamp: options
@@ -200,10 +201,23 @@ impl<'a> CreateSession<'a> {
     }
 }
 
+/// The `lang` code for `locale`. Veriff takes ISO 639-1 codes and starts the flow in English for
+/// one it does not support yet
+/// (<https://help.veriff.com/en/articles/3250255-is-it-possible-to-set-a-certain-language-for-a-verification-session>),
+/// so every neutral locale is sent. ISO 639-1 has no script: Traditional Chinese (`zh-Hant`) is
+/// sent as `zh`, the one Chinese code it has.
+pub(crate) fn lang_code(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ZhHant => "zh",
+        other => other.into(),
+    }
+}
+
 /// Veriff's rules for the neutral values of `request`, beyond the neutral rules and the
 /// declared capabilities: every broken one. Another provider may take these values.
 pub(crate) fn value_rules(request: &SessionRequest) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    // `document.number` takes `[a-zA-Z0-9]` only (<https://devdocs.veriff.com/apidocs/v1sessions>).
     if let Some(number) = &request.document.number
         && !number.chars().all(|c| c.is_ascii_alphanumeric())
     {
@@ -252,24 +266,74 @@ pub(crate) struct CreateSessionResponse {
 pub(crate) struct CreatedVerification {
     pub(crate) id: String,
     pub(crate) url: String,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) vendor_data: Option<String>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) host: Option<String>,
     /// The older name of `host`; an answer may carry both, so it is not a serde alias (which
     /// would refuse the second as a duplicate).
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) base_url: Option<String>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) session_token: Option<String>,
 }
 
-/// `{status: "fail", code, message?}`, `code` a string or a number.
+/// A decision webhook, or the answer to a decision poll: `verification` is `null` while no
+/// decision exists (<https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1>,
+/// <https://devdocs.veriff.com/docs/decision-webhook>). Only `verification.id` and
+/// `verification.status` are required.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DecisionEnvelope {
+    pub(crate) verification: Option<DecisionBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DecisionBody {
+    pub(crate) id: String,
+    pub(crate) status: String,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) attempt_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) vendor_data: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) reason: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) reason_code: Option<i64>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) decision_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub(crate) person: Option<Value>,
+    #[serde(default)]
+    pub(crate) document: Option<Value>,
+    #[serde(default)]
+    pub(crate) risk_labels: Option<Value>,
+}
+
+/// An event webhook: the person `started` or `submitted`
+/// (<https://devdocs.veriff.com/docs/event-webhook>). `id` and `action` are required.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EventBody {
+    pub(crate) id: String,
+    pub(crate) action: String,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) attempt_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) vendor_data: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) code: Option<i64>,
+}
+
+/// An error answer, read leniently because Veriff's pages disagree on its shape: `status` is
+/// `"fail"` (<https://devdocs.veriff.com/v1/docs/common-http-status-codes>) or the number 400
+/// (deleting, <https://devdocs.veriff.com/apidocs/v1sessionsid-3>), and is not read; `code` is a
+/// string or a number; `message` may be missing.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorBody {
     #[serde(default)]
     pub(crate) code: Option<Value>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) message: Option<String>,
 }
 

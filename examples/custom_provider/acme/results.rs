@@ -14,7 +14,10 @@
 use async_trait::async_trait;
 use http::HeaderMap;
 
-use kyc::{Decision, Error, Reason, Status, VerificationResults, WebhookVerifier};
+use kyc::{
+    Decision, Error, Feature, Reason, SessionRef, Status, VerificationKind, VerificationResults,
+    WebhookEvent, WebhookVerifier,
+};
 use kyc_adapter::ErrorExt;
 use kyc_adapter::decode::{undecodable, undecodable_webhook};
 use kyc_adapter::webhook::{WebhookFormat, Webhooks};
@@ -41,14 +44,15 @@ impl WebhookFormat for AcmeWebhookFormat {
     const SIGNATURE_HEADER: &'static str = "acme-signature";
     const KEYS_VAR: &'static str = WEBHOOK_KEYS_VAR;
 
-    /// Called only for a delivery whose signature matched.
-    fn decision(name: &str, _: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+    /// Called only for a delivery whose signature matched. Acme sends one kind of event, a
+    /// check's state; a vendor with others would return them as `WebhookEvent::Notice`.
+    fn event(name: &str, _: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
         let state: CheckState =
             serde_json::from_slice(body).map_err(|e| undecodable_webhook(name, &e))?;
         if state.check_id.trim().is_empty() {
             return Err(Error::invalid_payload(name, "a webhook without check_id"));
         }
-        Ok(decision_from(name, state))
+        Ok(decision_from(name, state).into())
     }
 }
 
@@ -76,7 +80,7 @@ fn decision_from(name: &str, state: CheckState) -> Decision {
 }
 
 impl WebhookVerifier for Acme {
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Decision, Error> {
+    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
         self.inner.webhooks.verify_webhook(headers, body)
     }
 }
@@ -84,14 +88,18 @@ impl WebhookVerifier for Acme {
 #[async_trait]
 impl VerificationResults for Acme {
     /// `GET {base}/v2/checks/{id}`. Acme always has a status to report, so this is `Some` for
-    /// every check it knows; an unknown id is its `404 check_not_found`.
-    async fn poll_decision(&self, session_id: &str) -> Result<Option<Decision>, Error> {
+    /// every check it knows; an unknown id is its `404 check_not_found`. Acme verifies people
+    /// only: a business session is not its to poll.
+    async fn poll_decision(&self, session: &SessionRef) -> Result<Option<Decision>, Error> {
         let name = self.inner.http.name();
+        if session.kind != VerificationKind::Identity {
+            return Err(Error::unsupported(name, Feature::Kind(session.kind)));
+        }
         let mut url = self.inner.http.endpoint("/v2/checks");
         // Pushed as a segment, so an id with `/` or `?` cannot reach another endpoint.
         url.path_segments_mut()
             .map_err(|()| Error::config(name, "the base URL cannot take a path"))?
-            .push(session_id);
+            .push(&session.id);
         let answer = self.exchange(self.inner.http.request(reqwest::Method::GET, url)).await?;
         let state: CheckState = serde_json::from_slice(&answer.body)
             .map_err(|e| undecodable(name, answer.status, &e))?;

@@ -6,5 +6,6 @@ pub(crate) mod compare;
 pub(crate) mod emulator;
 pub(crate) mod providers;
 pub(crate) mod session_create;
+pub(crate) mod session_erase;
 pub(crate) mod session_status;
 pub(crate) mod webhook_verify;

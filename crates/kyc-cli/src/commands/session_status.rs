@@ -6,14 +6,18 @@ use crate::output;
 use crate::vendors::Vendor;
 
 /// Runs the command.
-pub(crate) async fn run(vendor: &Vendor, session_id: &str, output: Output) -> Result<(), Failure> {
+pub(crate) async fn run(
+    vendor: &Vendor,
+    session: &kyc::SessionRef,
+    output: Output,
+) -> Result<(), Failure> {
     // No fallback to a built-in emulator here: a new one would know no session. Without
     // credentials, the operator is told how to reach an emulator that keeps running.
     let results = (vendor.results_from_env)().map_err(|error| match vendor.configured() {
         true => Failure::Kyc(error),
         false => Failure::Unconfigured(error),
     })?;
-    let decision = results.poll_decision(&session_id.into()).await?;
-    output::decision(decision.as_ref(), vendor.name, session_id, output);
+    let decision = results.poll_decision(session).await?;
+    output::decision(decision.as_ref(), vendor.name, session, output);
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! `kyc webhook verify`: checks a webhook's signature with the webhook secret alone (no API
-//! credentials) and prints the normalized decision.
+//! credentials) and prints the normalized decision, or the vendor's other event.
 
 use std::io::Read;
 use std::path::Path;
@@ -30,8 +30,7 @@ pub(crate) fn run(
     .map_err(|error| Failure::Input(format!("cannot read the body: {error}")))?;
     let verifier = (vendor.webhooks_from_env)()?;
     let event = verifier.verify_webhook(&headers, &body).map_err(Failure::Webhook)?;
-    let session_id = event.session_id().unwrap_or_default().to_owned();
-    output::decision(event.decision(), vendor.name, &session_id, output);
+    output::webhook_event(&event, output);
     Ok(())
 }
 

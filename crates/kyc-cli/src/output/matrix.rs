@@ -61,6 +61,7 @@ fn rows(vendors: &[Column]) -> Vec<(String, Vec<String>)> {
                 if c.supports(Field::Locale) { c.locales.len().to_string() } else { "no".into() }
             }),
         ));
+        rows.push((label("erasure"), each(&|c| yes(c.erasure))));
         rows.push((label("link validity"), each(&|c| range(&c.link_validity))));
         rows.push((label("session duration"), each(&|c| range(&c.session_duration))));
         rows.push((
