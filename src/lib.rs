@@ -41,9 +41,9 @@ pub use kyc_idenfy::{Idenfy, IdenfyBuilder, IdenfyOptions, IdenfyWebhooks};
 #[cfg(feature = "veriff")]
 pub mod veriff {
     pub use kyc_veriff::{
-        Consent, ConsentType, DEFAULT_BASE_URL, IdCardType, MaritalStatus, OPTIONS_KEY, PROVIDER,
-        SESSION_LIFETIME, Veriff, VeriffBuilder, VeriffOptions, VeriffWebhooks, capabilities,
-        signature,
+        Consent, ConsentType, DEFAULT_BASE_URL, FULL_AUTO, IdCardType, MaritalStatus, OPTIONS_KEY,
+        PROVIDER, SESSION_LIFETIME, UNKNOWN_EVENT, Veriff, VeriffBuilder, VeriffOptions,
+        VeriffWebhooks, WATCHLIST_SCREENING, capabilities, signature,
     };
 }
 

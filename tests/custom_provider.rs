@@ -82,7 +82,7 @@ async fn an_exhausted_quota_moves_failover_on() {
     let (server, acme) = started().await;
     server.set_quota(Some(0));
     let error = refused_once(&server, &acme, &request("user-1")).await;
-    assert_eq!(error.kind(), ErrorKind::Rejected);
+    assert_eq!(error.kind(), ErrorKind::OutOfFunds);
     assert_eq!(error.http_status(), Some(402));
     assert_eq!(error.vendor_code(), Some("quota_exceeded"));
     assert_eq!(error.outcome(), Outcome::Rejected, "no check was created");
@@ -92,7 +92,7 @@ async fn an_exhausted_quota_moves_failover_on() {
     let session = failover.create_session(&request("user-1")).await.expect("the stub serves");
     assert_eq!(session.provider, "stub");
     assert_eq!(session.attempts[0].provider, "acme");
-    assert_eq!(session.attempts[0].error, Some(ErrorKind::Rejected));
+    assert_eq!(session.attempts[0].error, Some(ErrorKind::OutOfFunds));
     assert!(!session.attempts[0].may_have_created_session);
     assert_eq!(server.create_requests(), 2, "failover did not send Acme the request twice");
 }

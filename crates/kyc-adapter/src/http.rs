@@ -111,6 +111,8 @@ pub struct Answer {
     pub status: u16,
     /// The `Retry-After` wait, when sent.
     pub retry_after: Option<Duration>,
+    /// The headers (a vendor that signs its answers puts the signature in one).
+    pub headers: http::HeaderMap,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -131,8 +133,9 @@ pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<An
     let response = request.send().await.map_err(|e| transport_error(provider, e))?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
+    let headers = response.headers().clone();
     let body = read_body(provider, response, DEFAULT_BODY_CAP).await?;
-    Ok(Answer { status, retry_after, body })
+    Ok(Answer { status, retry_after, headers, body })
 }
 
 /// The neutral error for a non-success HTTP `status` from `provider`, carrying the vendor's

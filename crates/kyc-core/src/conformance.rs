@@ -19,7 +19,8 @@
 //! ```
 //!
 //! An adapter tested against a local server passes a [`RequestCounter`] that asks the server
-//! how many requests it received.
+//! how many requests it received. One that erases data runs
+//! [`refuses_erasure_it_does_not_offer`] as well.
 
 use std::time::Duration;
 
@@ -30,6 +31,8 @@ use strum::IntoEnumIterator;
 use url::Url;
 
 use crate::Capabilities;
+use crate::decision::SessionErasure;
+use crate::session::SessionRef;
 use crate::capabilities::{Feature, KindCapabilities};
 use crate::error::{ErrorKind, Outcome};
 use crate::field::{Field, FieldKind, MAX_TAGS};
@@ -66,6 +69,49 @@ pub async fn run(provider: &dyn VerificationSession, counter: &dyn RequestCounte
     accepts_every_declared_value(provider, counter).await;
     refuses_invalid_requests_before_sending(provider, counter).await;
     refuses_unsupported_requests_before_sending(provider, counter).await;
+}
+
+/// A provider that erases ([`SessionErasure`]) refuses, before sending anything, to erase a
+/// kind of session it does not declare erasure for (`Unsupported`), and a session id that
+/// cannot be one (`InvalidRequest` naming `sessionId`): empty, or a path (`../x`) that would
+/// reach another endpoint.
+pub async fn refuses_erasure_it_does_not_offer(
+    provider: &dyn VerificationSession,
+    erasure: &dyn SessionErasure,
+    counter: &dyn RequestCounter,
+) {
+    let name = provider.provider();
+    let capabilities = provider.capabilities();
+    let before = counter.requests_received().await;
+    for kind in VerificationKind::iter() {
+        let declared = capabilities.for_kind(kind).is_some_and(|caps| caps.erasure);
+        if !declared {
+            let error = erasure
+                .erase_session(&SessionRef::new(kind, "conformance-session"))
+                .await
+                .expect_err("erasing what is not declared must fail");
+            assert_eq!(
+                (error.kind(), error.outcome()),
+                (ErrorKind::Unsupported, Outcome::NotSent),
+                "{name}: erasing a {kind} session it does not declare erasure for: {error}"
+            );
+            continue;
+        }
+        for id in ["", "../checks", "a/b"] {
+            let error = erasure
+                .erase_session(&SessionRef::new(kind, id))
+                .await
+                .expect_err("an id that cannot be a session's");
+            assert_eq!(error.kind(), ErrorKind::InvalidRequest, "{name}: erasing {id:?}: {error}");
+            let fields: Vec<&str> = error.invalid_fields().iter().map(|f| f.field()).collect();
+            assert_eq!(fields, ["sessionId"], "{name}: erasing {id:?}: {error}");
+        }
+    }
+    assert_eq!(
+        counter.requests_received().await,
+        before,
+        "{name}: a refused erasure must send nothing"
+    );
 }
 
 /// The kinds a provider offers, with their capabilities.

@@ -79,17 +79,27 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use kyc_core::{Decision, MockVerificationResults, Results, Status};
+//! use kyc_core::{
+//!     Decision, MockVerificationResults, Results, SessionErasure, SessionRef, Status,
+//! };
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
+//! let session = SessionRef::identity("f04bdb47-d3be-4b28-b028-a652feb060b5");
 //! let mut veriff = MockVerificationResults::new();
+//! let expected = session.clone();
 //! veriff.expect_poll_decision()
-//!     .withf(|id| id == "f04bdb47-d3be-4b28-b028-a652feb060b5")
+//!     .withf(move |asked| *asked == expected)
 //!     .times(1)
-//!     .returning(|id| Ok(Some(Decision::new("veriff", id, Status::Approved, "approved", true))));
-//! let results = Results::new().with_results("veriff", Arc::new(veriff));
-//! let decision = results.poll_decision("veriff", "f04bdb47-d3be-4b28-b028-a652feb060b5").await;
-//! assert_eq!(decision.unwrap().unwrap().status, Status::Approved);
+//!     .returning(|asked| {
+//!         Ok(Some(Decision::new("veriff", &asked.id, Status::Approved, "approved", true)))
+//!     });
+//! // The same mock erases, for code that deletes data once a decision is final.
+//! veriff.expect_erase_session().times(1).returning(|_| Ok(()));
+//! let veriff = Arc::new(veriff);
+//! let results = Results::new().with_results("veriff", veriff.clone());
+//! let decision = results.poll_decision("veriff", &session).await.unwrap().unwrap();
+//! assert_eq!(decision.status, Status::Approved);
+//! veriff.erase_session(&decision.session()).await.unwrap();
 //! # }
 //! ```

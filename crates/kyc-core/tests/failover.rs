@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use kyc_core::testing::ErrorExt;
 use kyc_core::{
-    BreakerConfig, BreakerState, Capabilities, ClientId, DocumentType, Error, ErrorKind,
+    BreakerConfig, BreakerState, Capabilities, ClientId, Denial, DocumentType, Error, ErrorKind,
     ExpectedDocument, Failover, FailoverPolicy, Feature, Field, FieldError, KindCapabilities,
     Locale, MockVerificationSession, OnUnknownOutcome, Outcome, Router, Rule, SessionRequest,
     StubProvider, VerificationKind, VerificationSession,
@@ -111,9 +111,14 @@ async fn a_refusal_of_the_request_stops() {
 
 #[tokio::test]
 async fn out_of_credits_and_refused_credentials_move_on() {
-    for error in
-        [Error::rejected("a", 402), Error::unauthenticated("a", 401), Error::config("a", "x")]
-    {
+    for error in [
+        Error::out_of_funds("a", 402),
+        Error::forbidden("a", Denial::AccountInactive, 403),
+        Error::forbidden("a", Denial::WrongEnvironment, 403),
+        Error::forbidden("a", Denial::FeatureNotEnabled, 403),
+        Error::unauthenticated("a", 401),
+        Error::config("a", "x"),
+    ] {
         let (a, b) = (stub("a"), stub("b"));
         let kind = error.kind();
         a.push_error(error);
@@ -121,6 +126,21 @@ async fn out_of_credits_and_refused_credentials_move_on() {
         assert_eq!(session.provider, "b", "{kind}");
         assert_eq!(session.attempts[0].error, Some(kind));
         assert!(!session.attempts[0].may_have_created_session);
+    }
+}
+
+#[tokio::test]
+async fn a_session_state_conflict_and_a_forged_answer_stop() {
+    for error in [
+        Error::conflict("a", 409, "the session is in progress"),
+        Error::invalid_response_signature("a", 201),
+    ] {
+        let (a, b) = (stub("a"), stub("b"));
+        let (kind, outcome) = (error.kind(), error.outcome());
+        a.push_error(error);
+        let error = chain(&[&a, &b]).create_session(&request()).await.unwrap_err();
+        assert_eq!((error.kind(), error.outcome()), (kind, outcome));
+        assert!(b.requests().is_empty(), "{kind}: nothing another provider would change");
     }
 }
 

@@ -54,7 +54,23 @@ pub enum EmulatorError {
         /// The outcome it does not have.
         choice: Choice,
     },
-    /// The session is decided and a decision stands (the hosted page answers 409). Only a
+    /// An iDenfy business (KYB) session has no such outcome
+    /// ([`Choice::offered_for_business`] lists the ones it has): a company review approves or
+    /// denies, it does not suspect (the hosted page answers 400).
+    NotOfferedForBusiness {
+        /// The outcome it does not have.
+        choice: Choice,
+    },
+    /// The session has no final decision yet, and what was asked needs one
+    /// ([`RunningEmulator::notify_document_expiration`](crate::RunningEmulator::notify_document_expiration)).
+    NotDecided {
+        /// The session's vendor.
+        vendor: Vendor,
+        /// The session.
+        session_id: String,
+    },
+    /// The session is decided and a decision stands, or is under way (a review pending); the
+    /// hosted page answers 409. Only a
     /// Veriff resubmission request may be followed by another decision, and even it is not
     /// followed by the link running out ([`Choice::Expire`], [`Choice::Abandon`]).
     AlreadyDecided {
@@ -142,6 +158,19 @@ impl fmt::Display for EmulatorError {
                     choice.name(),
                     offered.join(", ")
                 )
+            }
+            Self::NotOfferedForBusiness { choice } => {
+                let offered: Vec<&str> =
+                    Choice::offered_for_business().iter().map(|c| c.name()).collect();
+                write!(
+                    f,
+                    "an iDenfy business (KYB) session has no outcome `{}` (it has {})",
+                    choice.name(),
+                    offered.join(", ")
+                )
+            }
+            Self::NotDecided { vendor, session_id } => {
+                write!(f, "the {} session {session_id:?} is not decided yet", vendor.label())
             }
             Self::AlreadyDecided { vendor, session_id } => {
                 write!(f, "the {} session {session_id:?} is already decided", vendor.label())

@@ -7,6 +7,34 @@
 //! GET    /__emulator/faults/{idenfy|veriff}
 //! DELETE /__emulator/faults/{idenfy|veriff}
 //! ```
+//!
+//! A fault is a `status` (the vendor's error body for it) or a [`FaultMode`]:
+//!
+//! | fault | iDenfy | Veriff |
+//! |---|---|---|
+//! | `status` 401 | 401 `{"message": "Invalid authorization credentials"}`, no identifier | `{status: "fail", code: "401", message}` |
+//! | `status` 402 | 402 `{"message": "Action not allowed due to lack of funds or exceeded limit."}`, no identifier | as above |
+//! | `status` 403 | 403 `{"message": "Partner inactive"}`, no identifier | as above |
+//! | other `status` | `{identifier, message}`: `TOO_MANY_REQUESTS` (429), `INTERNAL_ERROR` (5xx), else `BAD_VALUE` | as above |
+//! | [`FaultMode::OutOfFunds`] | the 402 above | 401 code 1804 |
+//! | [`FaultMode::PartnerInactive`] | the 403 above | 401 code 1804 |
+//! | [`FaultMode::WrongEnvironment`] | 403 `{"message": "This endpoint is not available for TESTING partners."}`, no identifier | 401 code 1803 |
+//! | [`FaultMode::PartnerContract`] | 400 `{identifier: "PARTNER_CONTRACT_ERROR", message}` | 400 code 1301 |
+//! | [`FaultMode::ForgedSignature`] | answered normally (iDenfy signs no answers) | answered normally, `X-HMAC-SIGNATURE` wrong |
+//! | [`FaultMode::Drop`], [`Hang`](FaultMode::Hang), [`Malformed`](FaultMode::Malformed) | the connection breaks, no answer, a truncated body | the same |
+//!
+//! iDenfy's 401/402/403 bodies are the "Authentication Errors" of
+//! <https://documentation.idenfy.com/kyc/id-error-messages> ("a non-200 response with no
+//! `identifier` field"); the page shows no body, so `{"message": …}` is the emulator's reading of
+//! its `{identifier, message}` format without the identifier. `PARTNER_CONTRACT_ERROR` is the
+//! identifier of <https://documentation.idenfy.com/resources/error-messages> for an action the
+//! contract does not allow, such as creating KYB tokens when KYB is not enabled; its 400 status
+//! and message are the emulator's choice. Veriff's 18xx codes are those of
+//! <https://devdocs.veriff.com/docs/credentials-and-authorization-codes-table> (1803: no
+//! integration for the key; 1804: the integration is not active, "deactivated, suspended,
+//! billing"), 1301 that of <https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>
+//! ("Requested features are not supported"). Veriff's fault answers with a body are signed as its
+//! other answers are (but for [`FaultMode::ForgedSignature`]).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,6 +46,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use crate::App;
 use crate::store::{Store, Vendor};
 
 /// One fault. `latency_ms` delays every request; the failure (`status`, or a `mode`) hits the
@@ -55,7 +84,8 @@ pub struct Fault {
     seen: u64,
 }
 
-/// Failures other than a status.
+/// Failures other than a plain status (the [module table](self) says what each answers); in
+/// JSON, snake case: `"mode": "out_of_funds"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -66,6 +96,21 @@ pub enum FaultMode {
     Hang,
     /// A success status with a truncated JSON body.
     Malformed,
+    /// iDenfy: 402, no identifier, "Action not allowed due to lack of funds or exceeded
+    /// limit."; Veriff: 401 code 1804 (integration not active, billing).
+    OutOfFunds,
+    /// iDenfy: 403, no identifier, "Partner inactive"; Veriff: 401 code 1804.
+    PartnerInactive,
+    /// Keys of another environment. iDenfy: 403, no identifier, "This endpoint is not available
+    /// for TESTING partners."; Veriff: 401 code 1803 (no integration for the key).
+    WrongEnvironment,
+    /// The contract does not allow the action (at iDenfy, e.g. KYB not enabled). iDenfy: 400
+    /// `PARTNER_CONTRACT_ERROR`; Veriff: 400 code 1301.
+    PartnerContract,
+    /// Veriff: the request is served, but the answer's `X-HMAC-SIGNATURE` is not the HMAC of its
+    /// body (for testing a client's check of Veriff's answers). iDenfy signs no answers: its
+    /// requests are served normally.
+    ForgedSignature,
 }
 
 impl Fault {
@@ -143,12 +188,12 @@ pub(crate) fn lock(store: &Shared) -> std::sync::MutexGuard<'_, Store> {
 
 /// The middleware in front of each vendor's routes.
 pub(crate) async fn apply(
-    State((store, vendor)): State<(Shared, Vendor)>,
+    State((app, vendor)): State<(App, Vendor)>,
     request: Request,
     next: Next,
 ) -> Response {
     let decided = {
-        let mut store = lock(&store);
+        let mut store = lock(&app.store);
         *store.requests.entry(vendor).or_default() += 1;
         match store.faults.get_mut(&vendor) {
             None => None,
@@ -168,11 +213,80 @@ pub(crate) async fn apply(
     }
     match failure {
         None => next.run(request).await,
-        Some(fault) => fault_response(vendor, &fault).await,
+        Some(fault) if fault.mode == Some(FaultMode::ForgedSignature) => {
+            let mut answer = next.run(request).await;
+            if vendor == Vendor::Veriff {
+                let forged = crate::veriff::signature("not-the-shared-secret", b"forged");
+                if let Ok(forged) = HeaderValue::from_str(&forged) {
+                    answer.headers_mut().insert("x-hmac-signature", forged);
+                }
+            }
+            answer
+        }
+        Some(fault) => {
+            let answer = fault_response(vendor, &fault).await;
+            // Veriff signs what it answers; a broken connection has nothing to sign.
+            if vendor == Vendor::Veriff && fault.mode != Some(FaultMode::Drop) {
+                crate::veriff::sign(&app, answer).await
+            } else {
+                answer
+            }
+        }
     }
 }
 
+/// A named fault's answer at `vendor`: (status, body).
+fn named(vendor: Vendor, mode: FaultMode) -> Option<(StatusCode, serde_json::Value)> {
+    use serde_json::json;
+    let veriff = |status: StatusCode, code: &str, message: &str| {
+        (status, json!({"status": "fail", "code": code, "message": message}))
+    };
+    let answer = match (vendor, mode) {
+        (Vendor::Idenfy, FaultMode::OutOfFunds) => idenfy_without_identifier(402)?,
+        (Vendor::Idenfy, FaultMode::PartnerInactive) => idenfy_without_identifier(403)?,
+        (Vendor::Idenfy, FaultMode::WrongEnvironment) => (
+            StatusCode::FORBIDDEN,
+            json!({"message": "This endpoint is not available for TESTING partners."}),
+        ),
+        (Vendor::Idenfy, FaultMode::PartnerContract) => (
+            StatusCode::BAD_REQUEST,
+            json!({
+                "identifier": "PARTNER_CONTRACT_ERROR",
+                "message": "Your contract does not allow this action.",
+            }),
+        ),
+        (Vendor::Veriff, FaultMode::OutOfFunds | FaultMode::PartnerInactive) => veriff(
+            StatusCode::UNAUTHORIZED,
+            "1804",
+            "Integration with the API key is not active.",
+        ),
+        (Vendor::Veriff, FaultMode::WrongEnvironment) => {
+            veriff(StatusCode::UNAUTHORIZED, "1803", "Integration with the API key was not found.")
+        }
+        (Vendor::Veriff, FaultMode::PartnerContract) => {
+            veriff(StatusCode::BAD_REQUEST, "1301", "Requested features are not supported.")
+        }
+        _ => return None,
+    };
+    Some(answer)
+}
+
+/// iDenfy's authentication errors, which carry no identifier
+/// (<https://documentation.idenfy.com/kyc/id-error-messages>).
+fn idenfy_without_identifier(status: u16) -> Option<(StatusCode, serde_json::Value)> {
+    let message = match status {
+        401 => "Invalid authorization credentials",
+        402 => "Action not allowed due to lack of funds or exceeded limit.",
+        403 => "Partner inactive",
+        _ => return None,
+    };
+    Some((StatusCode::from_u16(status).ok()?, serde_json::json!({"message": message})))
+}
+
 async fn fault_response(vendor: Vendor, fault: &Fault) -> Response {
+    if let Some((status, body)) = fault.mode.and_then(|mode| named(vendor, mode)) {
+        return (status, axum::Json(body)).into_response();
+    }
     match fault.mode {
         Some(FaultMode::Hang) => {
             std::future::pending::<()>().await;
@@ -192,10 +306,12 @@ async fn fault_response(vendor: Vendor, fault: &Fault) -> Response {
             .header(header::CONTENT_LENGTH, "4096")
             .body(Body::from(r#"{"status": "success", "verification": {"id": "#))
             .unwrap_or_default(),
-        None => {
+        _ => {
             let status = fault.status.and_then(|s| StatusCode::from_u16(s).ok());
             let status = status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let without = idenfy_without_identifier(status.as_u16()).map(|(_, body)| body);
             let body = match vendor {
+                Vendor::Idenfy if without.is_some() => without.unwrap_or_default(),
                 Vendor::Idenfy => serde_json::json!({
                     "identifier": idenfy_identifier(status),
                     "message": format!("Emulated fault: {status}"),
@@ -223,7 +339,6 @@ async fn fault_response(vendor: Vendor, fault: &Fault) -> Response {
 /// (<https://documentation.idenfy.com/resources/error-messages>).
 fn idenfy_identifier(status: StatusCode) -> &'static str {
     match status.as_u16() {
-        401 | 403 => "UNAUTHORIZED",
         429 => "TOO_MANY_REQUESTS",
         500..=599 => "INTERNAL_ERROR",
         _ => "BAD_VALUE",

@@ -1,28 +1,41 @@
 //! iDenfy, as its documents describe it: `POST /api/v2/token`
 //! (<https://documentation.idenfy.com/kyc/generate-token>, and the older parameter reference
-//! <https://documentation.idenfy.com/API/GeneratingIdentificationToken>), `POST /kyb/tokens/`
-//! (<https://documentation.idenfy.com/kyb/generate-token>) and `POST /api/v2/status`
-//! (<https://documentation.idenfy.com/kyc/data-retrieval>), with HTTP Basic auth and
-//! `{identifier, message}` errors (<https://documentation.idenfy.com/kyc/id-error-messages>).
+//! <https://documentation.idenfy.com/API/GeneratingIdentificationToken>), `POST /api/v2/status`
+//! (<https://documentation.idenfy.com/kyc/data-retrieval>), `POST /api/v2/delete`
+//! (<https://documentation.idenfy.com/kyc/deletion>), `POST /kyb/tokens/`
+//! (<https://documentation.idenfy.com/api-reference/kyb-token/generate-kyb-form-token>) and
+//! `GET`/`DELETE /kyb/companies/{id}/` (<https://documentation.idenfy.com/kyb/managing-company>),
+//! with HTTP Basic auth and `{identifier, message}` errors
+//! (<https://documentation.idenfy.com/kyc/id-error-messages>).
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::App;
 use crate::faults::lock;
-use crate::store::{Record, Vendor, Verdict};
+use crate::store::{Pending, Record, Vendor};
+use crate::webhooks::{self, Happened};
 
-/// The locales of the older token reference (https://documentation.idenfy.com/API/GeneratingIdentificationToken).
-const LOCALES: &[&str] = &[
-    "lt", "en", "ru", "pl", "lv", "ro", "it", "de", "fr", "sv", "es", "hu", "ja", "bg", "et", "cs",
+/// The KYC token's `locale`: the 34 codes of the supported-languages table
+/// (<https://documentation.idenfy.com/resources/supported-languages>, written there in upper
+/// case, `ZH_TW` with an underscore, Slovenian as `SI`), plus `ko`, the OpenAPI's example
+/// ("UI language code (e.g. `en`, `de`, `ko`)"). Matched in any case. The OpenAPI declares no
+/// enum (only `maxLength: 7`): refusing other codes with 400 `BAD_VALUE` is the emulator's
+/// choice, so a code no page lists is caught here.
+pub(crate) const LOCALES: &[&str] = &[
+    "en", "es", "fr", "ru", "de", "it", "pl", "lt", "lv", "et", "sv", "cs", "ro", "hu", "ja", "bg",
+    "nl", "pt", "uk", "sk", "si", "vi", "th", "hi", "id", "hr", "da", "fi", "el", "no", "tr", "sr",
+    "zh", "zh_tw", "ko",
 ];
-/// The KYB OpenAPI's `KybLocaleEnum` (<https://documentation.idenfy.com/kyb/generate-token>).
+/// The KYB OpenAPI's `KybLocaleEnum`
+/// (<https://documentation.idenfy.com/api-reference/kyb-token/generate-kyb-form-token>), exactly
+/// (lower case); others are refused with 400 `BAD_VALUE`.
 const KYB_LOCALES: &[&str] = &[
     "en", "es", "fr", "ru", "de", "it", "pl", "lt", "lv", "et", "cs", "ro", "hu", "ja", "bg", "nl",
     "pt",
@@ -194,7 +207,7 @@ fn check_token(body: &Map<String, Value>) -> Result<(), Response> {
         Some(_) => return Err(bad_value("Field 'documents' must be a list.")),
     }
     if let Some(locale) = text(body, "locale")?
-        && !LOCALES.contains(&locale)
+        && !LOCALES.contains(&locale.to_ascii_lowercase().as_str())
     {
         return Err(bad_value("Field 'locale' is not a supported language."));
     }
@@ -254,20 +267,12 @@ pub(crate) async fn token(State(app): State<App>, headers: HeaderMap, body: Byte
     let digit_string = (body.get("generateDigitString") == Some(&Value::Bool(true))).then(|| {
         format!("{:08}", scan_ref.bytes().map(u64::from).sum::<u64>() * 7919 % 100_000_000)
     });
-    store.insert(
-        auth_token.clone(),
-        Record {
-            vendor: Vendor::Idenfy,
-            business: false,
-            id: scan_ref.clone(),
-            client_id: client_id.clone(),
-            created: now,
-            expires: now + TimeDelta::seconds(expiry as i64),
-            opened: false,
-            decision: None,
-            callback: body.get("callbackUrl").and_then(Value::as_str).map(str::to_owned),
-        },
-    );
+    let expires = now + TimeDelta::seconds(expiry as i64);
+    let mut record =
+        Record::new(Vendor::Idenfy, false, scan_ref.clone(), client_id.clone(), now, expires);
+    record.callback = body.get("callbackUrl").and_then(Value::as_str).map(str::to_owned);
+    record.external_ref = body.get("externalRef").and_then(Value::as_str).map(str::to_owned);
+    store.insert(auth_token.clone(), record);
     drop(store);
     let field = |key: &str| body.get(key).cloned().unwrap_or(Value::Null);
     let upper = |key: &str| match body.get(key) {
@@ -316,7 +321,11 @@ pub(crate) async fn token(State(app): State<App>, headers: HeaderMap, body: Byte
     (StatusCode::CREATED, Json(answer)).into_response()
 }
 
-/// `POST /kyb/tokens/` (OpenAPI `KybFormTokenRequest` / `KybFormToken`).
+/// `POST /kyb/tokens/` (OpenAPI `KybFormTokenRequest` / `KybFormToken`,
+/// <https://documentation.idenfy.com/api-reference/kyb-token/generate-kyb-form-token>): 201 with
+/// the `tokenString` and a new `companyId`, the id every later call and webhook of the company
+/// uses (<https://documentation.idenfy.com/kyb/pre-fill>: "Keep tokenString and companyId from
+/// the response — every following step uses them").
 pub(crate) async fn kyb_token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = unauthorized(&app, &headers) {
         return refused;
@@ -334,21 +343,11 @@ pub(crate) async fn kyb_token(State(app): State<App>, headers: HeaderMap, body: 
     let expiration = now + TimeDelta::seconds(lifetime as i64);
     let mut store = lock(&app.store);
     let token = store.next_token("kyb");
-    let company_id = store.next_uuid();
-    store.insert(
-        token.clone(),
-        Record {
-            vendor: Vendor::Idenfy,
-            business: true,
-            id: company_id.clone(),
-            client_id: client_id.clone(),
-            created: now,
-            expires: expiration,
-            opened: false,
-            decision: None,
-            callback: None,
-        },
-    );
+    let company_id = store.next_company_id();
+    let mut record =
+        Record::new(Vendor::Idenfy, true, company_id.clone(), client_id.clone(), now, expiration);
+    record.external_ref = body.get("externalRef").and_then(Value::as_str).map(str::to_owned);
+    store.insert(token.clone(), record);
     drop(store);
     let field = |key: &str| body.get(key).cloned().unwrap_or(Value::Null);
     let answer = json!({
@@ -421,25 +420,31 @@ fn is_uuid(value: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// The `scanRef` of a request body `{scanRef}`.
+fn scan_ref(body: &Bytes) -> Result<String, Response> {
+    let body = parse_object(body)?;
+    match text(&body, "scanRef")? {
+        Some(scan_ref) => Ok(scan_ref.to_owned()),
+        None => Err(error(StatusCode::BAD_REQUEST, "MISSING_VALUE", "Missing parameter: scanRef.")),
+    }
+}
+
 /// `POST /api/v2/status`: the verification's status in iDenfy's words
-/// (<https://documentation.idenfy.com/kyc/data-retrieval>).
+/// (<https://documentation.idenfy.com/kyc/data-retrieval>), with the top-level `final` the
+/// status-handling page says the API has (<https://documentation.idenfy.com/kyc/status-handling>:
+/// "From the API, check the top-level `final` boolean"): `false` while `ACTIVE` or `REVIEWING`.
+/// Unknown `scanRef`: 404 `BAD_VALUE` (the emulator's choice).
 pub(crate) async fn status(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = unauthorized(&app, &headers) {
         return refused;
     }
-    let body = match parse_object(&body) {
-        Ok(body) => body,
+    let scan_ref = match scan_ref(&body) {
+        Ok(scan_ref) => scan_ref,
         Err(answer) => return answer,
     };
-    let scan_ref = match text(&body, "scanRef") {
-        Ok(Some(scan_ref)) => scan_ref.to_owned(),
-        Ok(None) => {
-            return error(StatusCode::BAD_REQUEST, "MISSING_VALUE", "Missing parameter: scanRef.");
-        }
-        Err(answer) => return answer,
-    };
-    let store = lock(&app.store);
-    let Some(record) = store.by_id(&scan_ref).filter(|r| r.vendor == Vendor::Idenfy && !r.business)
+    let mut store = lock(&app.store);
+    let Some(record) =
+        store.by_id_mut(&scan_ref).filter(|r| r.vendor == Vendor::Idenfy && !r.business)
     else {
         return error(
             StatusCode::NOT_FOUND,
@@ -448,24 +453,178 @@ pub(crate) async fn status(State(app): State<App>, headers: HeaderMap, body: Byt
         );
     };
     let now = Utc::now();
-    let (status, document, face) = match record.decision.map(|(choice, _)| choice) {
-        Some(Verdict::Approve) => ("APPROVED", "DOC_VALIDATED", "FACE_MATCH"),
-        Some(Verdict::Decline) => ("DENIED", "DOC_NOT_FOUND", "FACE_MISMATCH"),
-        Some(Verdict::Suspect) => ("SUSPECTED", "DOC_VALIDATED", "FACE_MATCH"),
-        _ if record.expired(now) => ("EXPIRED", "", ""),
-        _ => ("ACTIVE", "", ""),
-    };
-    let suspected = record.decision.is_some_and(|(c, _)| c == Verdict::Suspect);
+    // Run out unnoticed: the expiry webhook it would have sent goes now.
+    webhooks::send(&app, webhooks::expiry_if_due(&app, record, now));
+    let result = webhooks::idenfy_result(record, now);
     let answer = json!({
         "fraudTags": [],
-        "mismatchTags": if suspected { json!(["NAME"]) } else { json!([]) },
-        "autoDocument": document,
-        "autoFace": face,
-        "manualDocument": "",
-        "manualFace": "",
+        "mismatchTags": result.mismatch_tags,
+        "autoDocument": result.auto_document.unwrap_or_default(),
+        "autoFace": result.auto_face.unwrap_or_default(),
+        "manualDocument": result.manual_document.unwrap_or_default(),
+        "manualFace": result.manual_face.unwrap_or_default(),
         "scanRef": record.id,
         "clientId": record.client_id,
-        "status": status,
+        "status": result.overall,
+        "final": result.is_final,
     });
     (StatusCode::OK, Json(answer)).into_response()
+}
+
+/// `POST /api/v2/delete` (<https://documentation.idenfy.com/kyc/deletion>): deletes a
+/// verification's data.
+///
+/// - Still usable (`ACTIVE`, its link not run out; in the emulator also `REVIEWING`, the
+///   emulator's choice): 400 with the documented refusal `{"message": "Token has not expired
+///   yet.", "identifier": "PARTNER_ERROR", "documentation": "", "severity": "NOT_SEVERE"}` (the
+///   page names no status; 400 as iDenfy's standard errors).
+/// - Decided or run out: 200 with no body ("there will be no message body — just a response
+///   with a 200 status code"); the status is then `DELETED`, or `EXPIRED-DELETED` when it had
+///   run out (<https://documentation.idenfy.com/resources/vocabulary>). Deleting again answers
+///   the same (the emulator's choice).
+/// - Unknown `scanRef`: 400 `BAD_VALUE` (the emulator's choice; no answer is documented).
+pub(crate) async fn delete(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refused) = unauthorized(&app, &headers) {
+        return refused;
+    }
+    let scan_ref = match scan_ref(&body) {
+        Ok(scan_ref) => scan_ref,
+        Err(answer) => return answer,
+    };
+    let mut store = lock(&app.store);
+    let Some(record) =
+        store.by_id_mut(&scan_ref).filter(|r| r.vendor == Vendor::Idenfy && !r.business)
+    else {
+        return bad_value("Verification with this scanRef was not found.");
+    };
+    let now = Utc::now();
+    webhooks::send(&app, webhooks::expiry_if_due(&app, record, now));
+    if !record.deleted && (record.pending.is_some() || !(record.decided() || record.expired(now)))
+    {
+        let body = json!({
+            "message": "Token has not expired yet.",
+            "identifier": "PARTNER_ERROR",
+            "documentation": "",
+            "severity": "NOT_SEVERE",
+        });
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    }
+    record.deleted = true;
+    StatusCode::OK.into_response()
+}
+
+/// A KYB company's workflow status (`KybStatusEnum`,
+/// <https://documentation.idenfy.com/kyb/managing-company>): `PENDING` until its form is
+/// submitted, `PROCESSING` while it runs automatically, `NEED_TO_REVIEW` while a person reviews
+/// it, `COMPLETED` once reviewed (the decision in `approvalStatus`).
+fn company_status(record: &Record) -> &'static str {
+    match (record.decision, record.pending) {
+        (Some(_), Some(Pending::Processing)) => "PROCESSING",
+        (Some(_), Some(Pending::Review)) => "NEED_TO_REVIEW",
+        (Some(_), None) => "COMPLETED",
+        (None, _) => "PENDING",
+    }
+}
+
+fn company_not_found() -> Response {
+    // The emulator's choice: no body is documented for an unknown company.
+    error(StatusCode::NOT_FOUND, "BAD_VALUE", "Company with this id was not found.")
+}
+
+/// `GET /kyb/companies/{id}/` (OpenAPI `CompanyDetail`,
+/// <https://documentation.idenfy.com/kyb/managing-company>): every required key, the status in
+/// `meta.status` and the decision in `meta.approvalStatus`; placeholder values for what a form
+/// would have filled in. Unknown (or deleted) id: 404.
+pub(crate) async fn company(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthorized(&app, &headers) {
+        return refused;
+    }
+    let mut store = lock(&app.store);
+    let Some(record) = store.by_id_mut(&id).filter(|r| r.vendor == Vendor::Idenfy && r.business)
+    else {
+        return company_not_found();
+    };
+    let now = Utc::now();
+    webhooks::send(&app, webhooks::expiry_if_due(&app, record, now));
+    let time = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let submitted = record.decision.map(|(_, at)| time(at));
+    let status = company_status(record);
+    let (approval_status, deny_reason) = webhooks::approval(record);
+    let changed = record.decision.map_or(record.created, |(_, at)| at);
+    let answer = json!({
+        "id": record.id,
+        "company": {
+            "companyName": webhooks::COMPANY_NAME,
+            "registrationNumber": webhooks::REGISTRATION_NUMBER,
+            "country": "LT",
+        },
+        "meta": {
+            "created": time(record.created),
+            "status": status,
+            "statusChangedAt": time(changed),
+            "statusChangedBy": null,
+            "expirationStatus": null,
+            "assignedTo": null,
+            "initialSubmissionTime": submitted,
+            "submissionTime": submitted,
+            "blacklistStatuses": [],
+            "newsStatusSetBy": null,
+            "sanctionsStatusSetBy": null,
+            "approvalStatus": approval_status,
+            "approvalStatusChangedAt": if status == "COMPLETED" { json!(time(changed)) } else { Value::Null },
+            "denyReason": deny_reason,
+            "informationRequested": false,
+            "soleProprietor": false,
+        },
+        "documents": [],
+        "beneficiaries": [],
+        "questionnaires": [],
+        "comments": [],
+        "auditLogs": [],
+        "addressAudit": null,
+        "websiteAudit": null,
+        "companyNameAudit": null,
+        "dataMatchings": [],
+        "einVerification": null,
+        "govChecks": [],
+        "amlCheck": if status == "COMPLETED" { webhooks::aml_check(record) } else { Value::Null },
+        "amlChecks": [],
+        "amlMonitoringUsers": null,
+        "riskAssessment": null,
+        "clientId": record.client_id,
+        "externalRef": record.external_ref,
+    });
+    (StatusCode::OK, Json(answer)).into_response()
+}
+
+/// `DELETE /kyb/companies/{id}/` (<https://documentation.idenfy.com/kyb/managing-company>): 204
+/// with no body, then the `COMPANY_DELETE` webhook ("sent when a company is deleted",
+/// <https://documentation.idenfy.com/kyb/webhooks>), sent before the answer; the company and its
+/// link are unknown from then on. No refusal is documented: any known company is deleted.
+pub(crate) async fn delete_company(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthorized(&app, &headers) {
+        return refused;
+    }
+    let deliveries = {
+        let mut store = lock(&app.store);
+        let Some(record) = store.by_id(&id).filter(|r| r.vendor == Vendor::Idenfy && r.business)
+        else {
+            return company_not_found();
+        };
+        let deliveries = webhooks::deliveries(&app, record, Happened::Deleted);
+        store.remove(&id);
+        deliveries
+    };
+    if let Err(error) = webhooks::deliver(&app.http, deliveries).await {
+        tracing::warn!(%error, "the emulator could not deliver a webhook");
+    }
+    StatusCode::NO_CONTENT.into_response()
 }

@@ -133,11 +133,11 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use decide::Choice;
+pub use decide::{Choice, DocumentExpiration};
 pub use error::EmulatorError;
 pub use faults::{Fault, FaultMode};
 pub use store::Vendor;
@@ -172,6 +172,8 @@ impl Emulator {
                 idenfy_webhook_key: DEFAULT_IDENFY_WEBHOOK_KEY.into(),
                 idenfy_webhook_url: None,
                 veriff_webhook_url: None,
+                review_time: std::time::Duration::ZERO,
+                veriff_deletion: true,
                 base_url: String::new(),
             },
             faults: Vec::new(),
@@ -191,6 +193,10 @@ pub(crate) struct Config {
     pub(crate) idenfy_webhook_url: Option<String>,
     /// Where Veriff's events and decisions go.
     pub(crate) veriff_webhook_url: Option<String>,
+    /// How long a review ([`Choice::ApproveAfterReview`]) takes.
+    pub(crate) review_time: std::time::Duration,
+    /// Whether Veriff's `DELETE /v1/sessions/{id}` is enabled for the integration.
+    pub(crate) veriff_deletion: bool,
     /// `http://host:port`, known once bound.
     pub(crate) base_url: String,
 }
@@ -256,6 +262,29 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a person's review takes ([`Choice::ApproveAfterReview`],
+    /// [`Choice::DeclineAfterReview`]); none by default.
+    ///
+    /// With none, [`RunningEmulator::decide`] returns once the review's result is out too (the
+    /// in-between state, iDenfy `REVIEWING` or Veriff `review`, holds while the first webhooks
+    /// are delivered: a receiver that asks the status as it gets them sees it). With a review
+    /// time, `decide` (and the page) send the first step's webhooks and return; the review's
+    /// result follows in the background after `time`, its delivery failures only logged.
+    pub fn with_review_time(mut self, time: std::time::Duration) -> Self {
+        self.config.review_time = time;
+        self
+    }
+
+    /// Whether Veriff's `DELETE /v1/sessions/{id}` is enabled (default: enabled, so the
+    /// quickstart can delete). Veriff's is "not available by default, contact your Solutions
+    /// Engineer … to enable it" (<https://devdocs.veriff.com/apidocs/v1sessionsid-3>); disabled,
+    /// the emulator answers 403 `{status: "fail", code: "403", message}`, a body of its own
+    /// (Veriff documents none).
+    pub fn with_veriff_deletion(mut self, enabled: bool) -> Self {
+        self.config.veriff_deletion = enabled;
+        self
+    }
+
     /// Listens on `address` instead of `127.0.0.1:0`.
     pub fn with_listen(mut self, address: SocketAddr) -> Self {
         self.listen = address;
@@ -313,19 +342,18 @@ impl EmulatorBuilder {
 fn router(app: App) -> Router {
     let idenfy_api = Router::new()
         .route("/api/v2/token", post(idenfy::token))
-        .route("/kyb/tokens/", post(idenfy::kyb_token))
         .route("/api/v2/status", post(idenfy::status))
-        .layer(axum::middleware::from_fn_with_state(
-            (Arc::clone(&app.store), Vendor::Idenfy),
-            faults::apply,
-        ));
+        .route("/api/v2/delete", post(idenfy::delete))
+        .route("/kyb/tokens/", post(idenfy::kyb_token))
+        .route("/kyb/companies/{id}/", get(idenfy::company).delete(idenfy::delete_company))
+        .layer(axum::middleware::from_fn_with_state((app.clone(), Vendor::Idenfy), faults::apply));
+    // Faults outside the signing: a forged signature replaces the real one.
     let veriff_api = Router::new()
         .route("/v1/sessions", post(veriff::create))
+        .route("/v1/sessions/{id}", delete(veriff::delete))
         .route("/v1/sessions/{id}/decision", get(veriff::decision))
-        .layer(axum::middleware::from_fn_with_state(
-            (Arc::clone(&app.store), Vendor::Veriff),
-            faults::apply,
-        ));
+        .layer(axum::middleware::from_fn_with_state(app.clone(), veriff::sign_answers))
+        .layer(axum::middleware::from_fn_with_state((app.clone(), Vendor::Veriff), faults::apply));
     let idenfy = idenfy_api
         .route("/api/v2/redirect", get(page::idenfy))
         .route("/kyb/welcome", get(page::idenfy))
@@ -528,7 +556,46 @@ impl RunningEmulator {
         choice: Choice,
     ) -> Result<(), EmulatorError> {
         let acted = decide::act(&self.app, vendor, session_id, choice)?;
-        webhooks::deliver(&self.app.http, acted.deliveries).await
+        decide::carry_out(&self.app, acted).await
+    }
+
+    /// Sends iDenfy's `DOCUMENT_EXPIRATION` webhook for the identity verification `scan_ref`:
+    /// `{scanRef, clientId, expirationThreshold, documentExpiration}`, "sent when a client's
+    /// identity verification document is nearing expiration or expires"
+    /// (<https://documentation.idenfy.com/api-reference/webhooks/document-expiration>), with the
+    /// `Idenfy-Event-Type` and `Idenfy-Signature` headers. `documentExpiration` is the date
+    /// `threshold` implies from today (`YYYY-MM-DD`: 30, 7, 1 or 0 days ahead). Like
+    /// [`decide`](Self::decide), it returns once the webhook is delivered; with no webhook URL
+    /// nothing is sent. The session is not changed.
+    ///
+    /// # Errors
+    /// - [`EmulatorError::UnknownSession`]: no iDenfy identity session has this `scanRef`
+    ///   (business sessions have no document).
+    /// - [`EmulatorError::NotDecided`]: it has no final decision (a document is known once
+    ///   verified; the emulator's choice).
+    /// - [`EmulatorError::WebhookDelivery`]: the webhook did not get through.
+    pub async fn notify_document_expiration(
+        &self,
+        scan_ref: &str,
+        threshold: DocumentExpiration,
+    ) -> Result<(), EmulatorError> {
+        let deliveries = {
+            let store = lock(&self.app.store);
+            let vendor = Vendor::Idenfy;
+            let session_id = || scan_ref.to_owned();
+            let Some(record) = store.by_id(scan_ref).filter(|r| r.vendor == vendor && !r.business)
+            else {
+                return Err(EmulatorError::UnknownSession { vendor, session_id: session_id() });
+            };
+            if !record.decided() || record.deleted {
+                return Err(EmulatorError::NotDecided { vendor, session_id: session_id() });
+            }
+            let expires_on = chrono::Utc::now().date_naive()
+                + chrono::TimeDelta::days(threshold.days_left());
+            let expires_on = expires_on.format("%Y-%m-%d").to_string();
+            webhooks::document_expiration(&self.app, record, threshold.threshold(), &expires_on)
+        };
+        webhooks::deliver(&self.app.http, deliveries).await
     }
 
     /// Stops serving: open connections get a second to finish (a hanging fault never would).

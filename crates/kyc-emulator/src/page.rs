@@ -62,9 +62,10 @@ fn decide(app: &App, vendor: Vendor, form: &Decide) -> Response {
         Ok(acted) => acted,
         Err(refused) => return refusal(&refused),
     };
-    webhooks::send(app, acted.deliveries);
+    let business = acted.business;
+    decide::carry_out_later(app, acted);
     let back = match vendor {
-        Vendor::Idenfy if acted.business => {
+        Vendor::Idenfy if business => {
             format!("/idenfy/kyb/welcome?authToken={}", form.token)
         }
         Vendor::Idenfy => format!("/idenfy/api/v2/redirect?authToken={}", form.token),
@@ -77,7 +78,9 @@ fn decide(app: &App, vendor: Vendor, form: &Decide) -> Response {
 fn refusal(refused: &EmulatorError) -> Response {
     match refused {
         // Each vendor's page offers its own outcomes.
-        EmulatorError::NotOffered { .. } => unknown_choice(),
+        EmulatorError::NotOffered { .. } | EmulatorError::NotOfferedForBusiness { .. } => {
+            unknown_choice()
+        }
         EmulatorError::UnknownSession { .. } => not_found(),
         EmulatorError::Expired { .. } => expired(),
         EmulatorError::AlreadyDecided { .. } => {
@@ -99,10 +102,14 @@ fn unknown_choice() -> Response {
 
 fn show(app: &App, vendor: Vendor, token: &str) -> Response {
     let mut store = lock(&app.store);
-    let Some(record) = store.by_token_mut(token).filter(|r| r.vendor == vendor) else {
+    let Some(record) = store.by_token_mut(token).filter(|r| r.vendor == vendor && !r.deleted)
+    else {
         return not_found();
     };
-    if record.expired(Utc::now()) {
+    let now = Utc::now();
+    if record.expired(now) {
+        // Run out unnoticed: the webhook it would have sent goes now.
+        webhooks::send(app, webhooks::expiry_if_due(app, record, now));
         return expired();
     }
     if !record.opened {
@@ -120,33 +127,50 @@ fn show(app: &App, vendor: Vendor, token: &str) -> Response {
         record.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
     let body = match record.decision {
+        Some(_) if record.pending.is_some() => {
+            format!("{facts}<p id=\"decision\">Decided, being reviewed: the result follows.</p>")
+        }
         Some((verdict, at)) => format!(
             "{facts}<p id=\"decision\">Decided: {}, at {}.</p>",
             verdict_label(vendor, verdict),
             at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         ),
         None => {
-            // iDenfy has no resubmission state; its third outcome is "suspected".
-            let third = match vendor {
-                Vendor::Idenfy => (Choice::Suspect, "Suspected"),
-                Vendor::Veriff => (Choice::Resubmit, "Ask for resubmission"),
+            let choices: &[Choice] = if record.business {
+                Choice::offered_for_business()
+            } else {
+                Choice::offered_by(vendor)
             };
+            let buttons: String = choices
+                .iter()
+                .filter_map(|choice| Some((*choice, button_label(*choice)?)))
+                .map(|(choice, label)| {
+                    format!("<button name=\"choice\" value=\"{}\">{label}</button>", choice.name())
+                })
+                .collect();
             format!(
                 "{facts}<form method=\"post\" action=\"/{}/decide\">\
-                 <input type=\"hidden\" name=\"token\" value=\"{}\">\
-                 <button name=\"choice\" value=\"{}\">Approve</button>\
-                 <button name=\"choice\" value=\"{}\">Decline</button>\
-                 <button name=\"choice\" value=\"{}\">{}</button></form>",
+                 <input type=\"hidden\" name=\"token\" value=\"{}\">{buttons}</form>",
                 vendor.name(),
                 escape(token),
-                Choice::Approve.name(),
-                Choice::Decline.name(),
-                third.0.name(),
-                third.1
             )
         }
     };
     Html(page(&format!("{vendor_name} verification (emulated)"), &body)).into_response()
+}
+
+/// The page's button for `choice`; none for running out, which no person clicks.
+fn button_label(choice: Choice) -> Option<&'static str> {
+    Some(match choice {
+        Choice::Approve => "Approve",
+        Choice::Decline => "Decline",
+        // iDenfy has no resubmission state; its third outcome is "suspected".
+        Choice::Suspect => "Suspected",
+        Choice::Resubmit => "Ask for resubmission",
+        Choice::ApproveAfterReview => "Approve after review",
+        Choice::DeclineAfterReview => "Decline after review",
+        _ => return None,
+    })
 }
 
 fn verdict_label(vendor: Vendor, verdict: Verdict) -> &'static str {

@@ -55,24 +55,78 @@ pub(crate) enum Verdict {
     Suspect,
 }
 
+/// A decision taken but not final yet: the webhooks of its first step are out, those of the
+/// final one follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pending {
+    /// A KYB form submitted and being processed automatically (`PROCESSING`).
+    Processing,
+    /// Waiting for a person's review: iDenfy `REVIEWING` (KYB `NEED_TO_REVIEW`), Veriff
+    /// `review` (9121).
+    Review,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Record {
     pub(crate) vendor: Vendor,
     pub(crate) business: bool,
     pub(crate) id: String,
     pub(crate) client_id: String,
+    /// iDenfy's `externalRef` (KYB webhooks echo it).
+    pub(crate) external_ref: Option<String>,
     pub(crate) created: DateTime<Utc>,
     pub(crate) expires: DateTime<Utc>,
     /// The hosted page was opened (Veriff: `started`; an unfinished one ends `abandoned`).
     pub(crate) opened: bool,
+    /// The verdict, and when it was reached (or, while [`pending`](Self::pending), taken).
     pub(crate) decision: Option<(Verdict, DateTime<Utc>)>,
+    /// The decision's final step has not happened yet.
+    pub(crate) pending: Option<Pending>,
+    /// The decision went through a person's review (its automatic result differs).
+    pub(crate) reviewed: bool,
+    /// The webhook of the link running out was sent (or is on its way).
+    pub(crate) expiry_notified: bool,
+    /// iDenfy: the data was deleted (`POST /api/v2/delete`): `DELETED` or `EXPIRED-DELETED`.
+    pub(crate) deleted: bool,
     /// Where this session's webhook goes instead of the configured one (iDenfy `callbackUrl`).
     pub(crate) callback: Option<String>,
 }
 
 impl Record {
+    /// A new, undecided session.
+    pub(crate) fn new(
+        vendor: Vendor,
+        business: bool,
+        id: String,
+        client_id: String,
+        created: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            vendor,
+            business,
+            id,
+            client_id,
+            external_ref: None,
+            created,
+            expires,
+            opened: false,
+            decision: None,
+            pending: None,
+            reviewed: false,
+            expiry_notified: false,
+            deleted: false,
+            callback: None,
+        }
+    }
+
     pub(crate) fn expired(&self, now: DateTime<Utc>) -> bool {
         self.decision.is_none() && now >= self.expires
+    }
+
+    /// Decided, and the decision's last step done.
+    pub(crate) fn decided(&self) -> bool {
+        self.decision.is_some() && self.pending.is_none()
     }
 }
 
@@ -90,6 +144,8 @@ pub(crate) struct Store {
     pub(crate) faults: HashMap<Vendor, Fault>,
     /// API requests received per vendor (faulted ones included; pages and admin not).
     pub(crate) requests: HashMap<Vendor, u64>,
+    /// When Veriff sessions were deleted, for its deletion rate limit.
+    pub(crate) veriff_deletions: VecDeque<DateTime<Utc>>,
     counter: AtomicU64,
     keys: std::collections::hash_map::RandomState,
 }
@@ -103,6 +159,7 @@ impl Default for Store {
             retained: DEFAULT_RETAINED,
             faults: HashMap::new(),
             requests: HashMap::new(),
+            veriff_deletions: VecDeque::new(),
             counter: AtomicU64::new(0),
             keys: std::collections::hash_map::RandomState::new(),
         }
@@ -146,6 +203,29 @@ impl Store {
         }
     }
 
+    /// A fresh KYB company id, shaped like iDenfy's ("e.g. `7bPN6YMQ9F7...`",
+    /// <https://documentation.idenfy.com/guides/dashboard/kyb/company-profile-overview>): 22
+    /// letters and digits (the length is the emulator's choice).
+    pub(crate) fn next_company_id(&self) -> String {
+        use std::hash::BuildHasher;
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut bits = u128::from(self.keys.hash_one((n, "company")))
+            << 64 | u128::from(self.keys.hash_one((n, Utc::now().timestamp_nanos_opt())));
+        let mut id = String::with_capacity(22);
+        for _ in 0..22 {
+            id.push(char::from(ALPHABET[(bits % 62) as usize]));
+            bits /= 62;
+        }
+        id
+    }
+
+    /// Forgets a session: its id and its link answer as unknown from now on.
+    pub(crate) fn remove(&mut self, id: &str) {
+        self.sessions.remove(id);
+        self.by_token.retain(|_, session| session != id);
+    }
+
     pub(crate) fn by_id(&self, id: &str) -> Option<&Record> {
         self.sessions.get(id)
     }
@@ -163,4 +243,24 @@ impl Store {
         let id = self.by_token.get(token)?;
         self.sessions.get_mut(id)
     }
+}
+
+/// A UUID-shaped id derived from `seed`, the same every time (for ids a body repeats, such as a
+/// company's AML check).
+pub(crate) fn uuid_from(seed: &str) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let half = |salt: u8| {
+        let mut hasher = DefaultHasher::new();
+        (seed, salt).hash(&mut hasher);
+        hasher.finish()
+    };
+    let (a, b) = (half(1), half(2));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        (a >> 32) as u32,
+        (a >> 16) as u16,
+        (a & 0xfff) as u16,
+        (b >> 48) as u16 & 0xfff,
+        b & 0xffff_ffff_ffff
+    )
 }

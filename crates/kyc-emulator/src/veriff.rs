@@ -18,7 +18,8 @@ use sha2::Sha256;
 
 use crate::App;
 use crate::faults::lock;
-use crate::store::{Record, Vendor, Verdict};
+use crate::store::{Pending, Record, Vendor, Verdict};
+use crate::webhooks;
 
 /// Document types on Veriff's supported-types page
 /// (<https://devdocs.veriff.com/docs/supported-document-types>).
@@ -114,22 +115,11 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, body: Byt
     let mut store = lock(&app.store);
     let token = store.next_token("vrf");
     let id = store.next_uuid();
-    store.insert(
-        token.clone(),
-        Record {
-            vendor: Vendor::Veriff,
-            business: false,
-            id: id.clone(),
-            client_id: vendor_data.clone().unwrap_or_default(),
-            created: now,
-            // Sessions expire 7 days after creation
-            // (https://devdocs.veriff.com/docs/verification-session-status-codes-table).
-            expires: now + TimeDelta::days(7),
-            opened: false,
-            decision: None,
-            callback: None,
-        },
-    );
+    // Sessions expire 7 days after creation
+    // (https://devdocs.veriff.com/docs/verification-session-status-codes-table).
+    let expires = now + TimeDelta::days(7);
+    let client_id = vendor_data.clone().unwrap_or_default();
+    store.insert(token.clone(), Record::new(Vendor::Veriff, false, id.clone(), client_id, now, expires));
     drop(store);
     let host = format!("{}/veriff", app.config.base_url);
     let answer = json!({
@@ -262,11 +252,14 @@ pub(crate) async fn decision(
     if let Some(refused) = bad_signature(&app, &headers, id.as_bytes(), true, "1818") {
         return refused;
     }
-    let store = lock(&app.store);
-    let Some(record) = store.by_id(&id).filter(|r| r.vendor == Vendor::Veriff) else {
-        return error(StatusCode::NOT_FOUND, "1404", "Session not found");
+    let mut store = lock(&app.store);
+    let Some(record) = store.by_id_mut(&id).filter(|r| r.vendor == Vendor::Veriff) else {
+        return not_found();
     };
-    match decision_body(record, Utc::now()) {
+    let now = Utc::now();
+    // Run out unnoticed: the decision webhook it would have sent goes now.
+    crate::webhooks::send(&app, crate::webhooks::expiry_if_due(&app, record, now));
+    match decision_body(record, now) {
         Some(answer) => (StatusCode::OK, Json(answer)).into_response(),
         None => {
             let answer = json!({"status": "success", "verification": null});
@@ -279,6 +272,9 @@ pub(crate) async fn decision(
 /// decision endpoint answers it and the decision webhook carries it; `None` while there is none.
 pub(crate) fn decision_body(record: &Record, now: chrono::DateTime<Utc>) -> Option<Value> {
     let (status, code, reason) = match record.decision {
+        // Sent for review: a decision webhook, not final
+        // (https://devdocs.veriff.com/docs/verification-session-status-codes-table).
+        Some(_) if record.pending.is_some() => ("review", 9121, None),
         Some((Verdict::Approve, _)) => ("approved", 9001, None),
         Some((Verdict::Decline, _)) => {
             ("declined", 9102, Some((102, "Suspected document tampering")))
@@ -310,4 +306,141 @@ pub(crate) fn decision_body(record: &Record, now: chrono::DateTime<Utc>) -> Opti
         },
         "technicalData": {"ip": "127.0.0.1"},
     }))
+}
+
+fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "1404", "Session not found")
+}
+
+/// Veriff's status word for `record` (<https://devdocs.veriff.com/docs/verification-session-status-codes-table>).
+fn status_word(record: &Record, now: DateTime<Utc>) -> &'static str {
+    match record.decision {
+        Some(_) if record.pending == Some(Pending::Review) => "review",
+        Some(_) if record.pending.is_some() => "submitted",
+        Some((Verdict::Approve, _)) => "approved",
+        Some((Verdict::Decline, _)) => "declined",
+        Some(_) => "resubmission_requested",
+        None if record.expired(now) && record.opened => "abandoned",
+        None if record.expired(now) => "expired",
+        None if record.opened => "started",
+        None => "created",
+    }
+}
+
+/// The deletion rate limit: "10 sessions per 24 hours and 5 sessions per 1 hour"
+/// (<https://devdocs.veriff.com/apidocs/v1sessionsid-3>), counted over the deletions done
+/// (refused requests do not count: the emulator's choice). Forgets deletions older than a day.
+pub(crate) fn deletion_allowed(
+    done: &mut std::collections::VecDeque<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    while done.front().is_some_and(|at| now - *at >= TimeDelta::hours(24)) {
+        done.pop_front();
+    }
+    let last_hour = done.iter().filter(|at| now - **at < TimeDelta::hours(1)).count();
+    done.len() < 10 && last_hour < 5
+}
+
+/// `DELETE /v1/sessions/{id}` (<https://devdocs.veriff.com/apidocs/v1sessionsid-3>), signed
+/// with the HMAC of the session id ("session-level HMAC signature authentication").
+///
+/// - Off for the integration ([`EmulatorBuilder::with_veriff_deletion`](crate::EmulatorBuilder::with_veriff_deletion)):
+///   "not available by default"; Veriff documents no answer, the emulator's is 403
+///   `{status: "fail", code: "403", message: …}` (invented).
+/// - Unknown id: 404 (`Session not found`).
+/// - Over the rate limit ([`deletion_allowed`]): 429 `{status: "fail", code: "429", message:
+///   "Too many requests"}` (the code is the emulator's choice; the page names only the status).
+/// - In a status other than `created`, `started`, `approved`, `declined`,
+///   `resubmission_requested`, `expired`, `abandoned` (in the emulator: `review`): 400
+///   `{status: 400, code: "1305", message: "Session is not in a completed status."}`.
+/// - Otherwise 200 `{status: "success", verification: {id}}`, after the `expired`/`abandoned`
+///   decision webhook when the session was `created`, `started` or `resubmission_requested`;
+///   the session then answers 404 everywhere ("unavailable … via public API endpoints").
+pub(crate) async fn delete(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthorized(&app, &headers) {
+        return refused;
+    }
+    if let Some(refused) = bad_signature(&app, &headers, id.as_bytes(), true, "1818") {
+        return refused;
+    }
+    if !app.config.veriff_deletion {
+        return error(
+            StatusCode::FORBIDDEN,
+            "403",
+            "Session deletion is not enabled for this integration.",
+        );
+    }
+    let now = Utc::now();
+    let deliveries = {
+        let mut store = lock(&app.store);
+        if !store.by_id(&id).is_some_and(|r| r.vendor == Vendor::Veriff) {
+            return not_found();
+        }
+        if !deletion_allowed(&mut store.veriff_deletions, now) {
+            return error(StatusCode::TOO_MANY_REQUESTS, "429", "Too many requests");
+        }
+        let Some(record) = store.by_id_mut(&id) else { return not_found() };
+        let status = status_word(record, now);
+        let deliveries = match status {
+            "created" | "started" | "resubmission_requested" => {
+                // It runs out now, as it would have: `expired` when never opened, `abandoned`
+                // when opened (a resubmission request is an opened session).
+                record.decision = None;
+                record.expires = now;
+                webhooks::expiry_if_due(&app, record, now)
+            }
+            "approved" | "declined" | "expired" | "abandoned" => Vec::new(),
+            _ => {
+                let body = json!({
+                    "status": 400,
+                    "code": "1305",
+                    "message": "Session is not in a completed status.",
+                });
+                return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            }
+        };
+        store.remove(&id);
+        store.veriff_deletions.push_back(now);
+        deliveries
+    };
+    // Sent before answering, so a receiver has it when the deletion returns.
+    if let Err(error) = webhooks::deliver(&app.http, deliveries).await {
+        tracing::warn!(%error, "the emulator could not deliver a webhook");
+    }
+    let answer = json!({"status": "success", "verification": {"id": id}});
+    (StatusCode::OK, Json(answer)).into_response()
+}
+
+/// Signs every answer as Veriff does: `X-AUTH-CLIENT` (the API key: "Required to identify the
+/// request or response sender") and `X-HMAC-SIGNATURE`, the hex HMAC-SHA256 of the raw answer
+/// body under the shared secret (<https://devdocs.veriff.com/apidocs/v1sessionsid-3> lists both
+/// response headers; <https://devdocs.veriff.com/docs/general-faq>: "Veriff will also always
+/// return X-HMAC-signature"). That the body is what is signed is how Veriff signs everything
+/// else; its pages do not say it of answers.
+pub(crate) async fn sign_answers(
+    State(app): State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let answer = next.run(request).await;
+    sign(&app, answer).await
+}
+
+/// `answer` with Veriff's signature headers over its body.
+pub(crate) async fn sign(app: &App, answer: Response) -> Response {
+    let (mut parts, body) = answer.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "the answer could not be read").into_response();
+    };
+    let signed = signature(&app.config.veriff_secret, &bytes);
+    for (name, value) in [("x-auth-client", app.config.veriff_key.as_str()), ("x-hmac-signature", &signed)] {
+        if let Ok(value) = axum::http::HeaderValue::from_str(value) {
+            parts.headers.insert(name, value);
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }

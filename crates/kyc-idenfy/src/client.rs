@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use url::Url;
 
@@ -18,10 +17,11 @@ use kyc_adapter::decode::{seconds_after, undecodable};
 use kyc_adapter::http::{parse_base_url, trusted_link};
 use kyc_adapter::{ErrorExt, Findings, HttpClient, Settings, preflight};
 use kyc_core::{
-    Capabilities, Error, Session, SessionRequest, VerificationKind, VerificationSession,
+    Capabilities, Error, FieldError, Session, SessionRef, SessionRequest, VerificationKind,
+    VerificationSession,
 };
 
-use crate::error::error_from_response;
+use crate::error::{Call, error_from_response};
 use crate::options::IdenfyOptions;
 use crate::results::{IdenfyWebhooks, WEBHOOK_KEY_VAR};
 use crate::wire::{self, KybTokenRequest, KybTokenResponse, TokenRequest, TokenResponse};
@@ -143,27 +143,31 @@ impl Idenfy {
         })
     }
 
-    /// `POST {base}{path}` with Basic auth; the body of a 2xx answer, or the neutral error.
-    pub(crate) async fn post(
+    /// `{method} {base}{path}` with Basic auth and, when there is one, a JSON `body`: the one
+    /// place every call to iDenfy is sent from. The status and body of a 2xx answer, or the
+    /// neutral error for `call`. One request, never retried.
+    pub(crate) async fn send(
         &self,
+        method: Method,
         path: &str,
-        kind: VerificationKind,
-        body: Vec<u8>,
+        call: Call,
+        body: Option<Vec<u8>>,
     ) -> Result<(u16, Vec<u8>), Error> {
         let inner = &*self.inner;
         let http = &inner.http;
         // reqwest marks the Basic Authorization header sensitive, so it never appears in its
         // Debug output or logs.
-        let request = http
-            .request(Method::POST, http.endpoint(path))
+        let mut request = http
+            .request(method, http.endpoint(path))
             .basic_auth(inner.api_key.expose_secret(), Some(inner.api_secret.expose_secret()))
-            .header(CONTENT_TYPE, "application/json")
-            .header(ACCEPT, "application/json")
-            .body(body);
+            .header(ACCEPT, "application/json");
+        if let Some(body) = body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        }
         let answer = http
             .exchange(request, |answer| {
                 let (status, wait) = (answer.status, answer.retry_after);
-                error_from_response(http.name(), kind, status, wait, &answer.body)
+                error_from_response(http.name(), call, status, wait, &answer.body)
             })
             .await?;
         Ok((answer.status, answer.body))
@@ -194,8 +198,12 @@ impl Idenfy {
     /// The normalized session from iDenfy's success answer (`status`, `body`) to `request`,
     /// created at `created_at`.
     ///
+    /// A business session is named by the token's `companyId`, the id KYB webhooks and
+    /// `GET /kyb/companies/{id}/` use, and has [`kind`](Session::kind) business.
+    ///
     /// # Errors
-    /// `Decode` when the answer is not the documented one.
+    /// `Decode` when the answer is not the documented one, or a KYB answer has no `companyId`
+    /// (the token exists then: the error's outcome says a session may have been created).
     pub fn decode(
         &self,
         request: &SessionRequest,
@@ -257,15 +265,21 @@ impl Idenfy {
             return Err(Error::decode(name, status, "empty tokenString"));
         }
         warn_on_other_client(token.client_id.as_deref(), request);
-        let id = match token.company_id.filter(|id| !id.trim().is_empty()) {
-            Some(company) => company,
-            // `companyId` may be null: name the session by a digest of its token, which
-            // identifies it without revealing it.
-            None => format!("kyb-{}", &hex(&Sha256::digest(token.token_string.as_bytes()))[..16]),
+        // The company is what KYB webhooks and `/kyb/companies/{id}/` name, so it is the
+        // session's id; the token is a secret and names nothing else. Without it the session
+        // exists (and cost a credit) but could never be matched to a result: a decode error,
+        // whose outcome says a session may exist.
+        let Some(id) = token.company_id.filter(|id| !id.trim().is_empty()) else {
+            return Err(Error::decode(
+                name,
+                status,
+                "no companyId: a KYB token was created, but without the company it verifies",
+            ));
         };
         let mut url = self.inner.kyb_ui_url.clone();
         url.query_pairs_mut().append_pair("authToken", &token.token_string);
         let mut session = Session::new(name, id, url, request.client_id.clone())
+            .with_kind(VerificationKind::Business)
             .with_token(SecretString::from(token.token_string))
             .with_created_at(created_at);
         let lifetime = request.link_validity.map_or(DEFAULT_KYB_LIFETIME, |d| d.as_secs());
@@ -311,7 +325,8 @@ impl VerificationSession for Idenfy {
         async {
             let (path, body) = self.encode(request)?;
             let created_at = Utc::now();
-            let (status, answer) = self.post(path, request.kind, body).await?;
+            let call = Call::Create(request.kind);
+            let (status, answer) = self.send(Method::POST, path, call, Some(body)).await?;
             self.decode(request, status, &answer, created_at)
         }
         .instrument(span)
@@ -441,8 +456,20 @@ impl fmt::Debug for IdenfyBuilder {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// `session`'s id, once it is one iDenfy could have issued. It travels in a URL path
+/// (`/kyb/companies/{id}/`) or a body: iDenfy's ids are UUIDs and alphanumerics, so one outside
+/// RFC 3986's unreserved characters (`/`, `?`, `%`...), or a dot segment, is a caller's mistake
+/// that could send the request elsewhere. Refused before sending.
+pub(crate) fn checked_id(session: &SessionRef) -> Result<&str, Error> {
+    let id = session.id.as_str();
+    let unreserved = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
+    if id.is_empty() || id == "." || id == ".." || !id.chars().all(unreserved) {
+        return Err(Error::invalid_request(vec![FieldError::new(
+            "sessionId",
+            "must be an iDenfy id: letters, digits, '-', '_', '.' and '~' only",
+        )]));
+    }
+    Ok(id)
 }
 
 /// iDenfy echoes the client id; another one means a misrouted answer worth a log line. The

@@ -33,9 +33,47 @@
 //! # Ok::<(), kyc_core::Error>(())
 //! ```
 //!
-//! Webhooks are verified by [`IdenfyWebhooks`], built from the signing key alone (or reached
-//! through [`Idenfy::webhooks`]); [`Idenfy`] also polls results
-//! ([`VerificationResults`](kyc_core::VerificationResults)).
+//! Results, for both kinds: webhooks are verified by [`IdenfyWebhooks`], built from the signing
+//! key alone (or reached through [`Idenfy::webhooks`]), every signed delivery a
+//! [`Decision`](kyc_core::Decision) or a [`Notice`](kyc_core::Notice)
+//! (<https://documentation.idenfy.com/kyc/webhooks>,
+//! <https://documentation.idenfy.com/kyb/webhooks>); [`Idenfy`] also polls
+//! ([`VerificationResults`](kyc_core::VerificationResults): `POST /api/v2/status` for an
+//! identity session, `GET /kyb/companies/{id}/` for a business one) and erases a session's
+//! data ([`SessionErasure`](kyc_core::SessionErasure): `POST /api/v2/delete`,
+//! <https://documentation.idenfy.com/kyc/deletion>, or `DELETE /kyb/companies/{id}/`). A
+//! business session's id is its company's `companyId`, the id KYB webhooks and
+//! `/kyb/companies/{id}/` name, and its [`kind`](kyc_core::Session::kind) is business.
+//!
+//! ```
+//! use kyc_core::{SessionRef, VerificationResults};
+//! # async fn run(idenfy: kyc_idenfy::Idenfy) -> Result<(), kyc_core::Error> {
+//! let company = idenfy.poll_decision(&SessionRef::business("7bPN6YMQ9F7")).await?;
+//! # let _ = company;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Languages
+//!
+//! Identity sessions offer the 34 languages of
+//! <https://documentation.idenfy.com/resources/supported-languages> ("We currently support 35
+//! languages"; the page's list shows 34), and Korean, which the token's `locale` example in
+//! the OpenAPI names ("e.g. `en`, `de`, `ko`", <https://documentation.idenfy.com/openapi/kyc.yaml>).
+//! Each neutral [`Locale`] is sent as iDenfy's code, which is ISO 639-1 in lower case except
+//! where iDenfy's list says otherwise:
+//!
+//! | neutral | sent |
+//! |---|---|
+//! | `en`, `es`, `fr`, `ru`, `de`, `it`, `pl`, `lt`, `lv`, `et`, `sv`, `cs`, `ro`, `hu`, `ja`, `bg`, `nl`, `pt`, `uk`, `sk`, `vi`, `th`, `hi`, `id`, `hr`, `da`, `fi`, `el`, `tr`, `sr`, `zh`, `ko` | the same |
+//! | `sl` (Slovenian) | `si` |
+//! | `zh-Hant` (Traditional Chinese; `zh-TW` parses as it) | `zh_tw` |
+//! | `nb` (Norwegian Bokmål) | `no` |
+//! | `no` (Norwegian) | `no` |
+//!
+//! Business sessions offer the 17 codes of the KYB OpenAPI's `KybLocaleEnum`
+//! (<https://documentation.idenfy.com/openapi/kyb.yaml>), sent as they are: `en`, `es`, `fr`,
+//! `ru`, `de`, `it`, `pl`, `lt`, `lv`, `et`, `cs`, `ro`, `hu`, `ja`, `bg`, `nl`, `pt`.
 //!
 //! Not supported by iDenfy's token calls, so refused before sending: the person's email and
 //! phone (use `verifyEmail`/`verifyPhone` to have iDenfy ask for them), tags on identity
@@ -43,6 +81,7 @@
 //! sessions. Never retried: every token costs a credit, and iDenfy has no idempotency key.
 
 mod client;
+mod erasure;
 mod error;
 mod options;
 mod results;
@@ -72,7 +111,10 @@ pub const PROVIDER: &str = "idenfy";
 /// assert!(caps.for_kind(VerificationKind::Business).is_some());
 /// ```
 pub fn capabilities() -> Capabilities {
-    use Locale::{Bg, Cs, De, En, Es, Et, Fr, Hu, It, Ja, Lt, Lv, Nl, Pl, Pt, Ro, Ru, Sv};
+    use Locale::{
+        Bg, Cs, Da, De, El, En, Es, Et, Fi, Fr, Hi, Hr, Hu, Id, It, Ja, Ko, Lt, Lv, Nb, Nl, No, Pl,
+        Pt, Ro, Ru, Sk, Sl, Sr, Sv, Th, Tr, Uk, Vi, Zh, ZhHant,
+    };
     // 30 days: the current token reference says "Max: 2,592,000", the older one "not exceeding
     // 2592000".
     let thirty_days = Duration::from_secs(2_592_000);
@@ -100,9 +142,12 @@ pub fn capabilities() -> Capabilities {
         ])
         // The older token reference lists 18 document types; the neutral list is the same 18.
         .with_document_types(DocumentType::iter())
-        // The current token reference says only "ISO alpha-2"; the older one lists these 16: the
-        // stricter list.
-        .with_locales([Lt, En, Ru, Pl, Lv, Ro, It, De, Fr, Sv, Es, Hu, Ja, Bg, Et, Cs])
+        // https://documentation.idenfy.com/resources/supported-languages, in its order, then
+        // Korean from the OpenAPI's example and Bokmål, sent as Norwegian (the crate's table).
+        .with_locales([
+            En, Es, Fr, Ru, De, It, Pl, Lt, Lv, Et, Sv, Cs, Ro, Hu, Ja, Bg, Nl, Pt, Uk, Sk, Sl, Vi,
+            Th, Hi, Id, Hr, Da, Fi, El, No, Tr, Sr, Zh, ZhHant, Ko, Nb,
+        ])
         .with_flows([Flow::DocumentAndSelfie, Flow::DocumentOnly])
         .with_link_validity(Duration::from_secs(1)..=thirty_days)
         // The older token reference says "more than 60" and "less than 3600", the current one
@@ -121,10 +166,15 @@ pub fn capabilities() -> Capabilities {
         .with_max_chars(Field::Address, 255)
         .with_max_chars(Field::ExternalRef, 40)
         .with_ascii_only(Field::ExternalRef)
+        // The OpenAPI: documentNumber and personalNumber "maxLength: 50".
+        .with_max_chars(Field::DocumentNumber, 50)
+        .with_max_chars(Field::PersonalNumber, 50)
         // The current token reference: successUrl "HTTPS"; the older one: callbackUrl "Must be
         // HTTPS URL".
         .with_https_only(Field::SuccessUrl)
-        .with_https_only(Field::WebhookUrl);
+        .with_https_only(Field::WebhookUrl)
+        // POST /api/v2/delete (https://documentation.idenfy.com/kyc/deletion).
+        .with_erasure();
     // OpenAPI `KybFormTokenRequest` and the dashboard's KYB form
     // (https://documentation.idenfy.com/kyb/generate-token): lifetime up to 30 days,
     // externalRef <= 40, tags at most 5 of at most 32 characters, the KYB locale list.
@@ -137,6 +187,8 @@ pub fn capabilities() -> Capabilities {
         .with_ascii_only(Field::ClientId)
         .with_max_chars(Field::ExternalRef, 40)
         .with_max_chars(Field::Tags, 32)
-        .with_max_tags(5);
+        .with_max_tags(5)
+        // DELETE /kyb/companies/{id}/ (https://documentation.idenfy.com/openapi/kyb.yaml).
+        .with_erasure();
     Capabilities::new().with_identity(identity).with_business(business)
 }

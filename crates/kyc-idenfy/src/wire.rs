@@ -1,5 +1,6 @@
 //! iDenfy's wire format: the bodies of `POST /api/v2/token` and `POST /kyb/tokens/`, the rules
-//! iDenfy documents for their values, and the responses.
+//! iDenfy documents for their values, and the responses; the webhook bodies and the answers of
+//! the status endpoints.
 //!
 //! Sources, named by the short names used below:
 //! - the current token reference: iDenfy's "Create Verification Session" page
@@ -14,8 +15,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use kyc_adapter::decode::{lenient, lenient_u64};
 use kyc_adapter::shadowed_keys;
-use kyc_core::{Field, FieldError, Flow, SessionRequest, VerificationKind};
+use kyc_core::{Field, FieldError, Flow, Locale, SessionRequest, VerificationKind};
 
 use crate::options::{IdenfyOptions, KybTokenType, OPTIONS_KEY, TokenType};
 
@@ -160,7 +162,7 @@ impl<'a> TokenRequest<'a> {
             personal_number: person.personal_number.as_deref(),
             date_of_expiry: document.expiry_date,
             date_of_issue: document.issue_date,
-            locale: request.locale.as_ref().map(|l| l.as_ref()),
+            locale: request.locale.map(identity_locale),
             success_url: request.redirects.success.as_ref().map(|u| u.as_str()),
             error_url: request.redirects.failure.as_ref().map(|u| u.as_str()),
             unverified_url: request.redirects.cancel.as_ref().map(|u| u.as_str()),
@@ -170,6 +172,20 @@ impl<'a> TokenRequest<'a> {
             token_type: options.token_type.or(request.flow.map(token_type_of)),
             options: extra,
         }
+    }
+}
+
+/// iDenfy's code for an identity session's UI language: the table in the crate's docs. Where
+/// iDenfy's list (<https://documentation.idenfy.com/resources/supported-languages>) departs
+/// from ISO 639-1 it is followed: `SI` for Slovenian, `ZH_TW` for Traditional Chinese, and `NO`
+/// for Norwegian, whose Bokmål is ISO's `nb`. The page writes codes in capitals, every example
+/// and the OpenAPI in lower case, which is what is sent.
+pub(crate) fn identity_locale(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Sl => "si",
+        Locale::ZhHant => "zh_tw",
+        Locale::Nb | Locale::No => "no",
+        other => other.into(),
     }
 }
 
@@ -321,15 +337,15 @@ pub(crate) struct TokenResponse {
     #[serde(alias = "tokenString")]
     pub(crate) auth_token: String,
     pub(crate) scan_ref: String,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) client_id: Option<String>,
     /// The current token reference has it; the older token reference's examples do not.
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) redirect_url: Option<String>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) digit_string: Option<String>,
     /// Seconds the token stays valid (OpenAPI: "not a timestamp").
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient_u64")]
+    #[serde(default, deserialize_with = "lenient_u64")]
     pub(crate) expiry_time: Option<u64>,
 }
 
@@ -340,12 +356,14 @@ pub(crate) struct TokenResponse {
 pub(crate) struct KybTokenResponse {
     #[serde(alias = "authToken")]
     pub(crate) token_string: String,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) expiration: Option<DateTime<Utc>>,
-    /// Required but nullable in the OpenAPI, with no description: the company being verified.
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    /// Required but nullable in the OpenAPI: the company being verified, the id its webhooks
+    /// and `/kyb/companies/{id}/` use ("Keep tokenString and companyId from the response —
+    /// every following step uses them", <https://documentation.idenfy.com/kyb/pre-fill>).
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) company_id: Option<String>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) client_id: Option<String>,
 }
 
@@ -353,11 +371,11 @@ pub(crate) struct KybTokenResponse {
 /// (`message.detail`) or, from the framework's own errors, `detail`; see [`crate::error`].
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorBody {
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) identifier: Option<String>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     message: Option<ErrorMessage>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     detail: Option<String>,
 }
 
@@ -372,11 +390,138 @@ enum ErrorMessage {
 impl ErrorBody {
     /// The message, wherever it was.
     pub(crate) fn message(self) -> Option<String> {
-        let nested = self.message.map(|message| match message {
+        let message = self.message.map(|message| match message {
             ErrorMessage::Text(text) | ErrorMessage::Nested { detail: text } => text,
         });
-        nested.or(self.detail)
+        message.filter(|text| !text.trim().is_empty()).or(self.detail)
     }
+}
+
+
+// Results: the bodies of webhooks and of the answers polled, read leniently (iDenfy adds
+// fields and enum values every year, <https://documentation.idenfy.com/kyc/webhooks>). Only
+// what names the session and its outcome is required.
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScanRefRequest<'a> {
+    scan_ref: &'a str,
+}
+
+/// The body of `POST /api/v2/status` (<https://documentation.idenfy.com/kyc/data-retrieval>)
+/// and `POST /api/v2/delete` (<https://documentation.idenfy.com/kyc/deletion>):
+/// `{"scanRef": …}`.
+pub(crate) fn scan_ref_body(scan_ref: &str) -> Vec<u8> {
+    // One string field: serializing it cannot fail.
+    serde_json::to_vec(&ScanRefRequest { scan_ref }).unwrap_or_default()
+}
+
+/// `IdentificationWebhook`, the body of every `IDENTIFICATION*` event
+/// (<https://documentation.idenfy.com/kyc/webhooks>).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct IdentificationWebhook {
+    pub(crate) scan_ref: String,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) client_id: Option<String>,
+    /// Absent from payloads before 2022.
+    #[serde(default, rename = "final", deserialize_with = "lenient")]
+    pub(crate) is_final: Option<bool>,
+    pub(crate) status: WebhookStatus,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) finish_time: Option<i64>,
+    #[serde(default)]
+    pub(crate) data: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WebhookStatus {
+    pub(crate) overall: String,
+    #[serde(flatten)]
+    pub(crate) checks: StatusChecks,
+}
+
+/// The answer of `POST /api/v2/status`: the overall status is the top-level string `status`
+/// there (<https://documentation.idenfy.com/kyc/data-retrieval>).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StatusAnswer {
+    pub(crate) scan_ref: String,
+    pub(crate) status: String,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) client_id: Option<String>,
+    /// "From the API, check the top-level `final` boolean"
+    /// (<https://documentation.idenfy.com/kyc/status-handling>); the documented sample has none.
+    #[serde(default, rename = "final", deserialize_with = "lenient")]
+    pub(crate) is_final: Option<bool>,
+    #[serde(flatten)]
+    pub(crate) checks: StatusChecks,
+}
+
+/// Tags and check results, in the webhook's `status` and at the top of the status answer.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StatusChecks {
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) fraud_tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) mismatch_tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) auto_document: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) auto_face: Option<String>,
+    /// "Empty if not reviewed yet" (<https://documentation.idenfy.com/kyc/data-retrieval>).
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) manual_document: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) manual_face: Option<String>,
+}
+
+/// `CompanySubmitWebhook` and `CompanyReviewWebhook` of the KYB OpenAPI
+/// (<https://documentation.idenfy.com/openapi/kyb.yaml>), which name the company `id`; only a
+/// review carries `approvalStatus` and `denyReason`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CompanyWebhook {
+    pub(crate) id: String,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) client_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) submission_time: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) approval_status: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) deny_reason: Option<String>,
+}
+
+/// `CompanyInfoRequestWebhook` and `CompanyDeleteWebhook` of the KYB OpenAPI, which name the
+/// company `companyId`; only an information request carries a `status`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CompanyEvent {
+    pub(crate) company_id: String,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) status: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) date: Option<DateTime<Utc>>,
+}
+
+/// The answer of `GET /kyb/companies/{id}/` (KYB OpenAPI `CompanyDetail`): the workflow status
+/// is `meta.status`, the decision `meta.approvalStatus`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CompanyDetail {
+    pub(crate) meta: CompanyMeta,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CompanyMeta {
+    pub(crate) status: String,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) approval_status: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) deny_reason: Option<String>,
 }
 
 #[cfg(test)]

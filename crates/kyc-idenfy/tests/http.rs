@@ -11,8 +11,9 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 use kyc_core::conformance::{self, RequestCounter};
 use kyc_core::{
-    ClientId, CountryCode, DocumentType, Error, ErrorKind, ExpectedDocument, Feature, Field, Flow,
-    Locale, Outcome, Person, Redirects, SessionRequest, Sex, VerificationKind, VerificationSession,
+    ClientId, CountryCode, Denial, DocumentType, Error, ErrorKind, ExpectedDocument, Feature, Field,
+    Flow, Locale, Outcome, Person, Redirects, SessionRef, SessionRequest, Sex, VerificationKind,
+    VerificationSession,
 };
 use kyc_idenfy::{Idenfy, IdenfyOptions};
 use secrecy::ExposeSecret;
@@ -400,13 +401,16 @@ async fn kyb_requests_hit_the_kyb_endpoint_and_return_the_kyb_url() {
         session.url.as_str(),
         "https://kyb.ui.idenfy.com/welcome?authToken=kybT0kenStr1ngFromTheOpenApiExample"
     );
+    // The company is the session: KYB webhooks and /kyb/companies/{id}/ name it.
     assert_eq!(session.id, "3b241101-e2bb-4255-8caf-4136c566a962");
+    assert_eq!(session.kind, VerificationKind::Business);
+    assert_eq!(session.reference(), SessionRef::business("3b241101-e2bb-4255-8caf-4136c566a962"));
     assert_eq!(session.expires_at.unwrap().to_rfc3339(), "2023-11-07T05:31:56+00:00");
 }
 
 #[tokio::test]
 async fn a_minimal_kyb_request_sends_the_form_token_type() {
-    let kyb = json!({"tokenString": "kyb-secret-token", "companyId": null}).to_string();
+    let kyb = json!({"tokenString": "kyb-secret-token", "companyId": "7bPN6YMQ9F7"}).to_string();
     let server = server_answering(CURRENT_REFERENCE_RESPONSE, &kyb).await;
     let idenfy = Idenfy::builder(KEY, SECRET)
         .with_base_url(server.uri())
@@ -420,10 +424,29 @@ async fn a_minimal_kyb_request_sends_the_form_token_type() {
     let (_, body) = only_request(&server).await;
     assert_eq!(body, json!({"tokenType": "FORM", "clientId": "company-1"}));
     assert_eq!(session.url.as_str(), "http://127.0.0.1:9/kyb/welcome?authToken=kyb-secret-token");
-    // Without companyId the id is a digest of the token: stable, and not the token.
-    assert!(session.id.starts_with("kyb-") && session.id.len() == 20, "{}", session.id);
-    assert!(!session.id.contains("secret"));
+    assert_eq!((session.id.as_str(), session.kind), ("7bPN6YMQ9F7", VerificationKind::Business));
     assert_eq!((session.expires_at.unwrap() - session.created_at).num_seconds(), 3600);
+}
+
+#[tokio::test]
+async fn a_kyb_token_without_its_company_is_a_decode_error() {
+    // The OpenAPI's `companyId` is nullable; the older rendered sample had none. The token
+    // exists then (a credit is spent), but nothing could match its results to it.
+    for kyb in [
+        json!({"tokenString": "kyb-secret-token", "companyId": null}),
+        json!({"tokenString": "kyb-secret-token"}),
+        json!({"tokenString": "kyb-secret-token", "companyId": " "}),
+    ] {
+        let server = server_answering(CURRENT_REFERENCE_RESPONSE, &kyb.to_string()).await;
+        let error = client(&server)
+            .create_session(&request("company-1").with_kind(VerificationKind::Business))
+            .await
+            .unwrap_err();
+        assert_eq!((error.kind(), error.http_status()), (ErrorKind::Decode, Some(201)), "{kyb}");
+        assert_eq!(error.outcome(), Outcome::Unknown, "a session may exist");
+        assert!(error.to_string().contains("no companyId"), "{error}");
+        assert!(!format!("{error} {error:?}").contains("kyb-secret-token"));
+    }
 }
 
 struct Row {

@@ -24,10 +24,10 @@ pub(crate) fn error_from_response(
         // A failing server decides by its status whatever code it sends.
         (500.., _) => status_error(provider, status, None, retry_after),
         // "Integration with the API key is not active": deactivated, suspended or unpaid
-        // (<https://devdocs.veriff.com/docs/api-keys-and-authentication-codes>).
+        // (<https://devdocs.veriff.com/docs/credentials-and-authorization-codes-table>).
         (_, Some("1804")) => Error::forbidden(provider, Denial::AccountInactive, status),
         // The other 18xx codes: a missing, unknown or malformed key, or a signature that does
-        // not match (<https://devdocs.veriff.com/docs/api-keys-and-authentication-codes>).
+        // not match (<https://devdocs.veriff.com/docs/credentials-and-authorization-codes-table>).
         (_, Some(code)) if code.len() == 4 && code.starts_with("18") => {
             Error::unauthenticated(provider, status)
         }

@@ -4,23 +4,8 @@
 //! `GET /v1/sessions/{id}/decision` signed with the session id
 //! (<https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1>).
 //!
-//! Veriff sends each webhook type to its own URL, set per integration, and may add types
-//! (<https://devdocs.veriff.com/docs/webhooks-guide>); one verifier serves them all, telling them
-//! apart by the body, checked in this order:
-//!
-//! | the body has | webhook | becomes |
-//! |---|---|---|
-//! | a string `eventType` | user-defined status (<https://devdocs.veriff.com/v1/docs/user-defined-statuses-webhook>) | [`Notice`], event = the `eventType` as sent (`user-status.created`) |
-//! | `checkType` | watchlist screening (<https://devdocs.veriff.com/docs/watchlist-screening-webhook>) | [`Notice`], event [`WATCHLIST_SCREENING`] |
-//! | `verification` | decision (<https://devdocs.veriff.com/docs/decision-webhook>) | [`Decision`]; a malformed one is `Decode` |
-//! | `action` | event: `started`, `submitted` (<https://devdocs.veriff.com/docs/event-webhook>) | [`Decision`], event = the `action`; a malformed one is `Decode` |
-//! | `data.verification.decisionScore` | Full Auto (<https://devdocs.veriff.com/docs/full-auto-webhook>) | [`Notice`], event [`FULL_AUTO`] |
-//! | anything else (INE, CURP, INE+CURP, types Veriff adds later) | | [`Notice`], event [`UNKNOWN_EVENT`] |
-//! | not a JSON object | | `Decode` |
-//!
-//! A notice names the session of the first of `sessionId`, `data.verification.id` and `id`
-//! the body carries as a string, and the client id of `vendorData` (or
-//! `data.verification.vendorData`); its payload is the whole body.
+//! Every type of webhook Veriff signs is accepted: how each is recognized is on
+//! [`VeriffWebhooks`].
 //!
 //! | `verification.status` | neutral | final |
 //! |---|---|---|
@@ -30,9 +15,6 @@
 //! | `review` | review | no |
 //! | `expired`, `abandoned` (both code 9104: told apart by `status`) | same | yes |
 //! | anything else | unknown (the word kept) | no |
-//!
-//! [`Notice`]: kyc_core::Notice
-//! [`Decision`]: kyc_core::Decision
 
 use async_trait::async_trait;
 use http::HeaderMap;
@@ -70,6 +52,24 @@ pub(crate) const SHARED_SECRET_VAR: &str = "VERIFF_SHARED_SECRET";
 /// (Customer Portal → Integrations): an endpoint that only receives results needs no API key.
 /// `from_env` reads `VERIFF_SHARED_SECRET` (several, comma-separated, for rotation).
 ///
+/// Veriff sends each webhook type to its own URL, set per integration, and may add types
+/// (<https://devdocs.veriff.com/docs/webhooks-guide>); one verifier serves them all, telling them
+/// apart by the body, checked in this order:
+///
+/// | the body has | webhook | becomes |
+/// |---|---|---|
+/// | a string `eventType` | user-defined status (<https://devdocs.veriff.com/v1/docs/user-defined-statuses-webhook>) | [`Notice`], event = the `eventType` as sent (`user-status.created`) |
+/// | `checkType` | watchlist screening (<https://devdocs.veriff.com/docs/watchlist-screening-webhook>) | [`Notice`], event [`WATCHLIST_SCREENING`] |
+/// | `verification` | decision (<https://devdocs.veriff.com/docs/decision-webhook>) | [`Decision`]; a malformed one is `Decode` |
+/// | `action` | event: `started`, `submitted` (<https://devdocs.veriff.com/docs/event-webhook>) | [`Decision`], event = the `action`; a malformed one is `Decode` |
+/// | `data.verification.decisionScore` | Full Auto (<https://devdocs.veriff.com/docs/full-auto-webhook>) | [`Notice`], event [`FULL_AUTO`] |
+/// | anything else (INE, CURP, INE+CURP, types Veriff adds later) | | [`Notice`], event [`UNKNOWN_EVENT`] |
+/// | not a JSON object | | `Decode` |
+///
+/// A notice names the session of the first of `sessionId`, `data.verification.id` and `id`
+/// the body carries as a string, and the client id of `vendorData` (or
+/// `data.verification.vendorData`); its payload is the whole body.
+///
 /// ```
 /// use kyc_core::{Status, WebhookVerifier};
 /// use kyc_veriff::VeriffWebhooks;
@@ -81,12 +81,19 @@ pub(crate) const SHARED_SECRET_VAR: &str = "VERIFF_SHARED_SECRET";
 /// headers.insert("x-hmac-signature", signature.parse().unwrap());
 /// let event = webhooks.verify_webhook(&headers, body)?;
 /// assert_eq!(event.decision().map(|d| d.status), Some(Status::Submitted));
+///
+/// let body = br#"{"checkType":"initial_result","sessionId":"f04bdb47-d3be-4b28-b028-a652feb060b5","matchStatus":"no_match"}"#;
+/// let signature = kyc_veriff::signature(b"my-shared-secret", body);
+/// headers.insert("x-hmac-signature", signature.parse().unwrap());
+/// let event = webhooks.verify_webhook(&headers, body)?;
+/// assert_eq!(event.event(), Some(kyc_veriff::WATCHLIST_SCREENING));
+/// assert_eq!(event.session_id(), Some("f04bdb47-d3be-4b28-b028-a652feb060b5"));
 /// # Ok::<(), kyc_core::Error>(())
 /// ```
 pub type VeriffWebhooks = Webhooks<VeriffWebhookFormat>;
 
 /// Veriff's webhook format: `X-HMAC-SIGNATURE` over the raw body; every webhook type, told
-/// apart as the [module table](self) says.
+/// apart as [`VeriffWebhooks`] says.
 #[derive(Debug)]
 pub struct VeriffWebhookFormat;
 

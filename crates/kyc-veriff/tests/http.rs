@@ -13,14 +13,15 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use kyc_core::conformance::{self, RequestCounter};
 use kyc_core::{
-    ClientId, CountryCode, DocumentType, ErrorKind, ExpectedDocument, Feature, Field, Flow, Locale,
-    Outcome, Person, Redirects, SessionRequest, VerificationKind, VerificationSession,
+    ClientId, CountryCode, Denial, DocumentType, ErrorKind, ExpectedDocument, Feature, Field, Flow,
+    Locale, Outcome, Person, Redirects, SessionRequest, VerificationKind, VerificationSession,
 };
 use kyc_veriff::{
     Consent, ConsentType, IdCardType, Veriff, VeriffBuilder, VeriffOptions, signature,
 };
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
+use strum::IntoEnumIterator;
 use url::Url;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -106,6 +107,30 @@ async fn sessions_guide_javascript_example() {
         }),
     )
     .await;
+}
+
+#[tokio::test]
+async fn every_locale_is_sent_as_an_iso_639_1_code() {
+    // Veriff falls back to English for a language it lacks, so none is refused; ISO 639-1 has
+    // no script, so Traditional Chinese goes as `zh`.
+    for (locale, lang) in [(Locale::ZhHant, "zh"), (Locale::Zh, "zh"), (Locale::Pt, "pt")] {
+        sends(
+            &request("user-1").with_locale(locale),
+            json!({"verification": {"vendorData": "user-1", "lang": lang}}),
+        )
+        .await;
+    }
+    let veriff = Veriff::new(API_KEY).unwrap();
+    for locale in Locale::iter() {
+        let body: Value =
+            serde_json::from_slice(&veriff.encode(&request("u").with_locale(locale)).unwrap())
+                .unwrap();
+        let lang = body["verification"]["lang"].as_str().unwrap().to_owned();
+        assert!(
+            lang.len() == 2 && lang.chars().all(|c| c.is_ascii_lowercase()),
+            "{locale}: {lang}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -307,9 +332,9 @@ async fn broken_success_answers_are_decode_errors() {
 
 #[tokio::test]
 async fn every_error_row_maps_as_documented() {
-    use ErrorKind::{RateLimited, Rejected, Unauthenticated, Unavailable};
+    use ErrorKind::{Forbidden, OutOfFunds, RateLimited, Rejected, Unauthenticated, Unavailable};
     use Outcome::{Rejected as Refused, Unknown};
-    let rows: [(u16, &str, ErrorKind, Outcome, Option<&str>); 16] = [
+    let rows: [(u16, &str, ErrorKind, Outcome, Option<&str>); 20] = [
         (
             401,
             r#"{"status": "fail", "code": "1801", "message": "Mandatory X-AUTH-CLIENT header containing the API key is missing from the request."}"#,
@@ -324,7 +349,18 @@ async fn every_error_row_maps_as_documented() {
             Refused,
             Some("1803"),
         ),
-        (401, r#"{"status": "fail", "code": 1804}"#, Unauthenticated, Refused, Some("1804")),
+        // The integration is not active: the key is known, the account may not work.
+        (401, r#"{"status": "fail", "code": 1804}"#, Forbidden, Refused, Some("1804")),
+        (
+            400,
+            r#"{"status": 400, "code": "1804", "message": "x"}"#,
+            Forbidden,
+            Refused,
+            Some("1804"),
+        ),
+        (403, r#"{"status": "fail", "message": "Forbidden"}"#, Forbidden, Refused, None),
+        (402, "", OutOfFunds, Refused, None),
+        (401, r#"{"status": "fail"}"#, Unauthenticated, Refused, None),
         (
             400,
             r#"{"status": "fail", "code": 1819, "message": "Signature does not match"}"#,
@@ -394,6 +430,13 @@ async fn every_error_row_maps_as_documented() {
         assert_eq!(error.provider(), Some("veriff"));
         if kind == RateLimited {
             assert_eq!(error.retry_after(), Some(Duration::from_secs(12)));
+        }
+        if kind == Forbidden {
+            let denial = match code {
+                Some("1804") => Denial::AccountInactive,
+                _ => Denial::FeatureNotEnabled,
+            };
+            assert_eq!(error.denial(), Some(denial), "{context}");
         }
         let printed = format!("{error} {error:?}");
         assert!(!printed.contains("Mandatory") && !printed.contains("symbols"), "{printed}");
@@ -543,6 +586,8 @@ async fn passes_the_conformance_suite() {
     let server = server_answering(201, CURRENT).await;
     let veriff = builder(&server).with_shared_secret(SECRET).build().unwrap();
     conformance::run(&veriff, &ServerCounter(&server)).await;
+    conformance::refuses_erasure_it_does_not_offer(&veriff, &veriff, &ServerCounter(&server))
+        .await;
 }
 
 #[tokio::test]

@@ -1,16 +1,16 @@
 //! Acme's error answers, mapped once onto the neutral [`Error`].
 //!
-//! The kit's [`status_error`] classifies by HTTP status first (401/403 unauthenticated, 429 rate
-//! limited with `Retry-After`, 5xx unavailable, other 4xx rejected); Acme's `error.code` refines
-//! it only where the code says more than the status. Match on the code, never on the message,
-//! which Acme may reword.
+//! The kit's [`status_error`] classifies by HTTP status first (401 unauthenticated, 402 out of
+//! funds, 403 forbidden, 429 rate limited with `Retry-After`, 5xx unavailable, other 4xx
+//! rejected); Acme's `error.code` refines it only where the code says more than the status.
+//! Match on the code, never on the message, which Acme may reword.
 //!
 //! | answer | neutral kind | failover |
 //! |---|---|---|
 //! | 400 `invalid_json`, `invalid_field`; 415 `unsupported_media_type` | rejected (status) | stops: the request's content |
 //! | 401 `invalid_api_key` | unauthenticated (status) | moves on |
 //! | 400 `api_key_expired` | **unauthenticated** (refined: Acme answers an expired key with 400) | moves on |
-//! | 402 `quota_exceeded` | rejected with 402 (status) | moves on: the account, not the request |
+//! | 402 `quota_exceeded` | out of funds (status) | moves on: the account, not the request |
 //! | 403 `workflow_not_enabled` | **unsupported**, answered by Acme (refined: not a credential problem) | moves on |
 //! | 404 `check_not_found` | rejected (status) | |
 //! | 429 `rate_limited`, `Retry-After` | rate limited (status) | retries later |
