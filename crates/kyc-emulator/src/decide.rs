@@ -94,7 +94,13 @@ impl Choice {
     /// (`ApprovalStatusEnum`, <https://documentation.idenfy.com/api-reference/webhooks/company-review>),
     /// there is no "suspected".
     pub fn offered_for_business() -> &'static [Choice] {
-        &[Self::Approve, Self::Decline, Self::ApproveAfterReview, Self::DeclineAfterReview, Self::Expire]
+        &[
+            Self::Approve,
+            Self::Decline,
+            Self::ApproveAfterReview,
+            Self::DeclineAfterReview,
+            Self::Expire,
+        ]
     }
 
     /// Whether `vendor` has this outcome.
@@ -310,7 +316,8 @@ pub enum DocumentExpiration {
 
 impl DocumentExpiration {
     /// Every threshold, furthest first.
-    pub const ALL: [Self; 4] = [Self::Within30Days, Self::Within7Days, Self::Within1Day, Self::Expired];
+    pub const ALL: [Self; 4] =
+        [Self::Within30Days, Self::Within7Days, Self::Within1Day, Self::Expired];
 
     /// Its `expirationThreshold` on the wire, e.g. `DOCUMENT_EXPIRES_WITHIN_30_DAYS`.
     pub fn threshold(self) -> &'static str {

@@ -7,34 +7,6 @@
 //! GET    /__emulator/faults/{idenfy|veriff}
 //! DELETE /__emulator/faults/{idenfy|veriff}
 //! ```
-//!
-//! A fault is a `status` (the vendor's error body for it) or a [`FaultMode`]:
-//!
-//! | fault | iDenfy | Veriff |
-//! |---|---|---|
-//! | `status` 401 | 401 `{"message": "Invalid authorization credentials"}`, no identifier | `{status: "fail", code: "401", message}` |
-//! | `status` 402 | 402 `{"message": "Action not allowed due to lack of funds or exceeded limit."}`, no identifier | as above |
-//! | `status` 403 | 403 `{"message": "Partner inactive"}`, no identifier | as above |
-//! | other `status` | `{identifier, message}`: `TOO_MANY_REQUESTS` (429), `INTERNAL_ERROR` (5xx), else `BAD_VALUE` | as above |
-//! | [`FaultMode::OutOfFunds`] | the 402 above | 401 code 1804 |
-//! | [`FaultMode::PartnerInactive`] | the 403 above | 401 code 1804 |
-//! | [`FaultMode::WrongEnvironment`] | 403 `{"message": "This endpoint is not available for TESTING partners."}`, no identifier | 401 code 1803 |
-//! | [`FaultMode::PartnerContract`] | 400 `{identifier: "PARTNER_CONTRACT_ERROR", message}` | 400 code 1301 |
-//! | [`FaultMode::ForgedSignature`] | answered normally (iDenfy signs no answers) | answered normally, `X-HMAC-SIGNATURE` wrong |
-//! | [`FaultMode::Drop`], [`Hang`](FaultMode::Hang), [`Malformed`](FaultMode::Malformed) | the connection breaks, no answer, a truncated body | the same |
-//!
-//! iDenfy's 401/402/403 bodies are the "Authentication Errors" of
-//! <https://documentation.idenfy.com/kyc/id-error-messages> ("a non-200 response with no
-//! `identifier` field"); the page shows no body, so `{"message": …}` is the emulator's reading of
-//! its `{identifier, message}` format without the identifier. `PARTNER_CONTRACT_ERROR` is the
-//! identifier of <https://documentation.idenfy.com/resources/error-messages> for an action the
-//! contract does not allow, such as creating KYB tokens when KYB is not enabled; its 400 status
-//! and message are the emulator's choice. Veriff's 18xx codes are those of
-//! <https://devdocs.veriff.com/docs/credentials-and-authorization-codes-table> (1803: no
-//! integration for the key; 1804: the integration is not active, "deactivated, suspended,
-//! billing"), 1301 that of <https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>
-//! ("Requested features are not supported"). Veriff's fault answers with a body are signed as its
-//! other answers are (but for [`FaultMode::ForgedSignature`]).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -51,6 +23,34 @@ use crate::store::{Store, Vendor};
 
 /// One fault. `latency_ms` delays every request; the failure (`status`, or a `mode`) hits the
 /// next `times` requests, or a `ratio` of them, or every request when neither is set.
+///
+/// The failure is a `status` (the vendor's error body for it) or a [`FaultMode`]:
+///
+/// | fault | iDenfy | Veriff |
+/// |---|---|---|
+/// | `status` 401 | 401 `{"message": "Invalid authorization credentials"}`, no identifier | `{status: "fail", code: "401", message}` |
+/// | `status` 402 | 402 `{"message": "Action not allowed due to lack of funds or exceeded limit."}`, no identifier | as above |
+/// | `status` 403 | 403 `{"message": "Partner inactive"}`, no identifier | as above |
+/// | other `status` | `{identifier, message}`: `TOO_MANY_REQUESTS` (429), `INTERNAL_ERROR` (5xx), else `BAD_VALUE` | as above |
+/// | [`FaultMode::OutOfFunds`] | the 402 above | 401 code 1804 |
+/// | [`FaultMode::PartnerInactive`] | the 403 above | 401 code 1804 |
+/// | [`FaultMode::WrongEnvironment`] | 403 `{"message": "This endpoint is not available for TESTING partners."}`, no identifier | 401 code 1803 |
+/// | [`FaultMode::PartnerContract`] | 400 `{identifier: "PARTNER_CONTRACT_ERROR", message}` | 400 code 1301 |
+/// | [`FaultMode::ForgedSignature`] | answered normally (iDenfy signs no answers) | answered normally, `X-HMAC-SIGNATURE` wrong |
+/// | [`FaultMode::Drop`], [`Hang`](FaultMode::Hang), [`Malformed`](FaultMode::Malformed) | the connection breaks, no answer, a truncated body | the same |
+///
+/// iDenfy's 401/402/403 bodies are the "Authentication Errors" of
+/// <https://documentation.idenfy.com/kyc/id-error-messages> ("a non-200 response with no
+/// `identifier` field"); the page shows no body, so `{"message": …}` is the emulator's reading of
+/// its `{identifier, message}` format without the identifier. `PARTNER_CONTRACT_ERROR` is the
+/// identifier of <https://documentation.idenfy.com/resources/error-messages> for an action the
+/// contract does not allow, such as creating KYB tokens when KYB is not enabled; its 400 status
+/// and message are the emulator's choice. Veriff's 18xx codes are those of
+/// <https://devdocs.veriff.com/docs/credentials-and-authorization-codes-table> (1803: no
+/// integration for the key; 1804: the integration is not active, "deactivated, suspended,
+/// billing"), 1301 that of <https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>
+/// ("Requested features are not supported"). Veriff's fault answers with a body are signed as its
+/// other answers are (but for [`FaultMode::ForgedSignature`]).
 ///
 /// ```
 /// let fault: kyc_emulator::Fault =
@@ -84,7 +84,7 @@ pub struct Fault {
     seen: u64,
 }
 
-/// Failures other than a plain status (the [module table](self) says what each answers); in
+/// Failures other than a plain status (the table of [`Fault`] says what each answers); in
 /// JSON, snake case: `"mode": "out_of_funds"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -255,11 +255,9 @@ fn named(vendor: Vendor, mode: FaultMode) -> Option<(StatusCode, serde_json::Val
                 "message": "Your contract does not allow this action.",
             }),
         ),
-        (Vendor::Veriff, FaultMode::OutOfFunds | FaultMode::PartnerInactive) => veriff(
-            StatusCode::UNAUTHORIZED,
-            "1804",
-            "Integration with the API key is not active.",
-        ),
+        (Vendor::Veriff, FaultMode::OutOfFunds | FaultMode::PartnerInactive) => {
+            veriff(StatusCode::UNAUTHORIZED, "1804", "Integration with the API key is not active.")
+        }
         (Vendor::Veriff, FaultMode::WrongEnvironment) => {
             veriff(StatusCode::UNAUTHORIZED, "1803", "Integration with the API key was not found.")
         }
@@ -310,13 +308,13 @@ async fn fault_response(vendor: Vendor, fault: &Fault) -> Response {
             let status = fault.status.and_then(|s| StatusCode::from_u16(s).ok());
             let status = status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let without = idenfy_without_identifier(status.as_u16()).map(|(_, body)| body);
-            let body = match vendor {
-                Vendor::Idenfy if without.is_some() => without.unwrap_or_default(),
-                Vendor::Idenfy => serde_json::json!({
+            let body = match (vendor, without) {
+                (Vendor::Idenfy, Some(body)) => body,
+                (Vendor::Idenfy, None) => serde_json::json!({
                     "identifier": idenfy_identifier(status),
                     "message": format!("Emulated fault: {status}"),
                 }),
-                Vendor::Veriff => serde_json::json!({
+                (Vendor::Veriff, _) => serde_json::json!({
                     "status": "fail",
                     "code": status.as_u16().to_string(),
                     "message": format!("Emulated fault: {status}"),

@@ -499,8 +499,7 @@ pub(crate) async fn delete(State(app): State<App>, headers: HeaderMap, body: Byt
     };
     let now = Utc::now();
     webhooks::send(&app, webhooks::expiry_if_due(&app, record, now));
-    if !record.deleted && (record.pending.is_some() || !(record.decided() || record.expired(now)))
-    {
+    if !record.deleted && (record.pending.is_some() || !(record.decided() || record.expired(now))) {
         let body = json!({
             "message": "Token has not expired yet.",
             "identifier": "PARTNER_ERROR",

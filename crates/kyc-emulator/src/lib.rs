@@ -36,9 +36,23 @@
 //! session is decided as the page's form decides it (the same code), the status and decision
 //! endpoints report it, and the vendor's signed webhooks are delivered before it returns. The
 //! outcomes are each vendor's own ([`Choice`]: approve and decline for both, suspect for
-//! iDenfy, resubmit and abandon for Veriff, expire for both); asking one vendor for the
-//! other's is an [`EmulatorError`], which converts into [`kyc_core::Error`] (`kyc::Error`) for
-//! `?`.
+//! iDenfy, resubmit and abandon for Veriff, approve or decline after a review and expire for
+//! both); asking one vendor for the other's is an [`EmulatorError`], which converts into
+//! [`kyc_core::Error`] (`kyc::Error`) for `?`.
+//!
+//! - **Two steps.** [`Choice::ApproveAfterReview`] and [`Choice::DeclineAfterReview`] first send
+//!   the automatic, non-final result (iDenfy `IDENTIFICATION_AUTO_FINISHED` with `final: false`,
+//!   the status endpoint answering `REVIEWING` and `"final": false`; Veriff `review`, 9121), then
+//!   the reviewer's final one; [`EmulatorBuilder::with_review_time`] says how long the review
+//!   takes. A KYB company is always decided in two steps: `COMPANY_SUBMIT` (`PROCESSING`, or
+//!   `NEED_TO_REVIEW` for a review), then `COMPANY_REVIEW` (`COMPLETED`).
+//! - **Running out.** [`Choice::Expire`] (and [`Choice::Abandon`]) run a link out now and send
+//!   the expiry webhooks: iDenfy `IDENTIFICATION_EXPIRED` (`EXPIRED`, `final: true`; KYB
+//!   `COMPANY_TOKEN_EXPIRED`), Veriff's `expired` or `abandoned` decision. A link that runs out
+//!   on its own sends them when first noticed: a status or decision request, the page, a
+//!   deletion, a decision asked too late.
+//! - **Document expiry.** [`RunningEmulator::notify_document_expiration`] sends iDenfy's
+//!   `DOCUMENT_EXPIRATION` for a decided session, at a [`DocumentExpiration`] threshold.
 //!
 //! ```
 //! use kyc_emulator::{Choice, Emulator, EmulatorError, Vendor};
@@ -82,31 +96,46 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `POST /idenfy/api/v2/token` | an identity (KYC) token, Basic auth (<https://documentation.idenfy.com/kyc/generate-token>) |
-//! | `POST /idenfy/kyb/tokens/` | a business (KYB) token, Basic auth (<https://documentation.idenfy.com/kyb/generate-token>) |
-//! | `POST /idenfy/api/v2/status` | a verification's status, Basic auth (<https://documentation.idenfy.com/kyc/data-retrieval>) |
+//! | `POST /idenfy/api/v2/token` | an identity (KYC) token, Basic auth (<https://documentation.idenfy.com/kyc/generate-token>); `locale` one of the 34 codes of <https://documentation.idenfy.com/resources/supported-languages> or `ko`, any case |
+//! | `POST /idenfy/api/v2/status` | a verification's status, with a top-level `final`, Basic auth (<https://documentation.idenfy.com/kyc/data-retrieval>, <https://documentation.idenfy.com/kyc/status-handling>) |
+//! | `POST /idenfy/api/v2/delete` | deletes a decided or run-out verification's data; refused with `PARTNER_ERROR` while it is usable (<https://documentation.idenfy.com/kyc/deletion>) |
+//! | `POST /idenfy/kyb/tokens/` | a business (KYB) token and its `companyId`, Basic auth (<https://documentation.idenfy.com/api-reference/kyb-token/generate-kyb-form-token>) |
+//! | `GET /idenfy/kyb/companies/{id}/` | a company: `meta.status` `PENDING`, `PROCESSING`, `NEED_TO_REVIEW` or `COMPLETED`, `meta.approvalStatus` (<https://documentation.idenfy.com/kyb/managing-company>) |
+//! | `DELETE /idenfy/kyb/companies/{id}/` | deletes a company: 204, then `COMPANY_DELETE` (<https://documentation.idenfy.com/kyb/webhooks>) |
 //! | `GET /idenfy/api/v2/redirect?authToken=…` | iDenfy's hosted page for an identity token |
 //! | `GET /idenfy/kyb/welcome?authToken=…` | iDenfy's KYB page (what `IDENFY_KYB_UI_URL` points at) |
-//! | `POST /idenfy/decide` | the page's form (decision route): `token`, `choice` = `approve`, `decline` or `suspect` |
-//! | `POST /veriff/v1/sessions` | a session, `X-AUTH-CLIENT`, `X-HMAC-SIGNATURE` checked when sent (<https://devdocs.veriff.com/apidocs/v1sessions>) |
+//! | `POST /idenfy/decide` | the page's form (decision route): `token`, `choice` = `approve`, `decline`, `suspect` (KYC only), `approve_after_review` or `decline_after_review` |
+//! | `POST /veriff/v1/sessions` | a session, `X-AUTH-CLIENT`, `X-HMAC-SIGNATURE` checked when sent; `lang` any string (<https://devdocs.veriff.com/apidocs/v1sessions>) |
 //! | `GET /veriff/v1/sessions/{id}/decision` | a session's decision, HMAC of the id (<https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1>) |
+//! | `DELETE /veriff/v1/sessions/{id}` | deletes a session, HMAC of the id; 1305 in review, 429 past 5 an hour or 10 a day, 403 when off (<https://devdocs.veriff.com/apidocs/v1sessionsid-3>) |
 //! | `GET /veriff/v/{token}` | Veriff's hosted flow; the first visit sends the `started` event |
-//! | `POST /veriff/decide` | the page's form (decision route): `token`, `choice` = `approve`, `decline` or `resubmit` |
-//! | `GET`, `PUT`, `DELETE /__emulator/faults/{idenfy\|veriff}` | faults on demand (see [`Fault`]) |
+//! | `POST /veriff/decide` | the page's form (decision route): `token`, `choice` = `approve`, `decline`, `resubmit`, `approve_after_review` or `decline_after_review` |
+//! | `GET`, `PUT`, `DELETE /__emulator/faults/{idenfy\|veriff}` | faults on demand (see [`Fault`], [`FaultMode`]) |
 //! | `GET /__emulator/health` | answers `ok` |
+//!
+//! Every Veriff API answer carries `X-AUTH-CLIENT` (the API key) and `X-HMAC-SIGNATURE`, the
+//! hex HMAC-SHA256 of its raw body under the shared secret
+//! (<https://devdocs.veriff.com/docs/general-faq>: "Veriff will also always return
+//! X-HMAC-signature"); [`FaultMode::ForgedSignature`] breaks it. Veriff's deletion is on unless
+//! [`EmulatorBuilder::with_veriff_deletion`] turns it off.
 //!
 //! The decision routes take a form (`application/x-www-form-urlencoded`) and answer as
 //! [`RunningEmulator::decide`] refuses: 303 back to the session's page once decided; 400 for a
-//! choice that is not one of that page's buttons ([`EmulatorError::NotOffered`]); 404 for a
-//! token of no session of that vendor ([`EmulatorError::UnknownSession`]); 409 when a decision
-//! stands ([`EmulatorError::AlreadyDecided`]); 410 when the link ran out
-//! ([`EmulatorError::Expired`]). Running a link out ([`Choice::Expire`], [`Choice::Abandon`]) is
-//! no button, so [`RunningEmulator::decide`] alone does it.
+//! choice that is not one of that page's buttons ([`EmulatorError::NotOffered`],
+//! [`EmulatorError::NotOfferedForBusiness`]); 404 for a token of no session of that vendor
+//! ([`EmulatorError::UnknownSession`]); 409 when a decision stands or is under way
+//! ([`EmulatorError::AlreadyDecided`]); 410 when the link ran out ([`EmulatorError::Expired`]).
+//! Running a link out ([`Choice::Expire`], [`Choice::Abandon`]) is no button, so
+//! [`RunningEmulator::decide`] alone does it.
 //!
 //! A decision on a page is what the status and decision endpoints then report, and it is sent
 //! as the vendor's signed webhook when the builder was given a webhook URL
-//! ([`EmulatorBuilder::with_idenfy_webhook_url`], [`EmulatorBuilder::with_veriff_webhook_url`]).
-//! Only the vendors' API routes count in [`RunningEmulator::requests_received`] and take faults.
+//! ([`EmulatorBuilder::with_idenfy_webhook_url`], [`EmulatorBuilder::with_veriff_webhook_url`];
+//! iDenfy's KYB webhooks go to the iDenfy one). Only the vendors' API routes count in
+//! [`RunningEmulator::requests_received`] and take faults.
+//!
+//! Where the vendors' documents are silent (bodies of some refusals, placeholder company data,
+//! when natural expiry is noticed), the emulator's choice is marked so where it is made.
 //!
 //! It validates requests by the vendors' documented rules and answers with their documented
 //! bodies and error shapes. It is written from the vendors' documents, not from this
@@ -536,16 +565,24 @@ impl RunningEmulator {
     /// [`Choice::Abandon`] run the link out now, as if the person never came back.
     ///
     /// Unlike the page, which sends its webhooks in the background, this returns once they are
-    /// delivered: a receiver has them when it returns, and a failed delivery is an error.
+    /// delivered: a receiver has them when it returns, and a failed delivery is an error. A
+    /// decision in two steps (a KYB company's, [`Choice::ApproveAfterReview`],
+    /// [`Choice::DeclineAfterReview`]) delivers both, in order; with a
+    /// [`review time`](EmulatorBuilder::with_review_time), it returns after the first step, the
+    /// second following in the background.
     /// Faults do not apply, and it is not counted in [`requests_received`](Self::requests_received):
     /// it is a person's act, not an API request.
     ///
     /// # Errors
     /// - [`EmulatorError::NotOffered`]: `vendor` has no such outcome.
-    /// - [`EmulatorError::UnknownSession`]: no session of `vendor` has this id.
+    /// - [`EmulatorError::NotOfferedForBusiness`]: an iDenfy KYB session has no such outcome
+    ///   ([`Choice::offered_for_business`]).
+    /// - [`EmulatorError::UnknownSession`]: no session of `vendor` has this id (or it was
+    ///   deleted: a KYB company, a Veriff session).
     /// - [`EmulatorError::Expired`]: its link ran out undecided.
     /// - [`EmulatorError::AlreadyDecided`]: a decision stands (any but Veriff's resubmission
-    ///   request; after one, running out is refused too).
+    ///   request; after one, running out is refused too), or is under way (a review pending),
+    ///   or the iDenfy data was deleted.
     /// - [`EmulatorError::AlreadyOpened`]: [`Choice::Expire`] of an opened Veriff session.
     /// - [`EmulatorError::WebhookDelivery`]: the decision was made and stands, but a webhook did
     ///   not get through (no answer, or not 2xx); every webhook was still tried.
@@ -590,8 +627,8 @@ impl RunningEmulator {
             if !record.decided() || record.deleted {
                 return Err(EmulatorError::NotDecided { vendor, session_id: session_id() });
             }
-            let expires_on = chrono::Utc::now().date_naive()
-                + chrono::TimeDelta::days(threshold.days_left());
+            let expires_on =
+                chrono::Utc::now().date_naive() + chrono::TimeDelta::days(threshold.days_left());
             let expires_on = expires_on.format("%Y-%m-%d").to_string();
             webhooks::document_expiration(&self.app, record, threshold.threshold(), &expires_on)
         };
@@ -869,6 +906,8 @@ mod tests {
             (Choice::Approve, "APPROVED"),
             (Choice::Decline, "DENIED"),
             (Choice::Suspect, "SUSPECTED"),
+            (Choice::ApproveAfterReview, "APPROVED"),
+            (Choice::DeclineAfterReview, "DENIED"),
             (Choice::Expire, "EXPIRED"),
         ] {
             let (scan_ref, _) = sessions.idenfy().await;
@@ -880,6 +919,8 @@ mod tests {
             (Choice::Approve, "approved"),
             (Choice::Decline, "declined"),
             (Choice::Resubmit, "resubmission_requested"),
+            (Choice::ApproveAfterReview, "approved"),
+            (Choice::DeclineAfterReview, "declined"),
             (Choice::Expire, "expired"),
             (Choice::Abandon, "abandoned"),
         ] {

@@ -28,17 +28,37 @@ struct Args {
     /// The Veriff shared secret.
     #[arg(long, env = "KYC_EMULATOR_VERIFF_SECRET", default_value = kyc_emulator::DEFAULT_VERIFF_SECRET)]
     veriff_secret: String,
+    /// Where iDenfy's webhooks go (KYC and KYB).
+    #[arg(long, env = "KYC_EMULATOR_IDENFY_WEBHOOK_URL")]
+    idenfy_webhook_url: Option<String>,
+    /// Where Veriff's webhooks go.
+    #[arg(long, env = "KYC_EMULATOR_VERIFF_WEBHOOK_URL")]
+    veriff_webhook_url: Option<String>,
+    /// How long a review takes, in milliseconds (`approve_after_review`,
+    /// `decline_after_review`).
+    #[arg(long, env = "KYC_EMULATOR_REVIEW_TIME_MS", default_value_t = 0)]
+    review_time_ms: u64,
+    /// Answer Veriff's session deletion with 403, as an integration without it enabled.
+    #[arg(long, env = "KYC_EMULATOR_NO_VERIFF_DELETION")]
+    no_veriff_deletion: bool,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let started = kyc_emulator::Emulator::builder()
+    let mut builder = kyc_emulator::Emulator::builder()
         .with_listen(args.listen)
         .with_idenfy_credentials(&args.idenfy_key, &args.idenfy_secret)
         .with_veriff_credentials(&args.veriff_key, &args.veriff_secret)
-        .start()
-        .await;
+        .with_review_time(std::time::Duration::from_millis(args.review_time_ms))
+        .with_veriff_deletion(!args.no_veriff_deletion);
+    if let Some(url) = &args.idenfy_webhook_url {
+        builder = builder.with_idenfy_webhook_url(url);
+    }
+    if let Some(url) = &args.veriff_webhook_url {
+        builder = builder.with_veriff_webhook_url(url);
+    }
+    let started = builder.start().await;
     let emulator = match started {
         Ok(emulator) => emulator,
         Err(error) => {

@@ -210,8 +210,8 @@ impl Store {
         use std::hash::BuildHasher;
         const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
-        let mut bits = u128::from(self.keys.hash_one((n, "company")))
-            << 64 | u128::from(self.keys.hash_one((n, Utc::now().timestamp_nanos_opt())));
+        let mut bits = u128::from(self.keys.hash_one((n, "company"))) << 64
+            | u128::from(self.keys.hash_one((n, Utc::now().timestamp_nanos_opt())));
         let mut id = String::with_capacity(22);
         for _ in 0..22 {
             id.push(char::from(ALPHABET[(bits % 62) as usize]));

@@ -119,7 +119,10 @@ pub(crate) async fn create(State(app): State<App>, headers: HeaderMap, body: Byt
     // (https://devdocs.veriff.com/docs/verification-session-status-codes-table).
     let expires = now + TimeDelta::days(7);
     let client_id = vendor_data.clone().unwrap_or_default();
-    store.insert(token.clone(), Record::new(Vendor::Veriff, false, id.clone(), client_id, now, expires));
+    store.insert(
+        token.clone(),
+        Record::new(Vendor::Veriff, false, id.clone(), client_id, now, expires),
+    );
     drop(store);
     let host = format!("{}/veriff", app.config.base_url);
     let answer = json!({
@@ -437,10 +440,36 @@ pub(crate) async fn sign(app: &App, answer: Response) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "the answer could not be read").into_response();
     };
     let signed = signature(&app.config.veriff_secret, &bytes);
-    for (name, value) in [("x-auth-client", app.config.veriff_key.as_str()), ("x-hmac-signature", &signed)] {
+    for (name, value) in
+        [("x-auth-client", app.config.veriff_key.as_str()), ("x-hmac-signature", &signed)]
+    {
         if let Ok(value) = axum::http::HeaderValue::from_str(value) {
             parts.headers.insert(name, value);
         }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletions_are_limited_per_hour_and_per_day() {
+        let now = Utc::now();
+        let mut done = std::collections::VecDeque::new();
+        // Five in the last hour: the sixth waits.
+        for minutes in [50, 40, 30, 20, 10] {
+            done.push_back(now - TimeDelta::minutes(minutes));
+        }
+        assert!(!deletion_allowed(&mut done, now));
+        // An hour on, the hour is free again.
+        assert!(deletion_allowed(&mut done, now + TimeDelta::minutes(61)));
+        // Ten in a day, spread over hours: the eleventh waits for the oldest to be a day old.
+        let mut done: std::collections::VecDeque<_> =
+            (0..10).map(|hours| now - TimeDelta::hours(20 - hours)).collect();
+        assert!(!deletion_allowed(&mut done, now));
+        assert!(deletion_allowed(&mut done, now + TimeDelta::hours(4) + TimeDelta::minutes(1)));
+        assert_eq!(done.len(), 9, "older than a day forgotten");
+    }
 }

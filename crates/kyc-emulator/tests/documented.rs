@@ -171,7 +171,12 @@ impl Veriff<'_> {
         Veriff(emulator, reqwest::Client::new())
     }
 
-    fn signed(&self, method: reqwest::Method, path: &str, signed: &[u8]) -> reqwest::RequestBuilder {
+    fn signed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        signed: &[u8],
+    ) -> reqwest::RequestBuilder {
         let (key, secret) = self.0.veriff_credentials();
         self.1
             .request(method, format!("{}{path}", self.0.veriff_base_url()))
@@ -241,7 +246,10 @@ async fn kyb_companies_follow_their_life_in_kyb_shape() {
         body["meta"].clone()
     };
     let before = meta(idenfy.company(&company).await);
-    assert_eq!((before["status"].as_str(), &before["approvalStatus"]), (Some("PENDING"), &Value::Null));
+    assert_eq!(
+        (before["status"].as_str(), &before["approvalStatus"]),
+        (Some("PENDING"), &Value::Null)
+    );
 
     // Decided: submitted, then reviewed, in KYB shape, signed and named.
     emulator.decide(Vendor::Idenfy, &company, Choice::Approve).await.unwrap();
@@ -275,7 +283,10 @@ async fn kyb_companies_follow_their_life_in_kyb_shape() {
     assert!(!body.as_object().unwrap().contains_key("scanRef"), "no KYC keys: {body}");
 
     let after = meta(idenfy.company(&company).await);
-    assert_eq!((after["status"].as_str(), after["approvalStatus"].as_str()), (Some("COMPLETED"), Some("APPROVED")));
+    assert_eq!(
+        (after["status"].as_str(), after["approvalStatus"].as_str()),
+        (Some("COMPLETED"), Some("APPROVED"))
+    );
 
     // A denied one says why.
     let denied = other["companyId"].as_str().unwrap();
@@ -285,14 +296,19 @@ async fn kyb_companies_follow_their_life_in_kyb_shape() {
     assert_eq!(review["approvalStatus"], "DENIED");
     assert!(review["denyReason"].is_string());
     let meta = idenfy.company(denied).await.json()["meta"].clone();
-    assert_eq!((meta["approvalStatus"].as_str(), meta["denyReason"].is_string()), (Some("DENIED"), true));
+    assert_eq!(
+        (meta["approvalStatus"].as_str(), meta["denyReason"].is_string()),
+        (Some("DENIED"), true)
+    );
 
     // A company review approves or denies: no "suspected".
     let refused = emulator.decide(Vendor::Idenfy, &company, Choice::Suspect).await.unwrap_err();
     assert!(matches!(refused, EmulatorError::NotOfferedForBusiness { choice: Choice::Suspect }));
 
     // Deleted: 204, the webhook, then unknown everywhere.
-    let deleted = answer(idenfy.request(reqwest::Method::DELETE, &format!("/kyb/companies/{company}/"))).await;
+    let deleted =
+        answer(idenfy.request(reqwest::Method::DELETE, &format!("/kyb/companies/{company}/")))
+            .await;
     assert_eq!((deleted.status, deleted.raw.is_empty()), (204, true));
     let delete = hooks.next().await;
     assert_eq!(delete.idenfy_event(&key), "COMPANY_DELETE");
@@ -300,11 +316,17 @@ async fn kyb_companies_follow_their_life_in_kyb_shape() {
     assert_eq!((&body["companyId"], &body["manager"]), (&json!(company), &Value::Null));
     assert!(body["date"].is_string());
     assert_eq!(idenfy.company(&company).await.status, 404);
-    let again = answer(idenfy.request(reqwest::Method::DELETE, &format!("/kyb/companies/{company}/"))).await;
+    let again =
+        answer(idenfy.request(reqwest::Method::DELETE, &format!("/kyb/companies/{company}/")))
+            .await;
     assert_eq!(again.status, 404);
     let gone = emulator.decide(Vendor::Idenfy, &company, Choice::Approve).await.unwrap_err();
     assert!(matches!(gone, EmulatorError::UnknownSession { .. }), "{gone:?}");
-    let page = format!("{}?authToken={}", emulator.idenfy_kyb_ui_url(), token["tokenString"].as_str().unwrap());
+    let page = format!(
+        "{}?authToken={}",
+        emulator.idenfy_kyb_ui_url(),
+        token["tokenString"].as_str().unwrap()
+    );
     assert_eq!(reqwest::get(page).await.unwrap().status(), 404);
 
     // Unknown, and unauthenticated.
@@ -333,7 +355,10 @@ async fn a_kyb_review_shows_need_to_review_in_between() {
     emulator.decide(Vendor::Idenfy, &company, Choice::DeclineAfterReview).await.unwrap();
     assert_eq!(hooks.next().await.idenfy_event(&key), "COMPANY_SUBMIT");
     let meta = idenfy.company(&company).await.json()["meta"].clone();
-    assert_eq!((meta["status"].as_str(), &meta["approvalStatus"]), (Some("NEED_TO_REVIEW"), &Value::Null));
+    assert_eq!(
+        (meta["status"].as_str(), &meta["approvalStatus"]),
+        (Some("NEED_TO_REVIEW"), &Value::Null)
+    );
     let again = emulator.decide(Vendor::Idenfy, &company, Choice::Approve).await.unwrap_err();
     assert!(matches!(again, EmulatorError::AlreadyDecided { .. }), "{again:?}");
 
@@ -341,7 +366,10 @@ async fn a_kyb_review_shows_need_to_review_in_between() {
     assert_eq!(reviewed.idenfy_event(&key), "COMPANY_REVIEW");
     assert_eq!(reviewed.body()["approvalStatus"], "DENIED");
     let meta = idenfy.company(&company).await.json()["meta"].clone();
-    assert_eq!((meta["status"].as_str(), meta["approvalStatus"].as_str()), (Some("COMPLETED"), Some("DENIED")));
+    assert_eq!(
+        (meta["status"].as_str(), meta["approvalStatus"].as_str()),
+        (Some("COMPLETED"), Some("DENIED"))
+    );
 }
 
 #[tokio::test]
@@ -358,7 +386,10 @@ async fn a_review_sends_the_automatic_result_then_the_final_one() {
     let body = automatic.body();
     assert_eq!((&body["final"], &body["scanRef"]), (&json!(false), &json!(scan_ref)));
     let status = &body["status"];
-    assert_eq!((&status["autoDocument"], &status["autoFace"]), (&json!("DOC_VALIDATED"), &json!("FACE_MATCH")));
+    assert_eq!(
+        (&status["autoDocument"], &status["autoFace"]),
+        (&json!("DOC_VALIDATED"), &json!("FACE_MATCH"))
+    );
     assert_eq!((&status["manualDocument"], &status["manualFace"]), (&Value::Null, &Value::Null));
 
     // In between: reviewing, not final; the decision is under way.
@@ -383,7 +414,10 @@ async fn a_review_sends_the_automatic_result_then_the_final_one() {
     emulator.decide(Vendor::Veriff, &id, Choice::DeclineAfterReview).await.unwrap();
     assert_eq!(hooks.next().await.body()["action"], "submitted");
     let in_review = hooks.next().await.body();
-    assert_eq!((&in_review["verification"]["status"], &in_review["verification"]["code"]), (&json!("review"), &json!(9121)));
+    assert_eq!(
+        (&in_review["verification"]["status"], &in_review["verification"]["code"]),
+        (&json!("review"), &json!(9121))
+    );
     assert_eq!(veriff.decision(&id).await.json()["verification"]["status"], "review");
     let refused = veriff.delete(&id).await;
     assert_eq!(refused.status, 400);
@@ -392,7 +426,10 @@ async fn a_review_sends_the_automatic_result_then_the_final_one() {
         json!({"status": 400, "code": "1305", "message": "Session is not in a completed status."})
     );
     let decided = hooks.next().await.body();
-    assert_eq!((&decided["verification"]["status"], &decided["verification"]["code"]), (&json!("declined"), &json!(9102)));
+    assert_eq!(
+        (&decided["verification"]["status"], &decided["verification"]["code"]),
+        (&json!("declined"), &json!(9102))
+    );
     assert_eq!(veriff.decision(&id).await.json()["verification"]["status"], "declined");
 }
 
@@ -406,9 +443,15 @@ async fn without_a_review_time_both_steps_are_out_when_decide_returns() {
     let first = hooks.hooks.try_recv().expect("the automatic result");
     let second = hooks.hooks.try_recv().expect("the reviewer's");
     assert_eq!(first.idenfy_event(&key), "IDENTIFICATION_AUTO_FINISHED");
-    assert_eq!((&first.body()["final"], &first.body()["status"]["overall"]), (&json!(false), &json!("REVIEWING")));
+    assert_eq!(
+        (&first.body()["final"], &first.body()["status"]["overall"]),
+        (&json!(false), &json!("REVIEWING"))
+    );
     assert_eq!(second.idenfy_event(&key), "IDENTIFICATION_MANUAL_FINISHED");
-    assert_eq!((&second.body()["final"], &second.body()["status"]["overall"]), (&json!(true), &json!("DENIED")));
+    assert_eq!(
+        (&second.body()["final"], &second.body()["status"]["overall"]),
+        (&json!(true), &json!("DENIED"))
+    );
     let status = idenfy.status(&scan_ref).await;
     assert_eq!((&status["status"], &status["final"]), (&json!("DENIED"), &json!(true)));
 
@@ -417,14 +460,25 @@ async fn without_a_review_time_both_steps_are_out_when_decide_returns() {
     assert_eq!(idenfy.status(&scan_ref).await["final"], false, "ACTIVE is not final");
     emulator.decide(Vendor::Idenfy, &scan_ref, Choice::Approve).await.unwrap();
     let hook = hooks.next().await;
-    assert_eq!((hook.idenfy_event(&key), &hook.body()["final"]), ("IDENTIFICATION_MANUAL_FINISHED", &json!(true)));
+    assert_eq!(
+        (hook.idenfy_event(&key), &hook.body()["final"]),
+        ("IDENTIFICATION_MANUAL_FINISHED", &json!(true))
+    );
     assert_eq!(idenfy.status(&scan_ref).await["final"], true);
 
     // The page offers the review buttons too.
     let token = idenfy.token(json!({"clientId": "person-2"})).await;
-    let page = format!("{}/api/v2/redirect?authToken={}", emulator.idenfy_base_url(), token["authToken"].as_str().unwrap());
+    let page = format!(
+        "{}/api/v2/redirect?authToken={}",
+        emulator.idenfy_base_url(),
+        token["authToken"].as_str().unwrap()
+    );
     let page = reqwest::get(page).await.unwrap().text().await.unwrap();
-    assert!(page.contains("value=\"approve_after_review\"") && page.contains("value=\"decline_after_review\""), "{page}");
+    assert!(
+        page.contains("value=\"approve_after_review\"")
+            && page.contains("value=\"decline_after_review\""),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -489,7 +543,10 @@ async fn a_documents_expiry_is_announced_for_a_decided_session() {
         let hook = hooks.next().await;
         assert_eq!(hook.idenfy_event(&key), "DOCUMENT_EXPIRATION");
         let body = hook.body();
-        assert_eq!(keys(&body), ["clientId", "documentExpiration", "expirationThreshold", "scanRef"]);
+        assert_eq!(
+            keys(&body),
+            ["clientId", "documentExpiration", "expirationThreshold", "scanRef"]
+        );
         assert_eq!((&body["scanRef"], &body["clientId"]), (&json!(scan_ref), &json!("person-1")));
         assert_eq!(body["expirationThreshold"], threshold.threshold());
         let date = body["documentExpiration"].as_str().unwrap();
@@ -508,18 +565,27 @@ async fn every_documented_language_and_no_other() {
     ];
     for code in documented {
         for locale in [code.to_owned(), code.to_lowercase()] {
-            let created = idenfy.post("/api/v2/token", json!({"clientId": "l", "locale": locale})).await;
+            let created =
+                idenfy.post("/api/v2/token", json!({"clientId": "l", "locale": locale})).await;
             assert_eq!(created.status, 201, "{locale}: {}", created.json());
             assert_eq!(created.json()["locale"], locale.as_str());
         }
     }
     for locale in ["xx", "pt-br", "zh-hant", "zh-tw", "sl", "english", ""] {
-        let refused = idenfy.post("/api/v2/token", json!({"clientId": "l", "locale": locale})).await;
-        assert_eq!((refused.status, refused.json()["identifier"].as_str()), (400, Some("BAD_VALUE")), "{locale}");
+        let refused =
+            idenfy.post("/api/v2/token", json!({"clientId": "l", "locale": locale})).await;
+        assert_eq!(
+            (refused.status, refused.json()["identifier"].as_str()),
+            (400, Some("BAD_VALUE")),
+            "{locale}"
+        );
         assert!(refused.json()["message"].is_string());
     }
 
-    let kyb = ["en", "es", "fr", "ru", "de", "it", "pl", "lt", "lv", "et", "cs", "ro", "hu", "ja", "bg", "nl", "pt"];
+    let kyb = [
+        "en", "es", "fr", "ru", "de", "it", "pl", "lt", "lv", "et", "cs", "ro", "hu", "ja", "bg",
+        "nl", "pt",
+    ];
     for locale in kyb {
         let body = json!({"clientId": "c", "tokenType": "FORM", "locale": locale});
         assert_eq!(idenfy.post("/kyb/tokens/", body).await.status, 201, "{locale}");
@@ -527,7 +593,11 @@ async fn every_documented_language_and_no_other() {
     for locale in ["sv", "zh", "ko", "EN"] {
         let body = json!({"clientId": "c", "tokenType": "FORM", "locale": locale});
         let refused = idenfy.post("/kyb/tokens/", body).await;
-        assert_eq!((refused.status, refused.json()["identifier"].as_str()), (400, Some("BAD_VALUE")), "{locale}");
+        assert_eq!(
+            (refused.status, refused.json()["identifier"].as_str()),
+            (400, Some("BAD_VALUE")),
+            "{locale}"
+        );
     }
 
     // Veriff starts an unsupported language in English: nothing is refused.
@@ -568,7 +638,9 @@ async fn idenfys_authentication_errors_carry_no_identifier() {
     assert_eq!(idenfy.post("/api/v2/token", body.clone()).await.status, 402);
 
     // Real wrong credentials.
-    for (key, secret) in [("wrong", emulator.idenfy_credentials().1), (emulator.idenfy_credentials().0, "wrong")] {
+    for (key, secret) in
+        [("wrong", emulator.idenfy_credentials().1), (emulator.idenfy_credentials().0, "wrong")]
+    {
         let request = reqwest::Client::new()
             .post(format!("{}/api/v2/token", emulator.idenfy_base_url()))
             .basic_auth(key, Some(secret))
@@ -580,7 +652,10 @@ async fn idenfys_authentication_errors_carry_no_identifier() {
     // KYB not in the contract.
     emulator.set_fault(Vendor::Idenfy, Fault::mode(FaultMode::PartnerContract).times(1));
     let refused = idenfy.post("/kyb/tokens/", json!({"clientId": "c", "tokenType": "FORM"})).await;
-    assert_eq!((refused.status, refused.json()["identifier"].as_str()), (400, Some("PARTNER_CONTRACT_ERROR")));
+    assert_eq!(
+        (refused.status, refused.json()["identifier"].as_str()),
+        (400, Some("PARTNER_CONTRACT_ERROR"))
+    );
     // Other statuses keep their identifiers.
     emulator.set_fault(Vendor::Idenfy, Fault::status(429).times(1));
     assert_eq!(idenfy.post("/api/v2/token", body).await.json()["identifier"], "TOO_MANY_REQUESTS");
@@ -595,7 +670,11 @@ async fn idenfys_authentication_errors_carry_no_identifier() {
     ] {
         emulator.set_fault(Vendor::Veriff, Fault::mode(mode).times(1));
         let refused = veriff.create(json!({"verification": {}})).await;
-        assert_eq!((refused.status, refused.json()["code"].as_str()), (status, Some(code)), "{mode:?}");
+        assert_eq!(
+            (refused.status, refused.json()["code"].as_str()),
+            (status, Some(code)),
+            "{mode:?}"
+        );
         assert!(veriff.signed_answer(&refused), "signed");
     }
 }
@@ -687,7 +766,10 @@ async fn veriff_deletes_within_its_rules() {
     hooks.next().await;
     hooks.next().await;
     let deleted = veriff.delete(&id).await;
-    assert_eq!((deleted.status, deleted.json()), (200, json!({"status": "success", "verification": {"id": id}})));
+    assert_eq!(
+        (deleted.status, deleted.json()),
+        (200, json!({"status": "success", "verification": {"id": id}}))
+    );
     assert!(veriff.signed_answer(&deleted));
     assert_eq!(veriff.decision(&id).await.status, 404);
     assert_eq!(veriff.delete(&id).await.status, 404);
