@@ -106,7 +106,8 @@ async fn idenfy_validation_rules_answer_idenfys_errors() {
         (&token, json!({"clientId": "u", "sex": "X"}), "BAD_VALUE"),
         (&token, json!({"clientId": "u", "country": "LTU"}), "BAD_VALUE"),
         (&token, json!({"clientId": "u", "documents": ["LIBRARY_CARD"]}), "BAD_VALUE"),
-        (&token, json!({"clientId": "u", "locale": "zh"}), "BAD_VALUE"),
+        (&token, json!({"clientId": "u", "locale": "xx"}), "BAD_VALUE"),
+        (&kyb, json!({"clientId": "c", "tokenType": "FORM", "locale": "sv"}), "BAD_VALUE"),
         (&token, json!({"clientId": "u", "callbackUrl": "http://a.example/hook"}), "BAD_VALUE"),
         (&token, json!({"clientId": "u", "successUrl": "h"}), "BAD_VALUE"),
         (&token, json!({"clientId": "u", "expiryTime": 0}), "BAD_VALUE"),
@@ -511,33 +512,9 @@ async fn deciding_sends_signed_webhooks_that_verify() {
     assert!(veriff.verify_webhook(&header_map(&received[3]), &altered).is_err());
 }
 
-type Received = tokio::sync::mpsc::UnboundedReceiver<(String, http::HeaderMap, Vec<u8>)>;
-
-/// A webhook receiver on loopback, `{base}/idenfy` and `{base}/veriff`: what each delivery
-/// brought (the path's vendor, headers, body), in arrival order. It takes each one before
-/// answering, so whatever `RunningEmulator::decide` delivered is here when it returns.
-async fn webhook_receiver() -> (String, Received) {
-    let (sent, received) = tokio::sync::mpsc::unbounded_channel();
-    let app = axum::Router::new().route(
-        "/{vendor}",
-        axum::routing::post(
-            move |axum::extract::Path(vendor): axum::extract::Path<String>,
-                  headers: http::HeaderMap,
-                  body: axum::body::Bytes| {
-                let _ = sent.send((vendor, headers, body.to_vec()));
-                async { http::StatusCode::OK }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (base, received)
-}
-
 /// The neutral statuses of the webhooks `received` holds for `session`, each verified.
 fn verified_statuses(
-    received: &mut Received,
+    received: &mut support::Received,
     vendor: Vendor,
     verifier: &dyn WebhookVerifier,
     session: &kyc::Session,
@@ -560,7 +537,7 @@ fn verified_statuses(
 #[tokio::test]
 async fn decide_gives_each_outcome_as_the_adapters_read_it() -> Result<(), kyc::Error> {
     use kyc::{Status, VerificationResults};
-    let (hooks, mut received) = webhook_receiver().await;
+    let (hooks, mut received) = support::webhook_receiver().await;
     let emulator = Emulator::builder()
         .with_idenfy_webhook_url(format!("{hooks}/idenfy"))
         .with_veriff_webhook_url(format!("{hooks}/veriff"))

@@ -24,6 +24,32 @@ pub(crate) fn veriff(emulator: &kyc_emulator::RunningEmulator) -> kyc::VeriffBui
         .expect("the emulator's variables configure Veriff")
 }
 
+#[cfg(all(feature = "idenfy", feature = "veriff"))]
+pub(crate) type Received = tokio::sync::mpsc::UnboundedReceiver<(String, http::HeaderMap, Vec<u8>)>;
+
+#[cfg(all(feature = "idenfy", feature = "veriff"))]
+/// A webhook receiver on loopback, `{base}/idenfy` and `{base}/veriff`: what each delivery
+/// brought (the path's vendor, headers, body), in arrival order. It takes each one before
+/// answering, so whatever `RunningEmulator::decide` delivered is here when it returns.
+pub(crate) async fn webhook_receiver() -> (String, Received) {
+    let (sent, received) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/{vendor}",
+        axum::routing::post(
+            move |axum::extract::Path(vendor): axum::extract::Path<String>,
+                  headers: http::HeaderMap,
+                  body: axum::body::Bytes| {
+                let _ = sent.send((vendor, headers, body.to_vec()));
+                async { http::StatusCode::OK }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, received)
+}
+
 /// Collects what `tracing` writes, to check what reaches the logs.
 #[derive(Clone, Default)]
 pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -266,8 +266,7 @@ mod tests {
             PROVIDERS,
             WEBHOOK_VERIFY,
             EMULATOR,
-        ]
-        {
+        ] {
             let statuses: Vec<u8> = codes.iter().map(|(status, _)| *status).collect();
             assert!(statuses.windows(2).all(|pair| pair[0] < pair[1]), "{statuses:?}");
             assert!(statuses.iter().all(|status| known.contains(status)), "{statuses:?}");

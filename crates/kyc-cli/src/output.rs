@@ -164,8 +164,16 @@ fn decision_json(decision: Option<&kyc::Decision>, provider: &str, session: &Ses
 }
 
 /// The keys of a decision in text, in order.
-const DECISION_KEYS: [&str; 8] =
-    ["status", "final", "session_id", "client_id", "vendor_status", "reason_code", "reason", "event"];
+const DECISION_KEYS: [&str; 8] = [
+    "status",
+    "final",
+    "session_id",
+    "client_id",
+    "vendor_status",
+    "reason_code",
+    "reason",
+    "event",
+];
 
 /// `value`'s `keys` as aligned lines, `-` for what is missing.
 fn print_lines(value: &Value, keys: &[&str]) {

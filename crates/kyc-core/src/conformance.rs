@@ -31,14 +31,14 @@ use strum::IntoEnumIterator;
 use url::Url;
 
 use crate::Capabilities;
-use crate::decision::SessionErasure;
-use crate::session::SessionRef;
 use crate::capabilities::{Feature, KindCapabilities};
+use crate::decision::SessionErasure;
 use crate::error::{ErrorKind, Outcome};
 use crate::field::{Field, FieldKind, MAX_TAGS};
 use crate::model::{ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind};
 use crate::provider::VerificationSession;
 use crate::request::{ExpectedDocument, Person, SessionRequest};
+use crate::session::SessionRef;
 use crate::stub::StubProvider;
 
 /// Counts the create requests that reached the provider's server, so the suite can check that

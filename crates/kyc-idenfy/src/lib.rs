@@ -54,12 +54,17 @@
 //! # }
 //! ```
 //!
+//! Not supported by iDenfy's token calls, so refused before sending: the person's email and
+//! phone (use `verifyEmail`/`verifyPhone` to have iDenfy ask for them), tags on identity
+//! sessions, and per-session webhooks, redirects, flows and document restrictions on KYB
+//! sessions. Never retried: every token costs a credit, and iDenfy has no idempotency key.
+//!
 //! # Languages
 //!
-//! Identity sessions offer the 34 languages of
-//! <https://documentation.idenfy.com/resources/supported-languages> ("We currently support 35
-//! languages"; the page's list shows 34), and Korean, which the token's `locale` example in
-//! the OpenAPI names ("e.g. `en`, `de`, `ko`", <https://documentation.idenfy.com/openapi/kyc.yaml>).
+//! Identity sessions offer the languages of
+//! <https://documentation.idenfy.com/resources/supported-languages> (which announces 35 and
+//! lists 34), and Korean, which the OpenAPI's description of the token's `locale` names ("UI
+//! language code (e.g. `en`, `de`, `ko`)", <https://documentation.idenfy.com/openapi/kyc.yaml>).
 //! Each neutral [`Locale`] is sent as iDenfy's code, which is ISO 639-1 in lower case except
 //! where iDenfy's list says otherwise:
 //!
@@ -74,11 +79,6 @@
 //! Business sessions offer the 17 codes of the KYB OpenAPI's `KybLocaleEnum`
 //! (<https://documentation.idenfy.com/openapi/kyb.yaml>), sent as they are: `en`, `es`, `fr`,
 //! `ru`, `de`, `it`, `pl`, `lt`, `lv`, `et`, `cs`, `ro`, `hu`, `ja`, `bg`, `nl`, `pt`.
-//!
-//! Not supported by iDenfy's token calls, so refused before sending: the person's email and
-//! phone (use `verifyEmail`/`verifyPhone` to have iDenfy ask for them), tags on identity
-//! sessions, and per-session webhooks, redirects, flows and document restrictions on KYB
-//! sessions. Never retried: every token costs a credit, and iDenfy has no idempotency key.
 
 mod client;
 mod erasure;

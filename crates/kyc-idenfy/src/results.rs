@@ -131,8 +131,8 @@ use kyc_core::{
 use crate::client::checked_id;
 use crate::error::Call;
 use crate::wire::{
-    CompanyDetail, CompanyEvent, CompanyWebhook, IdentificationWebhook, StatusAnswer,
-    StatusChecks, scan_ref_body,
+    CompanyDetail, CompanyEvent, CompanyWebhook, IdentificationWebhook, StatusAnswer, StatusChecks,
+    scan_ref_body,
 };
 use crate::{Idenfy, PROVIDER};
 
@@ -331,7 +331,11 @@ fn identification(name: &str, body: &[u8]) -> Result<Decision, Error> {
 }
 
 /// A business decision on `company`: `(status, vendor word, final)`.
-fn business(name: &str, company: String, (status, word, is_final): (Status, String, bool)) -> Decision {
+fn business(
+    name: &str,
+    company: String,
+    (status, word, is_final): (Status, String, bool),
+) -> Decision {
     Decision::new(name, company, status, word, is_final).with_kind(VerificationKind::Business)
 }
 
@@ -578,16 +582,37 @@ mod tests {
     #[test]
     fn every_shape_names_its_event() {
         let rows = [
-            (serde_json::json!({"scanRef": "s", "status": {"overall": "APPROVED"}}), "IDENTIFICATION"),
+            (
+                serde_json::json!({"scanRef": "s", "status": {"overall": "APPROVED"}}),
+                "IDENTIFICATION",
+            ),
             (serde_json::json!({"scanRef": "s", "status": "APPROVED"}), UNKNOWN_EVENT),
-            (serde_json::json!({"scanRef": "s", "expirationThreshold": "DOCUMENT_EXPIRED"}), "DOCUMENT_EXPIRATION"),
-            (serde_json::json!({"id": "r", "companyId": "c", "amlReviewSubjectType": "COMPANY"}), "COMPANY_AML_REVIEW"),
-            (serde_json::json!({"companyId": "c", "token": "t", "status": "REQUESTED", "date": "d", "manager": null}), "COMPANY_INFO_REQUEST"),
+            (
+                serde_json::json!({"scanRef": "s", "expirationThreshold": "DOCUMENT_EXPIRED"}),
+                "DOCUMENT_EXPIRATION",
+            ),
+            (
+                serde_json::json!({"id": "r", "companyId": "c", "amlReviewSubjectType": "COMPANY"}),
+                "COMPANY_AML_REVIEW",
+            ),
+            (
+                serde_json::json!({"companyId": "c", "token": "t", "status": "REQUESTED", "date": "d", "manager": null}),
+                "COMPANY_INFO_REQUEST",
+            ),
             (serde_json::json!({"companyId": "c", "date": "d", "manager": null}), "COMPANY_DELETE"),
-            (serde_json::json!({"id": "c", "companyName": "n", "beneficiaries": [], "clientId": "x", "submissionTime": null}), "COMPANY_REVIEW"),
-            (serde_json::json!({"id": "c", "clientId": "x", "submissionTime": null}), "COMPANY_SUBMIT"),
+            (
+                serde_json::json!({"id": "c", "companyName": "n", "beneficiaries": [], "clientId": "x", "submissionTime": null}),
+                "COMPANY_REVIEW",
+            ),
+            (
+                serde_json::json!({"id": "c", "clientId": "x", "submissionTime": null}),
+                "COMPANY_SUBMIT",
+            ),
             (serde_json::json!({"expirationStatus": "PENDING"}), "COMPANY_EXPIRATION"),
-            (serde_json::json!({"id": "d", "productKey": "k", "expectedDeliveryTime": "t"}), "GOV_ORDERED_DOCUMENT"),
+            (
+                serde_json::json!({"id": "d", "productKey": "k", "expectedDeliveryTime": "t"}),
+                "GOV_ORDERED_DOCUMENT",
+            ),
             (serde_json::json!({"id": "r", "entityType": "LLC"}), "SOS_REPORT"),
             (serde_json::json!({"clientId": "x"}), UNKNOWN_EVENT),
         ];

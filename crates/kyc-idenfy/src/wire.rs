@@ -384,7 +384,9 @@ pub(crate) struct ErrorBody {
 enum ErrorMessage {
     Text(String),
     /// The KYB OpenAPI's `KybInfoUnauthorized`: `{"message": {"detail": "...", ...}}`.
-    Nested { detail: String },
+    Nested {
+        detail: String,
+    },
 }
 
 impl ErrorBody {
@@ -396,7 +398,6 @@ impl ErrorBody {
         message.filter(|text| !text.trim().is_empty()).or(self.detail)
     }
 }
-
 
 // Results: the bodies of webhooks and of the answers polled, read leniently (iDenfy adds
 // fields and enum values every year, <https://documentation.idenfy.com/kyc/webhooks>). Only

@@ -11,9 +11,9 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 use kyc_core::conformance::{self, RequestCounter};
 use kyc_core::{
-    ClientId, CountryCode, Denial, DocumentType, Error, ErrorKind, ExpectedDocument, Feature, Field,
-    Flow, Locale, Outcome, Person, Redirects, SessionRef, SessionRequest, Sex, VerificationKind,
-    VerificationSession,
+    ClientId, CountryCode, Denial, DocumentType, Error, ErrorKind, ExpectedDocument, Feature,
+    Field, Flow, Locale, Outcome, Person, Redirects, SessionRef, SessionRequest, Sex,
+    VerificationKind, VerificationSession,
 };
 use kyc_idenfy::{Idenfy, IdenfyOptions};
 use secrecy::ExposeSecret;
@@ -457,6 +457,9 @@ struct Row {
     expect: ErrorKind,
     outcome: Outcome,
     code: Option<&'static str>,
+    denial: Option<Denial>,
+    /// The vendor's message, wherever in the body it was.
+    message: Option<&'static str>,
 }
 
 fn row(status: u16, body: &'static str, expect: ErrorKind, outcome: Outcome) -> Row {
@@ -468,132 +471,233 @@ fn row(status: u16, body: &'static str, expect: ErrorKind, outcome: Outcome) -> 
         expect,
         outcome,
         code: None,
+        denial: None,
+        message: None,
     }
+}
+
+/// A refusal of the account (`Forbidden`), for `denial`.
+fn forbidden(status: u16, body: &'static str, denial: Denial) -> Row {
+    Row { denial: Some(denial), ..row(status, body, ErrorKind::Forbidden, Outcome::Rejected) }
+}
+
+/// An answer with an identifier.
+fn coded(code: &'static str, status: u16, body: &'static str, expect: ErrorKind) -> Row {
+    let outcome = match expect {
+        ErrorKind::Unavailable => Outcome::Unknown,
+        _ => Outcome::Rejected,
+    };
+    Row { code: Some(code), ..row(status, body, expect, outcome) }
 }
 
 #[tokio::test]
 async fn every_error_row_maps_as_documented() {
-    use ErrorKind::{RateLimited, Rejected, Unauthenticated, Unavailable, Unsupported};
+    use Denial::{AccountInactive, FeatureNotEnabled, Unspecified, WrongEnvironment};
+    use ErrorKind::{OutOfFunds, RateLimited, Rejected, Unauthenticated, Unavailable, Unsupported};
     use Outcome::{Rejected as Refused, Unknown};
+    let inactive = "Partner inactive";
+    let wrong_environment = "This endpoint is not available for TESTING partners.";
+    let no_funds = "Action not allowed due to lack of funds or exceeded limit.";
     let rows = [
-        // /kyc/id-error-messages: errors "with no identifier field".
-        row(401, r#"{"message": "Invalid authorization credentials"}"#, Unauthenticated, Refused),
-        row(
-            402,
-            r#"{"message": "Action not allowed due to lack of funds or exceeded limit."}"#,
-            Rejected,
-            Refused,
-        ),
-        row(403, r#"{"message": "Partner inactive"}"#, Unauthenticated, Refused),
-        row(
-            403,
-            r#"{"detail": "This endpoint is not available for TESTING partners."}"#,
-            Unauthenticated,
-            Refused,
-        ),
-        // The standard table.
+        // /kyc/id-error-messages: errors "with no identifier field", their message under
+        // `message`, `detail` or `message.detail` (the page shows no body).
         Row {
-            code: Some("UNAUTHORIZED"),
+            message: Some("Invalid authorization credentials"),
             ..row(
-                400,
-                r#"{"identifier": "UNAUTHORIZED", "message": "x"}"#,
+                401,
+                r#"{"message": "Invalid authorization credentials"}"#,
                 Unauthenticated,
                 Refused,
             )
         },
         Row {
-            code: Some("PERMISSIONS_ERROR"),
+            message: Some("Invalid authorization credentials"),
             ..row(
+                401,
+                r#"{"detail": "Invalid authorization credentials"}"#,
+                Unauthenticated,
+                Refused,
+            )
+        },
+        row(401, "", Unauthenticated, Refused),
+        Row {
+            message: Some(no_funds),
+            ..row(
+                402,
+                r#"{"message": "Action not allowed due to lack of funds or exceeded limit."}"#,
+                OutOfFunds,
+                Refused,
+            )
+        },
+        Row {
+            message: Some(no_funds),
+            ..row(
+                402,
+                r#"{"detail": "Action not allowed due to lack of funds or exceeded limit."}"#,
+                OutOfFunds,
+                Refused,
+            )
+        },
+        row(402, "", OutOfFunds, Refused),
+        Row {
+            message: Some(inactive),
+            ..forbidden(403, r#"{"message": "Partner inactive"}"#, AccountInactive)
+        },
+        Row {
+            message: Some(inactive),
+            ..forbidden(403, r#"{"detail": "Partner inactive"}"#, AccountInactive)
+        },
+        Row {
+            message: Some(inactive),
+            ..forbidden(
+                403,
+                r#"{"message": {"detail": "Partner inactive", "completed": false}}"#,
+                AccountInactive,
+            )
+        },
+        Row {
+            message: Some(wrong_environment),
+            ..forbidden(
+                403,
+                r#"{"detail": "This endpoint is not available for TESTING partners."}"#,
+                WrongEnvironment,
+            )
+        },
+        forbidden(
+            403,
+            r#"{"message": "This endpoint is not available for PRODUCTION partners."}"#,
+            WrongEnvironment,
+        ),
+        forbidden(
+            403,
+            r#"{"message": {"detail": "This endpoint is not available for DEMO partners."}}"#,
+            WrongEnvironment,
+        ),
+        // The error-handling guide: "403 forbidden (feature not enabled)".
+        forbidden(
+            403,
+            r#"{"detail": "You do not have permission to perform this action."}"#,
+            FeatureNotEnabled,
+        ),
+        forbidden(403, "", FeatureNotEnabled),
+        // An identifier this library does not know: the status decides.
+        Row {
+            code: Some("SOMETHING_NEW"),
+            ..forbidden(403, r#"{"identifier": "SOMETHING_NEW"}"#, Unspecified)
+        },
+        // The standard table.
+        coded(
+            "UNAUTHORIZED",
+            400,
+            r#"{"identifier": "UNAUTHORIZED", "message": "x"}"#,
+            Unauthenticated,
+        ),
+        Row {
+            message: Some("Partner reached token limit."),
+            ..coded(
+                "PERMISSIONS_ERROR",
                 400,
                 r#"{"message": "Partner reached token limit.", "identifier": "PERMISSIONS_ERROR"}"#,
-                Rejected,
-                Refused,
+                OutOfFunds,
             )
         },
         Row {
-            code: Some("PERMISSIONS_ERROR"),
-            ..row(
+            denial: Some(WrongEnvironment),
+            ..coded(
+                "PERMISSIONS_ERROR",
                 403,
                 r#"{"message": "This endpoint is not available for TESTING/PRODUCTION partners.", "identifier": "PERMISSIONS_ERROR"}"#,
-                Unauthenticated,
-                Refused,
+                ErrorKind::Forbidden,
             )
         },
         Row {
-            code: Some("TOO_MANY_REQUESTS"),
+            denial: Some(WrongEnvironment),
+            ..coded(
+                "PERMISSIONS_ERROR",
+                400,
+                r#"{"message": "This endpoint is not available for DEMO partners.", "identifier": "PERMISSIONS_ERROR"}"#,
+                ErrorKind::Forbidden,
+            )
+        },
+        coded(
+            "PERMISSIONS_ERROR",
+            400,
+            r#"{"identifier": "PERMISSIONS_ERROR", "message": "x"}"#,
+            Rejected,
+        ),
+        Row {
             retry_after: Some("30"),
-            ..row(
+            ..coded(
+                "TOO_MANY_REQUESTS",
                 429,
                 r#"{"identifier": "TOO_MANY_REQUESTS", "message": "x"}"#,
                 RateLimited,
-                Refused,
             )
         },
+        coded(
+            "TOO_MANY_REQUESTS",
+            400,
+            r#"{"identifier": "TOO_MANY_REQUESTS", "message": "x"}"#,
+            RateLimited,
+        ),
+        coded(
+            "BAD_VALUE",
+            400,
+            r#"{"identifier": "BAD_VALUE", "message": "Field 'country' must be a valid ISO 3166-1 alpha-2 code."}"#,
+            Rejected,
+        ),
+        coded("MISSING_VALUE", 400, r#"{"identifier": "MISSING_VALUE", "message": "x"}"#, Rejected),
+        coded(
+            "VALIDATION_ERROR",
+            400,
+            r#"{"identifier": "VALIDATION_ERROR", "message": "x"}"#,
+            Rejected,
+        ),
+        coded("JSON_ERROR", 400, r#"{"identifier": "JSON_ERROR", "message": "x"}"#, Rejected),
+        coded(
+            "ENCODING_ERROR",
+            400,
+            r#"{"identifier": "ENCODING_ERROR", "message": "x"}"#,
+            Rejected,
+        ),
+        coded(
+            "TOKEN_NOT_VALID",
+            400,
+            r#"{"identifier": "TOKEN_NOT_VALID", "message": "x"}"#,
+            Rejected,
+        ),
+        // Outside an erasure, `PARTNER_ERROR` is only what its status says.
+        coded("PARTNER_ERROR", 400, r#"{"identifier": "PARTNER_ERROR", "message": "x"}"#, Rejected),
         Row {
-            code: Some("TOO_MANY_REQUESTS"),
-            ..row(
-                400,
-                r#"{"identifier": "TOO_MANY_REQUESTS", "message": "x"}"#,
-                RateLimited,
-                Refused,
-            )
-        },
-        Row {
-            code: Some("BAD_VALUE"),
-            ..row(
-                400,
-                r#"{"identifier": "BAD_VALUE", "message": "Field 'country' must be a valid ISO 3166-1 alpha-2 code."}"#,
-                Rejected,
-                Refused,
-            )
-        },
-        Row {
-            code: Some("MISSING_VALUE"),
-            ..row(400, r#"{"identifier": "MISSING_VALUE", "message": "x"}"#, Rejected, Refused)
-        },
-        Row {
-            code: Some("VALIDATION_ERROR"),
-            ..row(400, r#"{"identifier": "VALIDATION_ERROR", "message": "x"}"#, Rejected, Refused)
-        },
-        Row {
-            code: Some("JSON_ERROR"),
-            ..row(400, r#"{"identifier": "JSON_ERROR", "message": "x"}"#, Rejected, Refused)
-        },
-        Row {
-            code: Some("ENCODING_ERROR"),
-            ..row(400, r#"{"identifier": "ENCODING_ERROR", "message": "x"}"#, Rejected, Refused)
-        },
-        Row {
-            code: Some("TOKEN_NOT_VALID"),
-            ..row(400, r#"{"identifier": "TOKEN_NOT_VALID", "message": "x"}"#, Rejected, Refused)
-        },
-        Row {
-            code: Some("PARTNER_CONTRACT_ERROR"),
-            ..row(
+            denial: Some(FeatureNotEnabled),
+            ..coded(
+                "PARTNER_CONTRACT_ERROR",
                 400,
                 r#"{"identifier": "PARTNER_CONTRACT_ERROR", "message": "x"}"#,
-                Rejected,
-                Refused,
+                ErrorKind::Forbidden,
             )
         },
         Row {
             kind: VerificationKind::Business,
-            code: Some("PARTNER_CONTRACT_ERROR"),
-            ..row(
+            ..coded(
+                "PARTNER_CONTRACT_ERROR",
                 403,
                 r#"{"identifier": "PARTNER_CONTRACT_ERROR", "message": "KYB is not enabled"}"#,
                 Unsupported,
-                Refused,
             )
         },
-        Row {
-            code: Some("INTERNAL_ERROR"),
-            ..row(500, r#"{"identifier": "INTERNAL_ERROR", "message": "x"}"#, Unavailable, Unknown)
-        },
-        Row {
-            code: Some("INTERNAL_ERROR"),
-            ..row(400, r#"{"identifier": "INTERNAL_ERROR", "message": "x"}"#, Unavailable, Unknown)
-        },
+        coded(
+            "INTERNAL_ERROR",
+            500,
+            r#"{"identifier": "INTERNAL_ERROR", "message": "x"}"#,
+            Unavailable,
+        ),
+        coded(
+            "INTERNAL_ERROR",
+            400,
+            r#"{"identifier": "INTERNAL_ERROR", "message": "x"}"#,
+            Unavailable,
+        ),
         row(409, r#"{"message": "Duplicate clientId"}"#, Rejected, Refused),
         // Not iDenfy's JSON at all: the status decides.
         row(
@@ -623,8 +727,12 @@ async fn every_error_row_maps_as_documented() {
         assert_eq!(error.kind(), row.expect, "{context}");
         assert_eq!(error.outcome(), row.outcome, "{context}");
         assert_eq!(error.vendor_code(), row.code, "{context}");
+        assert_eq!(error.denial(), row.denial, "{context}");
         assert_eq!(error.http_status(), Some(row.status), "{context}");
         assert_eq!(error.provider(), Some("idenfy"));
+        if let Some(message) = row.message {
+            assert_eq!(error.vendor_message(), Some(message), "{context}");
+        }
         if let Some(wait) = row.retry_after {
             assert_eq!(error.retry_after(), Some(Duration::from_secs(wait.parse().unwrap())));
         }
@@ -634,7 +742,7 @@ async fn every_error_row_maps_as_documented() {
                 Some(&Feature::Kind(VerificationKind::Business))
             );
         }
-        if row.status == 402 {
+        if row.expect == ErrorKind::OutOfFunds {
             assert!(!error.is_retryable(), "out of credits is not retryable");
         }
         if row.body.starts_with("<html>") {
@@ -740,7 +848,17 @@ fn over_the_limits() -> Vec<(&'static str, SessionRequest, ErrorKind)> {
             base().with_session_duration(Duration::from_secs(3601)),
             Unsupported,
         ),
-        ("undocumented locale", base().with_locale(Locale::Zh), Unsupported),
+        ("undocumented locale", base().with_locale(Locale::Ar), Unsupported),
+        (
+            "documentNumber over 50",
+            base().with_document(ExpectedDocument::default().with_number(long(51))),
+            Unsupported,
+        ),
+        (
+            "personalNumber over 50",
+            person(Person::default().with_personal_number(long(51))),
+            Unsupported,
+        ),
         ("email", person(Person::default().with_email("a@b.example")), Unsupported),
         // Options are the caller's own mistakes: refused as invalid, so failover stops.
         ("utilityBill with additionalSteps", utility_and_steps, InvalidRequest),
@@ -878,7 +996,8 @@ async fn passes_the_conformance_suite() {
     let server = server_answering(CURRENT_REFERENCE_RESPONSE, &kyb.to_string()).await;
     let idenfy = client(&server);
     conformance::run(&idenfy, &ServerCounter(&server)).await;
-    assert_eq!(idenfy.capabilities().identity.as_ref().unwrap().locales.len(), 16);
+    conformance::refuses_erasure_it_does_not_offer(&idenfy, &idenfy, &ServerCounter(&server)).await;
+    assert_eq!(idenfy.capabilities().identity.as_ref().unwrap().locales.len(), 36);
 }
 
 #[tokio::test]
@@ -963,4 +1082,86 @@ async fn the_field_limit_errors_name_field_and_rule() {
         error.unsupported_feature(),
         Some(&Feature::TooLong { field: Field::ExternalRef, max_chars: 40 })
     );
+}
+
+#[tokio::test]
+async fn every_language_is_sent_as_idenfys_code() {
+    use Locale::{
+        Bg, Cs, Da, De, El, En, Es, Et, Fi, Fr, Hi, Hr, Hu, Id, It, Ja, Ko, Lt, Lv, Nb, Nl, No, Pl,
+        Pt, Ro, Ru, Sk, Sl, Sr, Sv, Th, Tr, Uk, Vi, Zh, ZhHant,
+    };
+    // https://documentation.idenfy.com/resources/supported-languages, in its order (its `SI`
+    // and `ZH_TW`), then Korean (the OpenAPI's `locale` example) and Bokmål.
+    let identity = [
+        (En, "en"),
+        (Es, "es"),
+        (Fr, "fr"),
+        (Ru, "ru"),
+        (De, "de"),
+        (It, "it"),
+        (Pl, "pl"),
+        (Lt, "lt"),
+        (Lv, "lv"),
+        (Et, "et"),
+        (Sv, "sv"),
+        (Cs, "cs"),
+        (Ro, "ro"),
+        (Hu, "hu"),
+        (Ja, "ja"),
+        (Bg, "bg"),
+        (Nl, "nl"),
+        (Pt, "pt"),
+        (Uk, "uk"),
+        (Sk, "sk"),
+        (Sl, "si"),
+        (Vi, "vi"),
+        (Th, "th"),
+        (Hi, "hi"),
+        (Id, "id"),
+        (Hr, "hr"),
+        (Da, "da"),
+        (Fi, "fi"),
+        (El, "el"),
+        (No, "no"),
+        (Tr, "tr"),
+        (Sr, "sr"),
+        (Zh, "zh"),
+        (ZhHant, "zh_tw"),
+        (Ko, "ko"),
+        (Nb, "no"),
+    ];
+    let server = server_answering(CURRENT_REFERENCE_RESPONSE, KYB_RESPONSE).await;
+    let idenfy = client(&server);
+    for (locale, code) in identity {
+        let (_, body) = idenfy.encode(&request("user-1").with_locale(locale)).unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["locale"], code, "{locale}");
+    }
+    let declared = &idenfy.capabilities().identity.as_ref().unwrap().locales;
+    assert_eq!(declared.len(), identity.len());
+    assert!(identity.iter().all(|(locale, _)| declared.contains(locale)));
+    // One through the wire, to be sure the encoded body is the one sent.
+    idenfy.create_session(&request("user-1").with_locale(ZhHant)).await.unwrap();
+    let (_, sent) = only_request(&server).await;
+    assert_eq!(sent["locale"], "zh_tw");
+    // KYB: the 17 codes of the KYB OpenAPI's `KybLocaleEnum`, as they are.
+    let business = [En, Es, Fr, Ru, De, It, Pl, Lt, Lv, Et, Cs, Ro, Hu, Ja, Bg, Nl, Pt];
+    let declared = &idenfy.capabilities().business.as_ref().unwrap().locales;
+    assert_eq!(declared.len(), business.len());
+    for locale in business {
+        let kyb = request("company-1").with_kind(VerificationKind::Business).with_locale(locale);
+        let (_, body) = idenfy.encode(&kyb).unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["locale"], locale.to_string(), "{locale}");
+    }
+}
+
+#[test]
+fn both_kinds_declare_erasure_and_the_openapis_number_limits() {
+    let caps = kyc_idenfy::capabilities();
+    let identity = caps.identity.as_ref().unwrap();
+    assert!(identity.erasure && caps.business.as_ref().unwrap().erasure);
+    for field in [Field::DocumentNumber, Field::PersonalNumber] {
+        assert_eq!(identity.max_chars.get(&field), Some(&50), "{field:?}");
+    }
 }

@@ -586,8 +586,7 @@ async fn passes_the_conformance_suite() {
     let server = server_answering(201, CURRENT).await;
     let veriff = builder(&server).with_shared_secret(SECRET).build().unwrap();
     conformance::run(&veriff, &ServerCounter(&server)).await;
-    conformance::refuses_erasure_it_does_not_offer(&veriff, &veriff, &ServerCounter(&server))
-        .await;
+    conformance::refuses_erasure_it_does_not_offer(&veriff, &veriff, &ServerCounter(&server)).await;
 }
 
 #[tokio::test]
