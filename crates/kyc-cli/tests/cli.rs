@@ -354,6 +354,32 @@ async fn webhooks_are_verified_with_documented_exit_codes() {
     let output = verify("idenfy", &header, idenfy, &[("IDENFY_WEBHOOK_KEY", "idenfy-key")]).await;
     assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(json(&output)["status"], "approved");
+    assert_eq!(json(&output)["notice"], false);
+
+    // A signed event that is no decision: accepted, printed with its type, its body not.
+    let expiring = br#"{"scanRef": "scan-9", "clientId": "user-9",
+        "expirationThreshold": "DOCUMENT_EXPIRES_WITHIN_30_DAYS", "documentExpiration": "2027-01-01"}"#;
+    let header = format!("Idenfy-Signature: {}", hmac_hex("idenfy-key", expiring));
+    let keys = [("IDENFY_WEBHOOK_KEY", "idenfy-key")];
+    let output = verify("idenfy", &header, expiring, &keys).await;
+    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+    let notice = json(&output);
+    assert_eq!(
+        (notice["notice"].as_bool(), notice["decided"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(
+        (notice["event"].as_str(), notice["session_id"].as_str()),
+        (Some("DOCUMENT_EXPIRATION"), Some("scan-9"))
+    );
+    assert_eq!(notice["client_id"], "user-9");
+    let text = verify_as("text", "idenfy", &header, expiring, &keys).await;
+    let printed = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        printed.contains("DOCUMENT_EXPIRATION") && printed.contains("not a decision"),
+        "{printed}"
+    );
+    assert!(!printed.contains("2027-01-01"), "the body is not printed: {printed}");
 }
 
 #[tokio::test]
@@ -482,6 +508,104 @@ async fn session_status_polls_the_vendor() {
     );
     assert_eq!(result["reason_code"], "102");
     assert_eq!(result["decided"], true);
+}
+
+#[tokio::test]
+async fn session_erase_exits_as_the_operator_acts() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let create = |provider: &'static str, extra: &'static [&'static str]| {
+        let emulator = &emulator;
+        async move {
+            let args = [
+                &["session", "create", "--client-id", "op-9", "--provider", provider][..],
+                extra,
+                &["--output", "json"],
+            ]
+            .concat();
+            let output = kyc(emulator, &args, &[]).await;
+            assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+            json(&output)["session_id"].as_str().unwrap().to_owned()
+        }
+    };
+    let erase = |provider: &'static str, id: String, extra: &'static [&'static str]| {
+        let emulator = &emulator;
+        async move {
+            let args = [
+                &["session", "erase", "--provider", provider, "--session-id", id.as_str()][..],
+                extra,
+            ]
+            .concat();
+            kyc(emulator, &args, &[]).await
+        }
+    };
+
+    // iDenfy keeps a session's data while its link can be used: refused for now, exit 2.
+    let id = create("idenfy", &[]).await;
+    let early = erase("idenfy", id.clone(), &[]).await;
+    assert_eq!(code(&early), 2, "{}", String::from_utf8_lossy(&early.stderr));
+    assert!(String::from_utf8_lossy(&early.stderr).contains("refused for now"));
+    emulator.decide(Vendor::Idenfy, &id, Choice::Approve).await.unwrap();
+    let done = erase("idenfy", id.clone(), &["--output", "json"]).await;
+    assert_eq!(code(&done), 0, "{}", String::from_utf8_lossy(&done.stderr));
+    let erased = json(&done);
+    assert_eq!(
+        (erased["erased"].as_bool(), erased["session_id"].as_str()),
+        (Some(true), Some(id.as_str()))
+    );
+    assert_eq!(erased["kind"], "identity");
+
+    // A company is erased by its company id, as a business session.
+    let company = create("idenfy", &["--business"]).await;
+    let status = kyc(
+        &emulator,
+        &[
+            "session",
+            "status",
+            "--provider",
+            "idenfy",
+            "--session-id",
+            &company,
+            "--business",
+            "--output",
+            "json",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&status), 0, "{}", String::from_utf8_lossy(&status.stderr));
+    assert_eq!(
+        (json(&status)["kind"].as_str(), json(&status)["status"].as_str()),
+        (Some("business"), Some("created"))
+    );
+    let text = erase("idenfy", company.clone(), &["--business"]).await;
+    assert_eq!(code(&text), 0, "{}", String::from_utf8_lossy(&text.stderr));
+    assert_eq!(stdout(&text), format!("erased the data of idenfy's business session {company}\n"));
+
+    // Veriff: erased once decided; a session it does not know is a failure (4); a business
+    // session, which Veriff has none of, is not offered (3).
+    let id = create("veriff", &[]).await;
+    emulator.decide(Vendor::Veriff, &id, Choice::Approve).await.unwrap();
+    assert_eq!(code(&erase("veriff", id.clone(), &[]).await), 0);
+    let unknown = erase("veriff", "123e4567-e89b-12d3-a456-426614174000".into(), &[]).await;
+    assert_eq!(code(&unknown), 4, "{}", String::from_utf8_lossy(&unknown.stderr));
+    assert_eq!(code(&erase("veriff", id, &["--business"]).await), 3);
+
+    // Not enabled for the account (Veriff's default), or no credentials at all: 3.
+    let disabled = Emulator::builder().with_veriff_deletion(false).start().await.unwrap();
+    let output = kyc(
+        &disabled,
+        &["session", "create", "--client-id", "op-10", "--provider", "veriff", "--output", "json"],
+        &[],
+    )
+    .await;
+    let id = json(&output)["session_id"].as_str().unwrap().to_owned();
+    let refused =
+        kyc(&disabled, &["session", "erase", "--provider", "veriff", "--session-id", &id], &[])
+            .await;
+    assert_eq!(code(&refused), 3, "{}", String::from_utf8_lossy(&refused.stderr));
+    let unconfigured =
+        kyc_with(&["session", "erase", "--provider", "veriff", "--session-id", &id], &[]).await;
+    assert_eq!(code(&unconfigured), 3, "{}", stderr(&unconfigured));
 }
 
 /// A form POST over a plain socket (the CLI's tests need no HTTP client of their own).
@@ -784,6 +908,7 @@ async fn every_command_s_help_lists_its_exit_statuses() {
     for command in [
         &["session", "create"][..],
         &["session", "status"],
+        &["session", "erase"],
         &["compare"],
         &["providers"],
         &["webhook", "verify"],
