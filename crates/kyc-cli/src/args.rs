@@ -85,45 +85,38 @@ pub(crate) enum SessionCommand {
     Create(Box<CreateArgs>),
     /// Asks a vendor where a session stands.
     #[command(after_help = exit::help(exit::SESSION_STATUS))]
-    Status {
-        /// The vendor.
-        #[arg(long, value_parser = vendors::parser())]
-        provider: &'static Vendor,
-        /// The vendor's session id (iDenfy scanRef or KYB companyId, Veriff verification id).
-        #[arg(long)]
-        session_id: String,
-        /// The session verifies a company (KYB): iDenfy keeps those apart.
-        #[arg(long)]
-        business: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        output: Output,
-    },
+    Status(SessionAt),
     /// Erases a session's personal data at the vendor (documents, photos, what was read from
     /// them). iDenfy erases only once the link has expired; Veriff enables erasure on request
     /// and limits it per hour and per day.
     #[command(after_help = exit::help(exit::SESSION_ERASE))]
-    Erase {
-        /// The vendor.
-        #[arg(long, value_parser = vendors::parser())]
-        provider: &'static Vendor,
-        /// The vendor's session id (iDenfy scanRef or KYB companyId, Veriff verification id).
-        #[arg(long)]
-        session_id: String,
-        /// The session verifies a company (KYB): iDenfy keeps those apart.
-        #[arg(long)]
-        business: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        output: Output,
-    },
+    Erase(SessionAt),
 }
 
-/// The session a `status` or `erase` names.
-pub(crate) fn session_ref(session_id: &str, business: bool) -> kyc::SessionRef {
-    match business {
-        true => kyc::SessionRef::business(session_id),
-        false => kyc::SessionRef::identity(session_id),
+/// One session at one vendor, as `status` and `erase` name it.
+#[derive(Debug, Args)]
+pub(crate) struct SessionAt {
+    /// The vendor.
+    #[arg(long, value_parser = vendors::parser())]
+    pub(crate) provider: &'static Vendor,
+    /// The vendor's session id (iDenfy scanRef or KYB companyId, Veriff verification id).
+    #[arg(long)]
+    pub(crate) session_id: String,
+    /// The session verifies a company (KYB): iDenfy keeps those apart.
+    #[arg(long)]
+    pub(crate) business: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) output: Output,
+}
+
+impl SessionAt {
+    /// The session named.
+    pub(crate) fn session(&self) -> kyc::SessionRef {
+        match self.business {
+            true => kyc::SessionRef::business(&self.session_id),
+            false => kyc::SessionRef::identity(&self.session_id),
+        }
     }
 }
 

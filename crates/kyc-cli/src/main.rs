@@ -34,13 +34,11 @@ async fn main() -> ExitCode {
     let outcome = match Cli::try_parse() {
         Ok(cli) => match cli.command {
             Command::Session(SessionCommand::Create(args)) => session_create::run(*args).await,
-            Command::Session(SessionCommand::Status { provider, session_id, business, output }) => {
-                session_status::run(provider, &args::session_ref(&session_id, business), output)
-                    .await
+            Command::Session(SessionCommand::Status(at)) => {
+                session_status::run(at.provider, &at.session(), at.output).await
             }
-            Command::Session(SessionCommand::Erase { provider, session_id, business, output }) => {
-                session_erase::run(provider, &args::session_ref(&session_id, business), output)
-                    .await
+            Command::Session(SessionCommand::Erase(at)) => {
+                session_erase::run(at.provider, &at.session(), at.output).await
             }
             Command::Webhook(WebhookCommand::Verify { provider, headers, body, output }) => {
                 webhook_verify::run(provider, &headers, body.as_deref(), output)

@@ -421,7 +421,12 @@ fn is_uuid(value: &str) -> bool {
 }
 
 /// The `scanRef` of a request body `{scanRef}`.
-fn scan_ref(body: &Bytes) -> Result<String, Response> {
+/// The `scanRef` of a data call (status, deletion) with iDenfy's credentials, or the answer
+/// that refuses it.
+fn authorized_scan_ref(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<String, Response> {
+    if let Some(refused) = unauthorized(app, headers) {
+        return Err(refused);
+    }
     let body = parse_object(body)?;
     match text(&body, "scanRef")? {
         Some(scan_ref) => Ok(scan_ref.to_owned()),
@@ -435,10 +440,7 @@ fn scan_ref(body: &Bytes) -> Result<String, Response> {
 /// "From the API, check the top-level `final` boolean"): `false` while `ACTIVE` or `REVIEWING`.
 /// Unknown `scanRef`: 404 `BAD_VALUE` (the emulator's choice).
 pub(crate) async fn status(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(refused) = unauthorized(&app, &headers) {
-        return refused;
-    }
-    let scan_ref = match scan_ref(&body) {
+    let scan_ref = match authorized_scan_ref(&app, &headers, &body) {
         Ok(scan_ref) => scan_ref,
         Err(answer) => return answer,
     };
@@ -484,10 +486,7 @@ pub(crate) async fn status(State(app): State<App>, headers: HeaderMap, body: Byt
 ///   the same (the emulator's choice).
 /// - Unknown `scanRef`: 400 `BAD_VALUE` (the emulator's choice; no answer is documented).
 pub(crate) async fn delete(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(refused) = unauthorized(&app, &headers) {
-        return refused;
-    }
-    let scan_ref = match scan_ref(&body) {
+    let scan_ref = match authorized_scan_ref(&app, &headers, &body) {
         Ok(scan_ref) => scan_ref,
         Err(answer) => return answer,
     };

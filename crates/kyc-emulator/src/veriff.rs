@@ -240,6 +240,13 @@ fn is_uuid(value: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// The refusal of a call about session `id` (a decision, a deletion) without the API key, or
+/// not signed with the session id: calls about a session sign its id, not a body (code 1818;
+/// <https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>).
+fn refuse_session_call(app: &App, headers: &HeaderMap, id: &str) -> Option<Response> {
+    unauthorized(app, headers).or_else(|| bad_signature(app, headers, id.as_bytes(), true, "1818"))
+}
+
 /// `GET /v1/sessions/{id}/decision` (<https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1>):
 /// the decision once there is one, `verification: null` before.
 pub(crate) async fn decision(
@@ -247,12 +254,7 @@ pub(crate) async fn decision(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = unauthorized(&app, &headers) {
-        return refused;
-    }
-    // Data retrieval signs the session id, not a body (code 1818;
-    // https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security).
-    if let Some(refused) = bad_signature(&app, &headers, id.as_bytes(), true, "1818") {
+    if let Some(refused) = refuse_session_call(&app, &headers, &id) {
         return refused;
     }
     let mut store = lock(&app.store);
@@ -364,10 +366,7 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = unauthorized(&app, &headers) {
-        return refused;
-    }
-    if let Some(refused) = bad_signature(&app, &headers, id.as_bytes(), true, "1818") {
+    if let Some(refused) = refuse_session_call(&app, &headers, &id) {
         return refused;
     }
     if !app.config.veriff_deletion {
