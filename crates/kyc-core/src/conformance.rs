@@ -73,8 +73,8 @@ pub async fn run(provider: &dyn VerificationSession, counter: &dyn RequestCounte
 
 /// A provider that erases ([`SessionErasure`]) refuses, before sending anything, to erase a
 /// kind of session it does not declare erasure for (`Unsupported`), and a session id that
-/// cannot be one (`InvalidRequest` naming `sessionId`): empty, or a path (`../x`) that would
-/// reach another endpoint.
+/// cannot be one (`InvalidRequest` naming `sessionId`): empty, or a path (`..`, `../x`) that
+/// would reach another endpoint.
 pub async fn refuses_erasure_it_does_not_offer(
     provider: &dyn VerificationSession,
     erasure: &dyn SessionErasure,
@@ -97,7 +97,7 @@ pub async fn refuses_erasure_it_does_not_offer(
             );
             continue;
         }
-        for id in ["", "../checks", "a/b"] {
+        for id in ["", ".", "..", "../checks", "a/b"] {
             let error = erasure
                 .erase_session(&SessionRef::new(kind, id))
                 .await

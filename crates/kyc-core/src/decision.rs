@@ -305,7 +305,7 @@ impl WebhookEvent {
         }
     }
 
-    /// The decision, when it is one.
+    /// Takes the decision out, when it is one (a notice gives `None`).
     pub fn into_decision(self) -> Option<Decision> {
         match self {
             Self::Decision(decision) => Some(decision),

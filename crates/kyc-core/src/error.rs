@@ -361,8 +361,8 @@ impl fmt::Display for Error {
             }
             ErrorKind::InvalidSignature if inner.status.is_some() => write!(
                 f,
-                "the signature of {provider}'s answer is missing or wrong; the request may have \
-                 been processed"
+                "the signature of {provider}'s answer does not match; the request may have been \
+                 processed"
             ),
             ErrorKind::InvalidSignature => {
                 write!(f, "the webhook signature is missing or wrong for {provider}")
@@ -648,7 +648,7 @@ mod tests {
         assert!(error.outcome().may_have_created_session());
         assert_eq!(
             error.to_string(),
-            "the signature of veriff's answer is missing or wrong; the request may have been \
+            "the signature of veriff's answer does not match; the request may have been \
              processed (http 201)"
         );
         let denied = Error::forbidden("veriff", Denial::FeatureNotEnabled, 403);

@@ -48,8 +48,8 @@ pub trait ErrorExt: Sized {
     /// words, never the vendor's).
     fn conflict(provider: impl Into<String>, status: u16, detail: impl Into<String>) -> Self;
 
-    /// An answer (with HTTP `status`) whose signature is missing or does not match: it may not
-    /// come from the provider, and the request may have been processed.
+    /// An answer (with HTTP `status`) whose signature does not match: it may not come from the
+    /// provider, and the request may have been processed.
     fn invalid_response_signature(provider: impl Into<String>, status: u16) -> Self;
 
     /// A webhook claiming to come from `provider` has a missing or wrong signature.

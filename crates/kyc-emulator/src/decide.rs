@@ -40,8 +40,9 @@ pub enum Choice {
     /// same link.
     Resubmit,
     /// Approved by a reviewer after the automatic checks, in two steps:
-    /// - iDenfy KYC: `IDENTIFICATION_AUTO_FINISHED` with `final: false` (the automatic result,
-    ///   the manual fields empty; status `REVIEWING`), then `IDENTIFICATION_MANUAL_FINISHED`
+    /// - iDenfy KYC: `IDENTIFICATION_AUTO_FINISHED` with `final: false` (the automatic verdict
+    ///   `APPROVED`, the manual fields empty; the status endpoint says `REVIEWING`), then
+    ///   `IDENTIFICATION_MANUAL_FINISHED`
     ///   with `final: true` and `APPROVED` (<https://documentation.idenfy.com/kyc/status-handling>:
     ///   "`final: false` means a `IDENTIFICATION_MANUAL_FINISHED` webhook is still coming");
     /// - iDenfy KYB: `COMPANY_SUBMIT` (status `NEED_TO_REVIEW`), then `COMPANY_REVIEW`
@@ -51,8 +52,9 @@ pub enum Choice {
     /// The review takes [`EmulatorBuilder::with_review_time`](crate::EmulatorBuilder::with_review_time)
     /// (none by default).
     ApproveAfterReview,
-    /// As [`ApproveAfterReview`](Self::ApproveAfterReview), the reviewer declining: iDenfy
-    /// `DENIED` (KYB `DENIED`), Veriff `declined`.
+    /// As [`ApproveAfterReview`](Self::ApproveAfterReview), the reviewer declining: iDenfy's
+    /// automatic verdict `SUSPECTED` (a face it could not match for sure), then `DENIED` (KYB
+    /// `DENIED`), Veriff `declined`.
     DeclineAfterReview,
     /// The person never uses the link and it runs out: iDenfy `EXPIRED` (webhook
     /// `IDENTIFICATION_EXPIRED`; KYB: `COMPANY_TOKEN_EXPIRED`), Veriff `expired` (9104). Not

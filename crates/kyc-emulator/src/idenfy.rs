@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
+use chrono::{NaiveDate, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::App;
@@ -420,7 +420,6 @@ fn is_uuid(value: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// The `scanRef` of a request body `{scanRef}`.
 /// The `scanRef` of a data call (status, deletion) with iDenfy's credentials, or the answer
 /// that refuses it.
 fn authorized_scan_ref(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<String, Response> {
@@ -548,7 +547,7 @@ pub(crate) async fn company(
     };
     let now = Utc::now();
     webhooks::send(&app, webhooks::expiry_if_due(&app, record, now));
-    let time = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let time = webhooks::time;
     let submitted = record.decision.map(|(_, at)| time(at));
     let status = company_status(record);
     let (approval_status, deny_reason) = webhooks::approval(record);

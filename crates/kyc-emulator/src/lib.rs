@@ -41,8 +41,9 @@
 //! [`kyc_core::Error`] (`kyc::Error`) for `?`.
 //!
 //! - **Two steps.** [`Choice::ApproveAfterReview`] and [`Choice::DeclineAfterReview`] first send
-//!   the automatic, non-final result (iDenfy `IDENTIFICATION_AUTO_FINISHED` with `final: false`,
-//!   the status endpoint answering `REVIEWING` and `"final": false`; Veriff `review`, 9121), then
+//!   the automatic, non-final result (iDenfy `IDENTIFICATION_AUTO_FINISHED` with the automatic
+//!   verdict and `final: false`, the status endpoint answering `REVIEWING` and `"final": false`;
+//!   Veriff `review`, 9121), then
 //!   the reviewer's final one; [`EmulatorBuilder::with_review_time`] says how long the review
 //!   takes. A KYB company is always decided in two steps: `COMPANY_SUBMIT` (`PROCESSING`, or
 //!   `NEED_TO_REVIEW` for a review), then `COMPANY_REVIEW` (`COMPLETED`).

@@ -218,8 +218,9 @@ pub(crate) struct IdenfyResult {
 /// The check values are the emulator's choice among the documented ones: approved means
 /// `DOC_VALIDATED` and `FACE_MATCH`; declined `DOC_NOT_FOUND` and `FACE_MISMATCH`, or after a
 /// review the automatic `FACE_UNCERTAIN` the reviewer turned into `FACE_MISMATCH`; suspected the
-/// checks passed with the mismatch tag `NAME`. While a review is pending, `REVIEWING`, not
-/// final, the manual checks empty ("empty if not reviewed yet",
+/// checks passed with the mismatch tag `NAME`. While a review is pending, `REVIEWING` (the
+/// webhook says the automatic verdict instead: [`idenfy_body`]), not final, the manual checks
+/// empty ("empty if not reviewed yet",
 /// <https://documentation.idenfy.com/kyc/data-retrieval>).
 pub(crate) fn idenfy_result(record: &Record, now: DateTime<Utc>) -> IdenfyResult {
     let none = |overall, is_final| IdenfyResult {
@@ -281,8 +282,19 @@ pub(crate) fn idenfy_result(record: &Record, now: DateTime<Utc>) -> IdenfyResult
 /// automatic result a review follows (`final: false`), the final one (`final: true`), or the
 /// link's expiry (<https://documentation.idenfy.com/api-reference/webhooks/identification-expired>,
 /// the same body): then nothing was checked, and the checks are null.
+///
+/// The automatic result carries the automatic verdict in `overall`, as iDenfy's own sample of a
+/// result with `"final": false` does (`"overall": "APPROVED"`): approved when the reviewer will
+/// approve, suspected (a face it could not match for sure) when the reviewer will decline. The
+/// status endpoint says `REVIEWING` meanwhile.
 fn idenfy_body(record: &Record, now: DateTime<Utc>) -> Value {
-    let result = idenfy_result(record, now);
+    let mut result = idenfy_result(record, now);
+    if record.pending == Some(Pending::Review) {
+        result.overall = match record.decision {
+            Some((Verdict::Approve, _)) => "APPROVED",
+            _ => "SUSPECTED",
+        };
+    }
     let finished = record.decision.map_or(record.expires, |(_, at)| at);
     json!({
         "final": result.is_final,
@@ -312,7 +324,7 @@ fn idenfy_body(record: &Record, now: DateTime<Utc>) -> Value {
     })
 }
 
-fn time(at: DateTime<Utc>) -> String {
+pub(crate) fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 

@@ -445,7 +445,8 @@ async fn without_a_review_time_both_steps_are_out_when_decide_returns() {
     assert_eq!(first.idenfy_event(&key), "IDENTIFICATION_AUTO_FINISHED");
     assert_eq!(
         (&first.body()["final"], &first.body()["status"]["overall"]),
-        (&json!(false), &json!("REVIEWING"))
+        (&json!(false), &json!("SUSPECTED")),
+        "the automatic verdict, which the review will overturn"
     );
     assert_eq!(second.idenfy_event(&key), "IDENTIFICATION_MANUAL_FINISHED");
     assert_eq!(

@@ -88,7 +88,8 @@
 //! (<https://documentation.idenfy.com/kyc/data-retrieval>), the same words as the webhook's
 //! `status.overall`. Final: the answer's top-level `final` when it has one ("From the API, check
 //! the top-level `final` boolean", <https://documentation.idenfy.com/kyc/status-handling>; the
-//! documented sample has none); otherwise every word but `ACTIVE` and `REVIEWING`.
+//! documented sample has none); otherwise, as for a webhook without the flag, only an outcome
+//! that cannot change (approved, declined, expired, deleted).
 //!
 //! Business sessions: `GET /kyb/companies/{id}/` (the KYB OpenAPI's `CompanyDetail`), the
 //! workflow status in `meta.status` and the decision in `meta.approvalStatus`.
@@ -253,6 +254,11 @@ fn route_of(event: &str) -> Route {
         "COMPANY_AML_REVIEW" | "COMPANY_TOKEN_EXPIRED" | "GOV_ORDERED_DOCUMENT" | "SOS_REPORT" => {
             Route::Notice(VerificationKind::Business, "companyId")
         }
+        // A company event iDenfy adds later is a business one, naming the company as the
+        // newer KYB bodies do.
+        other if other.starts_with("COMPANY_") => {
+            Route::Notice(VerificationKind::Business, "companyId")
+        }
         _ => Route::Notice(VerificationKind::Identity, "scanRef"),
     }
 }
@@ -303,6 +309,14 @@ fn details(checks: StatusChecks) -> Vec<String> {
     details
 }
 
+/// Whether a result without iDenfy's `final` flag (payloads from before 2022, and the status
+/// answer of <https://documentation.idenfy.com/kyc/data-retrieval>) can be taken as final:
+/// only an outcome that cannot change. A `SUSPECTED` result waits for your decision or a
+/// review, and a word this library does not know is never taken as the end.
+fn settled(status: Status) -> bool {
+    matches!(status, Status::Approved | Status::Declined | Status::Expired | Status::Deleted)
+}
+
 /// A decision event's typed body, read from the raw bytes so an error says where it broke.
 fn parse<T: DeserializeOwned>(name: &str, body: &[u8]) -> Result<T, Error> {
     serde_json::from_slice(body).map_err(|e| undecodable_webhook(name, &e))
@@ -312,10 +326,7 @@ fn identification(name: &str, body: &[u8]) -> Result<Decision, Error> {
     let webhook: IdentificationWebhook = parse(name, body)?;
     let overall = webhook.status.overall;
     let status = status_of(&overall);
-    let is_final = webhook.is_final.unwrap_or(matches!(
-        status,
-        Status::Approved | Status::Declined | Status::Expired | Status::Deleted
-    ));
+    let is_final = webhook.is_final.unwrap_or_else(|| settled(status));
     let mut decision = Decision::new(name, webhook.scan_ref, status, overall, is_final);
     decision.client_id = webhook.client_id;
     decision.decided_at = webhook.finish_time.and_then(|t| DateTime::from_timestamp(t, 0));
@@ -464,8 +475,7 @@ impl Idenfy {
         let state: StatusAnswer =
             serde_json::from_slice(&answer).map_err(|e| undecodable(name, status, &e))?;
         let status = status_of(&state.status);
-        let is_final =
-            state.is_final.unwrap_or(!matches!(state.status.as_str(), "ACTIVE" | "REVIEWING"));
+        let is_final = state.is_final.unwrap_or_else(|| settled(status));
         let mut decision = Decision::new(name, state.scan_ref, status, state.status, is_final);
         decision.client_id = state.client_id;
         decision.details = details(state.checks);

@@ -106,6 +106,21 @@ async fn a_live_token_refuses_erasure_as_a_conflict() {
 }
 
 #[tokio::test]
+async fn another_partner_error_is_not_read_as_a_wait() {
+    // Only the documented refusal of an identity erasure passes with time; the company
+    // endpoint documents none, and another message is not known to pass.
+    let other = r#"{"identifier": "PARTNER_ERROR", "message": "Verification is locked."}"#;
+    let server = answering(400, other).await;
+    let error = client(&server).erase_session(&SCAN_REF.into()).await.unwrap_err();
+    assert_eq!((error.kind(), error.vendor_code()), (ErrorKind::Rejected, Some("PARTNER_ERROR")));
+    let not_expired = r#"{"identifier": "PARTNER_ERROR", "message": "Token has not expired yet."}"#;
+    let server = answering(400, not_expired).await;
+    let company = kyc_core::SessionRef::business("7bPN6YMQ9F7");
+    let error = client(&server).erase_session(&company).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Rejected);
+}
+
+#[tokio::test]
 async fn other_refusals_are_classified_and_never_retried() {
     let rows = [
         (

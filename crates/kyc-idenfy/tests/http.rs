@@ -625,6 +625,40 @@ async fn every_error_row_maps_as_documented() {
             r#"{"identifier": "PERMISSIONS_ERROR", "message": "x"}"#,
             Rejected,
         ),
+        // The documented identifier is never read weaker than its status.
+        coded(
+            "PERMISSIONS_ERROR",
+            402,
+            r#"{"identifier": "PERMISSIONS_ERROR", "message": "x"}"#,
+            OutOfFunds,
+        ),
+        Row {
+            denial: Some(Unspecified),
+            ..coded(
+                "PERMISSIONS_ERROR",
+                403,
+                r#"{"identifier": "PERMISSIONS_ERROR", "message": "x"}"#,
+                ErrorKind::Forbidden,
+            )
+        },
+        Row {
+            denial: Some(AccountInactive),
+            ..coded(
+                "PERMISSIONS_ERROR",
+                403,
+                r#"{"identifier": "PERMISSIONS_ERROR", "message": "Partner inactive"}"#,
+                ErrorKind::Forbidden,
+            )
+        },
+        Row {
+            message: Some("Action not allowed due to lack of funds or exceeded limit."),
+            ..coded(
+                "PERMISSIONS_ERROR",
+                400,
+                r#"{"identifier": "PERMISSIONS_ERROR", "message": "Action not allowed due to lack of funds or exceeded limit."}"#,
+                OutOfFunds,
+            )
+        },
         Row {
             retry_after: Some("30"),
             ..coded(

@@ -271,8 +271,11 @@ impl Veriff {
         if session.kind != VerificationKind::Identity {
             return Err(Error::unsupported(name, Feature::Kind(session.kind)));
         }
-        if session.id.trim().is_empty() || session.id.contains('/') {
-            let rule = "must be a Veriff session id (not empty, without `/`)";
+        // Veriff's session ids are UUIDs ("UUID v4 which identifies the verification session",
+        // https://devdocs.veriff.com/apidocs/v1sessionsiddecision-1); anything else could only
+        // reach another endpoint (`..` is a path segment the URL resolves away).
+        if !is_uuid(&session.id) {
+            let rule = "must be a Veriff session id (a UUID)";
             return Err(Error::invalid_request(vec![FieldError::new("sessionId", rule)]));
         }
         if inner.signing_secret.is_none() {

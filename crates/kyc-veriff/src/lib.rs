@@ -70,7 +70,9 @@
 //! to signed requests, not for every answer (nor would a proxy's error page carry it). Refusals
 //! are classified without the check: a forged refusal cannot make an application act on a
 //! session that is not there, and Veriff's answer to a request signed with the wrong secret
-//! (1818, 1819) must read as that configuration problem, not as a forgery.
+//! (1818, 1819) must read as that configuration problem, not as a forgery. The check is a second
+//! line behind TLS, not a replacement: someone able to rewrite answers in transit could also
+//! strip the header, or forge a refusal that makes failover move on.
 //!
 //! # Errors
 //!

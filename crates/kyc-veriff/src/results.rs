@@ -38,7 +38,10 @@ use crate::{PROVIDER, Veriff};
 pub const WATCHLIST_SCREENING: &str = "watchlist-screening";
 
 /// [`Notice::event`] of a Full Auto webhook, which replaces the decision webhook for Self Serve
-/// Essential Plan integrations (<https://devdocs.veriff.com/docs/full-auto-webhook>).
+/// Essential Plan integrations (<https://devdocs.veriff.com/docs/full-auto-webhook>). A notice,
+/// not a decision: Veriff documents its `decisionScore` (0 to 1) but, in what it publishes, no
+/// status word and "no session reason or decision codes", so the score is yours to read from
+/// the payload.
 pub const FULL_AUTO: &str = "full-auto";
 
 /// [`Notice::event`] of a signed webhook of a type this crate does not recognize: INE, CURP
