@@ -26,6 +26,24 @@ fn verified(received: &mut support::Received, verifier: &dyn WebhookVerifier) ->
     events
 }
 
+/// The next `count` webhooks, each verified, waiting for them (a click on the hosted page
+/// delivers them after the page answers).
+async fn arriving(
+    received: &mut support::Received,
+    verifier: &dyn WebhookVerifier,
+    count: usize,
+) -> Vec<WebhookEvent> {
+    let mut events = Vec::new();
+    while events.len() < count {
+        let (_, headers, body) = tokio::time::timeout(Duration::from_secs(10), received.recv())
+            .await
+            .expect("the webhooks arrive")
+            .expect("the receiver runs");
+        events.push(verifier.verify_webhook(&headers, &body).expect("a signed webhook verifies"));
+    }
+    events
+}
+
 /// Each event's neutral status and finality (a notice has neither).
 fn statuses(events: &[WebhookEvent]) -> Vec<Option<(Status, bool)>> {
     events.iter().map(|e| e.decision().map(|d| (d.status, d.is_final))).collect()
@@ -56,10 +74,22 @@ async fn an_idenfy_business_session_is_followed_by_its_company_id() {
         (Status::Created, false, session.kind)
     );
 
-    // The person submits the company's form and iDenfy approves it: KYB webhooks, in KYB shape,
-    // naming the company by the id the session was given.
-    emulator.decide(Vendor::Idenfy, &session.id, Choice::Approve).await.unwrap();
-    let events = verified(&mut received, &webhooks);
+    // The person opens the link, submits the company's form on the hosted page, and iDenfy
+    // approves it: KYB webhooks, in KYB shape, naming the company by the session's id.
+    let page = reqwest::get(session.url.clone()).await.unwrap();
+    assert!(page.status().is_success());
+    let token = session.url.query_pairs().find(|(name, _)| name == "authToken").unwrap().1;
+    let mut decide = session.url.clone();
+    decide.set_path("/idenfy/decide");
+    decide.set_query(None);
+    let clicked = reqwest::Client::new()
+        .post(decide)
+        .form(&[("token", token.as_ref()), ("choice", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert!(clicked.status().is_success() || clicked.status().is_redirection());
+    let events = arriving(&mut received, &webhooks, 2).await;
     assert_eq!(
         statuses(&events),
         [Some((Status::Submitted, false)), Some((Status::Approved, true))]
