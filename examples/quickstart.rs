@@ -1,4 +1,4 @@
-//! Create verification sessions through both vendors and through failover, and print them.
+//! Create verification sessions through every vendor and through failover, and print them.
 //!
 //! ```sh
 //! cargo run --example quickstart                 # client id "quickstart-user"
@@ -7,9 +7,9 @@
 //!
 //! With no vendor credentials in the environment it starts the local emulator in-process (and
 //! says so): nothing leaves this machine, and the adapters are configured from the emulator's
-//! variables exactly as from real ones. With `IDENFY_API_KEY`/`IDENFY_API_SECRET` or
-//! `VERIFF_API_KEY` (and `VERIFF_BASE_URL`) set, it talks to those real vendors instead, which
-//! creates real sessions.
+//! variables exactly as from real ones. With `IDENFY_API_KEY`/`IDENFY_API_SECRET`,
+//! `VERIFF_API_KEY` (and `VERIFF_BASE_URL`) or `SUMSUB_APP_TOKEN`/`SUMSUB_SECRET_KEY` set, it
+//! talks to those real vendors instead, which creates real sessions.
 
 #[path = "support/emulator.rs"]
 mod support;
@@ -46,17 +46,23 @@ async fn main() -> ExitCode {
 }
 
 async fn run(client_id: ClientId) -> Result<(), Box<dyn std::error::Error>> {
-    let real = std::env::var_os("IDENFY_API_KEY").is_some()
-        || std::env::var_os("VERIFF_API_KEY").is_some();
+    let configured = |var: &str| std::env::var_os(var).is_some();
+    let real = ["IDENFY_API_KEY", "VERIFF_API_KEY", "SUMSUB_APP_TOKEN"].into_iter().any(configured);
     // Held until the end: dropping it stops the emulator.
     let mut emulator = None;
-    let (idenfy, veriff) = if real {
+    // Each vendor with its name, in failover order.
+    let mut vendors: Vec<(&str, Arc<dyn VerificationSession>)> = Vec::new();
+    if real {
         eprintln!("note: vendor credentials found; talking to the real vendors");
-        let idenfy =
-            std::env::var_os("IDENFY_API_KEY").map(|_| kyc::Idenfy::from_env()).transpose()?;
-        let veriff =
-            std::env::var_os("VERIFF_API_KEY").map(|_| kyc::Veriff::from_env()).transpose()?;
-        (idenfy, veriff)
+        if configured("IDENFY_API_KEY") {
+            vendors.push(("iDenfy", Arc::new(kyc::Idenfy::from_env()?)));
+        }
+        if configured("VERIFF_API_KEY") {
+            vendors.push(("Veriff", Arc::new(kyc::Veriff::from_env()?)));
+        }
+        if configured("SUMSUB_APP_TOKEN") {
+            vendors.push(("Sumsub", Arc::new(kyc::Sumsub::from_env()?)));
+        }
     } else {
         let running = Emulator::builder().start().await?;
         eprintln!(
@@ -64,28 +70,29 @@ async fn run(client_id: ClientId) -> Result<(), Box<dyn std::error::Error>> {
             running.address()
         );
         let (idenfy, veriff) = support::adapters(&running)?;
+        vendors.push(("iDenfy", Arc::new(idenfy)));
+        vendors.push(("Veriff", Arc::new(veriff)));
+        vendors.push(("Sumsub", Arc::new(support::sumsub(&running)?)));
         emulator = Some(running);
-        (Some(idenfy), Some(veriff))
-    };
+    }
 
-    // What both vendors can honour (Veriff fixes link validity and flow per integration).
+    // What every vendor can honour (Veriff fixes link validity and flow per integration).
     let request = SessionRequest::new(client_id).with_locale(Locale::En);
 
-    if let Some(idenfy) = &idenfy {
-        print_session("iDenfy", &idenfy.create_session(&request).await?);
+    for (name, vendor) in &vendors {
+        print_session(name, &vendor.create_session(&request).await?);
     }
-    if let Some(veriff) = &veriff {
-        print_session("Veriff", &veriff.create_session(&request).await?);
-    }
-    if let (Some(idenfy), Some(veriff)) = (idenfy, veriff) {
+    if vendors.len() > 1 {
         if let Some(emulator) = &emulator {
             // The emulated iDenfy goes down: the next request is answered 503.
             emulator.set_fault(Vendor::Idenfy, Fault::status(503).times(1));
         }
-        let failover = Failover::new(vec![Arc::new(idenfy), Arc::new(veriff)])
-            .with_policy(FailoverPolicy::default().with_max_retries(0));
+        let names: Vec<&str> = vendors.iter().map(|(name, _)| *name).collect();
+        let chain = vendors.into_iter().map(|(_, vendor)| vendor).collect();
+        let failover =
+            Failover::new(chain).with_policy(FailoverPolicy::default().with_max_retries(0));
         let session = failover.create_session(&request).await?;
-        print_session("Failover (iDenfy, then Veriff)", &session);
+        print_session(&format!("Failover ({})", names.join(", then ")), &session);
     }
     Ok(())
 }

@@ -49,3 +49,16 @@ pub mod veriff {
 
 #[cfg(feature = "veriff")]
 pub use kyc_veriff::{Veriff, VeriffBuilder, VeriffOptions, VeriffWebhooks};
+
+/// The Sumsub adapter (feature `sumsub`, on by default).
+#[cfg(feature = "sumsub")]
+pub mod sumsub {
+    pub use kyc_sumsub::{
+        DEFAULT_BASE_URL, DEFAULT_LEVEL, DEFAULT_LINK_VALIDITY, LINK_VALIDITY, OPTIONS_KEY,
+        PROVIDER, SIGNATURE_MISMATCH, STALE_TIMESTAMP, Sumsub, SumsubBuilder, SumsubOptions,
+        SumsubWebhooks, capabilities, capabilities_with_kyb, correlation_id, signature,
+    };
+}
+
+#[cfg(feature = "sumsub")]
+pub use kyc_sumsub::{Sumsub, SumsubBuilder, SumsubOptions, SumsubWebhooks};

@@ -48,10 +48,12 @@ impl RequestCounter for Counter<'_> {
 }
 
 #[tokio::test]
-async fn both_adapters_pass_the_conformance_suite_against_the_emulator() {
+async fn every_adapter_passes_the_conformance_suite_against_the_emulator() {
     let emulator = emulator().await;
     conformance::run(&idenfy(&emulator), &Counter(&emulator, Vendor::Idenfy)).await;
     conformance::run(&veriff(&emulator), &Counter(&emulator, Vendor::Veriff)).await;
+    let sumsub = kyc::SumsubBuilder::from_vars(emulator.vars()).unwrap().build().unwrap();
+    conformance::run(&sumsub, &Counter(&emulator, Vendor::Sumsub)).await;
 }
 
 #[tokio::test]
@@ -79,6 +81,12 @@ async fn wrong_credentials_are_refused() {
     let wrong_secret = kyc::VeriffBuilder::from_vars(wrong_secret).unwrap().build().unwrap();
     let error = wrong_secret.create_session(&request("u1")).await.unwrap_err();
     assert_eq!((error.kind(), error.vendor_code()), (ErrorKind::Unauthenticated, Some("1819")));
+
+    // Sumsub checks every call's signature: one made with another secret does not match.
+    let wrong_sumsub = vars_with(&emulator, "SUMSUB_SECRET_KEY", "not-the-secret");
+    let wrong_sumsub = kyc::SumsubBuilder::from_vars(wrong_sumsub).unwrap().build().unwrap();
+    let error = wrong_sumsub.create_session(&request("u1")).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unauthenticated, "{error}");
 }
 
 async fn post(url: &str, auth: (&str, &str), body: Value) -> (u16, Value) {
@@ -541,6 +549,7 @@ async fn decide_gives_each_outcome_as_the_adapters_read_it() -> Result<(), kyc::
     let emulator = Emulator::builder()
         .with_idenfy_webhook_url(format!("{hooks}/idenfy"))
         .with_veriff_webhook_url(format!("{hooks}/veriff"))
+        .with_sumsub_webhook_url(format!("{hooks}/sumsub"))
         .start()
         .await
         .map_err(EmulatorError::from)?;
@@ -551,12 +560,38 @@ async fn decide_gives_each_outcome_as_the_adapters_read_it() -> Result<(), kyc::
     let veriff = kyc::VeriffBuilder::from_vars(emulator.vars())?.build()?;
     let idenfy_webhooks = kyc::IdenfyWebhooks::from_vars(emulator.vars())?;
     let veriff_webhooks = kyc::VeriffWebhooks::from_vars(emulator.vars())?;
+    let sumsub = kyc::SumsubBuilder::from_vars(emulator.vars())?.build()?;
+    let sumsub_webhooks = kyc::SumsubWebhooks::from_vars(emulator.vars())?;
+    // Sumsub announces the applicant when its first link is made
+    // (https://docs.sumsub.com/docs/user-verification-webhooks).
+    let created = sumsub.create_session(&request("warm-up")).await?;
+    let statuses = verified_statuses(&mut received, Vendor::Sumsub, &sumsub_webhooks, &created)?;
+    assert_eq!(statuses, [Status::Created]);
 
     // The status a poll reads, and the webhooks' in the order they come: Veriff's `submitted`
     // event before a decision, `started` before abandoning an unopened session
     // (https://devdocs.veriff.com/docs/event-webhook); iDenfy's one result webhook
-    // (https://documentation.idenfy.com/kyc/webhooks).
+    // (https://documentation.idenfy.com/kyc/webhooks); Sumsub's new applicant, its
+    // submission, then its review (https://docs.sumsub.com/docs/user-verification-webhooks).
     let cases = [
+        (
+            Vendor::Sumsub,
+            Choice::Approve,
+            Status::Approved,
+            vec![Status::Created, Status::Submitted, Status::Approved],
+        ),
+        (
+            Vendor::Sumsub,
+            Choice::Decline,
+            Status::Declined,
+            vec![Status::Created, Status::Submitted, Status::Declined],
+        ),
+        (
+            Vendor::Sumsub,
+            Choice::Resubmit,
+            Status::ResubmissionRequested,
+            vec![Status::Created, Status::Submitted, Status::ResubmissionRequested],
+        ),
         (Vendor::Idenfy, Choice::Approve, Status::Approved, vec![Status::Approved]),
         (Vendor::Idenfy, Choice::Decline, Status::Declined, vec![Status::Declined]),
         (Vendor::Idenfy, Choice::Suspect, Status::Suspected, vec![Status::Suspected]),
@@ -587,7 +622,7 @@ async fn decide_gives_each_outcome_as_the_adapters_read_it() -> Result<(), kyc::
             vec![Status::Started, Status::Abandoned],
         ),
     ];
-    for (vendor, choice, polled, webhooks) in cases {
+    for (n, (vendor, choice, polled, webhooks)) in cases.into_iter().enumerate() {
         assert!(choice.is_offered_by(vendor));
         let (sessions, results, verifier): (
             &dyn VerificationSession,
@@ -596,8 +631,10 @@ async fn decide_gives_each_outcome_as_the_adapters_read_it() -> Result<(), kyc::
         ) = match vendor {
             Vendor::Idenfy => (&idenfy, &idenfy, &idenfy_webhooks),
             Vendor::Veriff => (&veriff, &veriff, &veriff_webhooks),
+            _ => (&sumsub, &sumsub, &sumsub_webhooks),
         };
-        let session = sessions.create_session(&request("person-3")).await?;
+        // A client id of its own: at Sumsub it names the applicant.
+        let session = sessions.create_session(&request(&format!("person-3-{n}"))).await?;
         emulator.decide(vendor, &session.id, choice).await?;
         let decision = results.poll_decision(&session.reference()).await?.expect("decided");
         assert_eq!(

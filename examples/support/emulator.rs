@@ -13,3 +13,9 @@ pub(crate) fn adapters(
     let veriff = kyc::VeriffBuilder::from_vars(emulator.vars())?.build()?;
     Ok((idenfy, veriff))
 }
+
+/// Sumsub, configured from `emulator`'s variables as the other two.
+#[allow(dead_code)] // each example uses the vendors it shows
+pub(crate) fn sumsub(emulator: &RunningEmulator) -> Result<kyc::Sumsub, kyc::Error> {
+    kyc::SumsubBuilder::from_vars(emulator.vars())?.build()
+}

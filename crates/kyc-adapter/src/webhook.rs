@@ -194,6 +194,20 @@ impl WebhookKeys {
     /// `Decode` for a body over the cap; `Config` without any key (and unsigned deliveries not
     /// accepted); `InvalidSignature` for a missing or wrong signature.
     pub fn check(&self, signature: Option<&str>, body: &[u8]) -> Result<(), Error> {
+        self.check_with(HmacAlgorithm::Sha256, signature, body)
+    }
+
+    /// [`check`](Self::check) with the HMAC computed under `algorithm` (a vendor whose
+    /// webhooks name their digest algorithm).
+    ///
+    /// # Errors
+    /// As [`check`](Self::check).
+    pub fn check_with(
+        &self,
+        algorithm: HmacAlgorithm,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<(), Error> {
         if body.len() > WEBHOOK_BODY_CAP {
             let detail = format!("webhook body larger than {WEBHOOK_BODY_CAP} bytes");
             return Err(Error::invalid_payload(&self.provider, detail));
@@ -206,10 +220,16 @@ impl WebhookKeys {
             return Err(Error::config(&self.provider, detail));
         }
         let keys: Vec<&[u8]> = self.keys.iter().map(|k| k.expose_secret().as_bytes()).collect();
-        match verify_hex_hmac(&keys, body, signature.unwrap_or_default()) {
+        match verify_hex_hmac_with(algorithm, &keys, body, signature.unwrap_or_default()) {
             true => Ok(()),
             false => Err(Error::invalid_signature(&self.provider)),
         }
+    }
+
+    /// Whether deliveries are accepted without a valid signature
+    /// ([`dangerously_accept_unsigned`](Self::dangerously_accept_unsigned)).
+    pub fn accepts_unsigned(&self) -> bool {
+        self.accept_unsigned
     }
 }
 
@@ -223,31 +243,103 @@ impl fmt::Debug for WebhookKeys {
     }
 }
 
+/// A hash function an HMAC is computed with. Vendors name it in their webhooks (Sumsub's
+/// `x-payload-digest-alg`); most use SHA-256 only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HmacAlgorithm {
+    /// HMAC-SHA256: 32 bytes, 64 hex digits.
+    Sha256,
+    /// HMAC-SHA512: 64 bytes, 128 hex digits.
+    Sha512,
+    /// HMAC-SHA1: 20 bytes, 40 hex digits. Legacy: a vendor's adapter accepts it only when the
+    /// operator explicitly allows it.
+    Sha1,
+}
+
+impl HmacAlgorithm {
+    /// How many hex digits a digest of this algorithm has.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Self::Sha256 => 64,
+            Self::Sha512 => 128,
+            Self::Sha1 => 40,
+        }
+    }
+
+    /// The raw HMAC of `message` under `key`.
+    fn mac(self, key: &[u8], message: &[u8]) -> Vec<u8> {
+        use hmac::{Hmac, KeyInit, Mac};
+        fn run<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
+            // HMAC takes keys of every length: `new_from_slice` cannot fail for it.
+            let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else {
+                unreachable!("HMAC accepts keys of every length")
+            };
+            mac.update(message);
+            mac.finalize().into_bytes().to_vec()
+        }
+        match self {
+            Self::Sha256 => run::<Hmac<sha2::Sha256>>(key, message),
+            Self::Sha512 => run::<Hmac<sha2::Sha512>>(key, message),
+            Self::Sha1 => run::<Hmac<sha1::Sha1>>(key, message),
+        }
+    }
+
+    /// Whether `expected` is the HMAC of `message` under `key`, compared in constant time.
+    fn verify(self, key: &[u8], message: &[u8], expected: &[u8]) -> bool {
+        use hmac::{Hmac, KeyInit, Mac};
+        fn run<M: Mac + KeyInit>(key: &[u8], message: &[u8], expected: &[u8]) -> bool {
+            let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else { return false };
+            mac.update(message);
+            mac.verify_slice(expected).is_ok()
+        }
+        match self {
+            Self::Sha256 => run::<Hmac<sha2::Sha256>>(key, message, expected),
+            Self::Sha512 => run::<Hmac<sha2::Sha512>>(key, message, expected),
+            Self::Sha1 => run::<Hmac<sha1::Sha1>>(key, message, expected),
+        }
+    }
+}
+
 /// The lowercase hex HMAC-SHA256 of `message` under `key`.
 pub fn hex_hmac(key: &[u8], message: &[u8]) -> String {
-    use hmac::{Hmac, KeyInit, Mac};
-    // HMAC takes keys of every length: `new_from_slice` cannot fail for it.
-    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key) else {
-        unreachable!("HMAC accepts keys of every length")
-    };
-    mac.update(message);
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    hex_hmac_with(HmacAlgorithm::Sha256, key, message)
+}
+
+/// The lowercase hex HMAC of `message` under `key`, with `algorithm`.
+///
+/// ```
+/// use kyc_adapter::webhook::{HmacAlgorithm, hex_hmac_with};
+/// // go-sumsub's HMAC-SHA1 webhook vector (https://github.com/thrownew/go-sumsub).
+/// assert_eq!(
+///     hex_hmac_with(HmacAlgorithm::Sha1, b"SoMe_SeCrEt_KeY", b"someText"),
+///     "f6e92ffe371718694d46e28436f76589312df8db"
+/// );
+/// ```
+pub fn hex_hmac_with(algorithm: HmacAlgorithm, key: &[u8], message: &[u8]) -> String {
+    algorithm.mac(key, message).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Checks a hex HMAC-SHA256 `signature` (either case) of `body` against each of `keys` in
 /// constant time.
 pub fn verify_hex_hmac(keys: &[&[u8]], body: &[u8], signature: &str) -> bool {
-    use hmac::{Hmac, KeyInit, Mac};
-    let Some(expected) = decode_hex(signature.trim()) else { return false };
-    keys.iter().any(|key| {
-        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key) else { return false };
-        mac.update(body);
-        mac.verify_slice(&expected).is_ok()
-    })
+    verify_hex_hmac_with(HmacAlgorithm::Sha256, keys, body, signature)
 }
 
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() != 64 {
+/// Checks a hex HMAC `signature` (either case) of `body` under `algorithm` against each of
+/// `keys`, in constant time. A signature of the wrong length for `algorithm` never matches.
+pub fn verify_hex_hmac_with(
+    algorithm: HmacAlgorithm,
+    keys: &[&[u8]],
+    body: &[u8],
+    signature: &str,
+) -> bool {
+    let Some(expected) = decode_hex(signature.trim(), algorithm.hex_len()) else { return false };
+    keys.iter().any(|key| algorithm.verify(key, body, &expected))
+}
+
+fn decode_hex(text: &str, len: usize) -> Option<Vec<u8>> {
+    if text.len() != len {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
@@ -270,6 +362,34 @@ mod tests {
         assert!(!verify_hex_hmac(&[key], &payload[1..], signature));
         assert!(!verify_hex_hmac(&[key], payload, "zz"));
         assert!(!verify_hex_hmac(&[key], payload, &"é".repeat(32)));
+    }
+
+    /// Sumsub's webhook digest vectors (HMAC-SHA256, -SHA512 and legacy -SHA1 of one body),
+    /// checked with Python's hmac; the SHA-1 one is go-sumsub's.
+    #[test]
+    fn every_algorithm_signs_and_verifies() {
+        let body = b"someText";
+        let key: &[u8] = b"SoMe_SeCrEt_KeY";
+        let sha1 = "f6e92ffe371718694d46e28436f76589312df8db";
+        assert_eq!(hex_hmac_with(HmacAlgorithm::Sha1, key, body), sha1);
+        assert!(verify_hex_hmac_with(HmacAlgorithm::Sha1, &[key], body, &sha1.to_uppercase()));
+        for algorithm in [HmacAlgorithm::Sha256, HmacAlgorithm::Sha512, HmacAlgorithm::Sha1] {
+            let digest = hex_hmac_with(algorithm, key, body);
+            assert_eq!(digest.len(), algorithm.hex_len());
+            assert!(verify_hex_hmac_with(algorithm, &[b"old", key], body, &digest));
+            assert!(!verify_hex_hmac_with(algorithm, &[key], b"someTexT", &digest));
+            // The digest of another algorithm never passes: not even its prefix.
+            for other in [HmacAlgorithm::Sha256, HmacAlgorithm::Sha512, HmacAlgorithm::Sha1] {
+                if other != algorithm {
+                    assert!(!verify_hex_hmac_with(other, &[key], body, &digest));
+                    let cut = &digest[..other.hex_len().min(digest.len())];
+                    assert!(!verify_hex_hmac_with(other, &[key], body, cut));
+                }
+            }
+        }
+        let keys = WebhookKeys::new("p").with_key("SoMe_SeCrEt_KeY");
+        assert!(keys.check_with(HmacAlgorithm::Sha1, Some(sha1), body).is_ok());
+        assert!(keys.check(Some(sha1), body).is_err());
     }
 
     #[test]

@@ -16,11 +16,12 @@ use url::Url;
 use crate::exit::{self, Failure};
 use crate::vendors::{self, Vendor};
 
-/// Identity-verification links from a terminal, on iDenfy, Veriff or both.
+/// Identity-verification links from a terminal, on iDenfy, Veriff, Sumsub or several.
 ///
 /// Credentials and endpoints come from the environment only: IDENFY_API_KEY,
-/// IDENFY_API_SECRET, IDENFY_BASE_URL, VERIFF_API_KEY, VERIFF_SHARED_SECRET, VERIFF_BASE_URL.
-/// With none set, a built-in emulator serves both vendors.
+/// IDENFY_API_SECRET, IDENFY_BASE_URL, VERIFF_API_KEY, VERIFF_SHARED_SECRET, VERIFF_BASE_URL,
+/// SUMSUB_APP_TOKEN, SUMSUB_SECRET_KEY, SUMSUB_LEVEL_NAME, SUMSUB_BASE_URL. With none set, a
+/// built-in emulator serves every vendor.
 #[derive(Debug, Parser)]
 #[command(
     name = "kyc",
@@ -60,7 +61,7 @@ pub(crate) enum Command {
     /// Runs the emulator of both vendors in the foreground and prints the variables that point
     /// `kyc` (or an application) at it, webhook keys included.
     #[command(after_help = exit::help(exit::EMULATOR))]
-    Emulator(EmulatorArgs),
+    Emulator(Box<EmulatorArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +77,9 @@ pub(crate) struct EmulatorArgs {
     /// printed.
     #[arg(long, value_name = "URL")]
     pub(crate) veriff_webhook_url: Option<Url>,
+    /// Where Sumsub's applicant webhooks go, digested with the SUMSUB_WEBHOOK_SECRET printed.
+    #[arg(long, value_name = "URL")]
+    pub(crate) sumsub_webhook_url: Option<Url>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -672,6 +676,6 @@ mod tests {
         let error =
             Cli::try_parse_from(["kyc", "session", "create", "--provider", "acme"]).unwrap_err();
         let Err(Failure::Input(message)) = refusal(&error) else { panic!() };
-        assert_eq!(message, "invalid value for --provider (one of: idenfy, veriff)");
+        assert_eq!(message, "invalid value for --provider (one of: idenfy, veriff, sumsub)");
     }
 }

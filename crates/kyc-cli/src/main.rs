@@ -48,7 +48,7 @@ async fn main() -> ExitCode {
                 Ok(())
             }
             Command::Compare { request, output } => compare::run(&request, output).await,
-            Command::Emulator(args) => emulator::run(args).await,
+            Command::Emulator(args) => emulator::run(*args).await,
         },
         Err(error) => args::refusal(&error),
     };

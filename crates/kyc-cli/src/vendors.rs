@@ -69,6 +69,20 @@ pub(crate) static VENDORS: &[Vendor] = &[
         erasure_from_env: || Ok(Box::new(kyc::Veriff::from_env()?)),
         unknown_options: unknown_fields::<kyc::VeriffOptions>,
     },
+    Vendor {
+        name: kyc::sumsub::PROVIDER,
+        display_name: "Sumsub",
+        credential_var: "SUMSUB_APP_TOKEN",
+        // What Sumsub offers once a company level is configured (SUMSUB_KYB_LEVEL_NAME): without
+        // one, its client refuses business sessions before sending.
+        capabilities: kyc::sumsub::capabilities_with_kyb,
+        session: |vars| Ok(Arc::new(kyc::SumsubBuilder::from_vars(vars)?.build()?)),
+        webhooks_from_env: || Ok(Box::new(kyc::SumsubWebhooks::from_env()?)),
+        results_from_env: || Ok(Box::new(kyc::Sumsub::from_env()?)),
+        // Sumsub's API erases nothing: its client refuses, saying so, before sending.
+        erasure_from_env: || Ok(Box::new(kyc::Sumsub::from_env()?)),
+        unknown_options: unknown_fields::<kyc::SumsubOptions>,
+    },
 ];
 
 /// The fields of `O`'s options in `request` its adapter does not know, named from

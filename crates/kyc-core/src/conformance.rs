@@ -125,13 +125,22 @@ fn client_id(suffix: &str) -> ClientId {
     ClientId::new(format!("conformance-{suffix}")).expect("valid client id")
 }
 
+/// A client id of its own per kind: a person and a company are two clients, and a vendor may
+/// tie the id to one applicant of one kind (Sumsub's `externalUserId`).
+fn client_id_for(kind: VerificationKind, suffix: &str) -> ClientId {
+    match kind {
+        VerificationKind::Business => client_id(&format!("company-{suffix}")),
+        _ => client_id(suffix),
+    }
+}
+
 /// A request with only the client id succeeds, once, with a consistent session.
 pub async fn creates_a_minimal_session(
     provider: &dyn VerificationSession,
     counter: &dyn RequestCounter,
 ) {
     for (kind, _) in offered(provider.capabilities()) {
-        let request = SessionRequest::new(client_id("minimal")).with_kind(kind);
+        let request = SessionRequest::new(client_id_for(kind, "minimal")).with_kind(kind);
         create_once(provider, counter, &request, "with only a client id").await;
     }
 }
@@ -192,11 +201,11 @@ pub async fn refuses_unsupported_requests_before_sending(
     let mut cases: Vec<(SessionRequest, Feature)> = Vec::new();
     for kind in VerificationKind::iter() {
         let Some(caps) = capabilities.for_kind(kind) else {
-            let request = SessionRequest::new(client_id("unsupported")).with_kind(kind);
+            let request = SessionRequest::new(client_id_for(kind, "unsupported")).with_kind(kind);
             cases.push((request, Feature::Kind(kind)));
             continue;
         };
-        let base = || SessionRequest::new(client_id("unsupported")).with_kind(kind);
+        let base = || SessionRequest::new(client_id_for(kind, "unsupported")).with_kind(kind);
         for field in Field::iter().filter(|field| !caps.supports(*field)) {
             if kind == VerificationKind::Business && field == Field::Flow {
                 continue; // refused as invalid before capabilities are consulted
@@ -262,7 +271,7 @@ fn beyond_the_limits(
     kind: VerificationKind,
     caps: &KindCapabilities,
 ) -> Vec<(SessionRequest, Feature)> {
-    let base = || SessionRequest::new(client_id("limits")).with_kind(kind);
+    let base = || SessionRequest::new(client_id_for(kind, "limits")).with_kind(kind);
     let mut cases = Vec::new();
     let one_second = Duration::from_secs(1);
     for (field, range) in [
@@ -338,7 +347,7 @@ pub async fn accepts_every_declared_value(
     counter: &dyn RequestCounter,
 ) {
     for (kind, caps) in offered(provider.capabilities()) {
-        let base = || SessionRequest::new(client_id("declared")).with_kind(kind);
+        let base = || SessionRequest::new(client_id_for(kind, "declared")).with_kind(kind);
         let mut requests = Vec::new();
         if caps.supports(Field::Locale) {
             requests.extend(caps.locales.iter().map(|locale| base().with_locale(*locale)));
@@ -486,7 +495,7 @@ pub(crate) fn with_field(
 
 /// A request of `kind` setting every field `caps` supports.
 fn fullest_request(kind: VerificationKind, caps: &KindCapabilities) -> SessionRequest {
-    let mut request = SessionRequest::new(client_id("full")).with_kind(kind);
+    let mut request = SessionRequest::new(client_id_for(kind, "full")).with_kind(kind);
     for field in Field::iter().filter(|field| caps.supports(*field)) {
         if kind == VerificationKind::Business && field == Field::Flow {
             continue;

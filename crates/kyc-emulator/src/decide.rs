@@ -20,7 +20,8 @@ use crate::webhooks::{self, Delivery, Happened};
 
 /// What the person does with a session: each vendor's outcomes, in its own words
 /// (iDenfy: <https://documentation.idenfy.com/kyc/webhooks>; Veriff:
-/// <https://devdocs.veriff.com/docs/verification-session-status-codes-table>).
+/// <https://devdocs.veriff.com/docs/verification-session-status-codes-table>; Sumsub:
+/// <https://docs.sumsub.com/docs/applicant-statuses>, <https://docs.sumsub.com/docs/user-verification-webhooks>).
 /// [`Choice::offered_by`] lists a vendor's ([`Choice::offered_for_business`] iDenfy's KYB
 /// ones); asking a vendor for another's is an error.
 ///
@@ -30,14 +31,17 @@ use crate::webhooks::{self, Delivery, Happened};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Choice {
-    /// iDenfy `APPROVED` (KYB: `approvalStatus: APPROVED`), Veriff `approved` (9001).
+    /// iDenfy `APPROVED` (KYB: `approvalStatus: APPROVED`), Veriff `approved` (9001), Sumsub
+    /// `completed` with `reviewAnswer: GREEN` (webhooks `applicantPending`, then
+    /// `applicantReviewed`).
     Approve,
-    /// iDenfy `DENIED` (KYB: `approvalStatus: DENIED`), Veriff `declined` (9102).
+    /// iDenfy `DENIED` (KYB: `approvalStatus: DENIED`), Veriff `declined` (9102), Sumsub
+    /// `completed` with `RED` and `reviewRejectType: FINAL` (no retry).
     Decline,
     /// iDenfy identity (KYC) only: `SUSPECTED`, the checks passed with warnings.
     Suspect,
-    /// Veriff only: `resubmission_requested` (9103); the person may then decide again on the
-    /// same link.
+    /// Veriff `resubmission_requested` (9103), Sumsub `RED` with `reviewRejectType: RETRY`; the
+    /// person may then decide again on the same link (Sumsub: the same applicant, a new attempt).
     Resubmit,
     /// Approved by a reviewer after the automatic checks, in two steps:
     /// - iDenfy KYC: `IDENTIFICATION_AUTO_FINISHED` with `final: false` (the automatic verdict
@@ -47,19 +51,24 @@ pub enum Choice {
     ///   "`final: false` means a `IDENTIFICATION_MANUAL_FINISHED` webhook is still coming");
     /// - iDenfy KYB: `COMPANY_SUBMIT` (status `NEED_TO_REVIEW`), then `COMPANY_REVIEW`
     ///   (`COMPLETED`, `APPROVED`);
-    /// - Veriff: the `submitted` event and the decision `review` (9121), then `approved`.
+    /// - Veriff: the `submitted` event and the decision `review` (9121), then `approved`;
+    /// - Sumsub: `applicantPending` and `applicantOnHold` (`reviewStatus: onHold`, "requires
+    ///   action", <https://docs.sumsub.com/docs/applicant-statuses>), then `applicantReviewed`
+    ///   (`GREEN`).
     ///
     /// The review takes [`EmulatorBuilder::with_review_time`](crate::EmulatorBuilder::with_review_time)
     /// (none by default).
     ApproveAfterReview,
     /// As [`ApproveAfterReview`](Self::ApproveAfterReview), the reviewer declining: iDenfy's
     /// automatic verdict `SUSPECTED` (a face it could not match for sure), then `DENIED` (KYB
-    /// `DENIED`), Veriff `declined`.
+    /// `DENIED`), Veriff `declined`, Sumsub `RED` with `FINAL`.
     DeclineAfterReview,
     /// The person never uses the link and it runs out: iDenfy `EXPIRED` (webhook
     /// `IDENTIFICATION_EXPIRED`; KYB: `COMPANY_TOKEN_EXPIRED`), Veriff `expired` (9104). Not
     /// for a decided session; for Veriff, not for an opened one either (that one is
-    /// [`Abandon`](Self::Abandon)).
+    /// [`Abandon`](Self::Abandon)). Sumsub has no expiry status nor webhook: its links stop
+    /// opening (410) and the applicant stays `init`, until a new link is made for the same
+    /// `userId` (the emulator's choice: the documents say only that a link has a `ttlInSecs`).
     Expire,
     /// Veriff only: the person opens the link (Veriff's `started`, if the page was not opened
     /// yet) and leaves, and it runs out: `abandoned` (9104). iDenfy has no such word: its
@@ -88,6 +97,14 @@ impl Choice {
                 Self::DeclineAfterReview,
                 Self::Expire,
                 Self::Abandon,
+            ],
+            Vendor::Sumsub => &[
+                Self::Approve,
+                Self::Decline,
+                Self::Resubmit,
+                Self::ApproveAfterReview,
+                Self::DeclineAfterReview,
+                Self::Expire,
             ],
         }
     }
@@ -177,11 +194,16 @@ pub(crate) fn act(
     }
     let now = Utc::now();
     let mut store = lock(&app.store);
-    let Some(record) = store.by_id_mut(session_id).filter(|r| r.vendor == vendor) else {
+    let id = store.resolve(vendor, session_id);
+    let Some(record) = id.and_then(|id| store.by_id_mut(&id)).filter(|r| r.vendor == vendor) else {
         return Err(EmulatorError::UnknownSession { vendor, session_id: session_id.to_owned() });
     };
     let session_id = || session_id.to_owned();
-    if record.business && !Choice::offered_for_business().contains(&choice) {
+    // Sumsub's companies are reviewed as its individuals are: RED with RETRY too.
+    if record.business
+        && vendor == Vendor::Idenfy
+        && !Choice::offered_for_business().contains(&choice)
+    {
         return Err(EmulatorError::NotOfferedForBusiness { choice });
     }
     if record.expired(now) {
@@ -196,8 +218,8 @@ pub(crate) fn act(
         Choice::Resubmit => Some(Verdict::Resubmit),
         Choice::Expire | Choice::Abandon => None,
     };
-    // A final decision stands, and so does one under way; Veriff's resubmission lets the person
-    // decide again. Running out is for undecided sessions only: the emulator's expiry applies to
+    // A final decision stands, and so does one under way; Veriff's resubmission (Sumsub's RETRY)
+    // lets the person decide again. Running out is for undecided sessions only: the emulator's expiry applies to
     // those alone.
     let stands = match record.decision {
         _ if record.pending.is_some() || record.deleted => true,
@@ -215,21 +237,26 @@ pub(crate) fn act(
             record.opened = true;
             record.decision = Some((verdict, now));
             record.reviewed = choice.after_review();
-            // Two steps: a review, or a KYB form's automatic processing before its review.
+            // Two steps: a review, or a KYB form's automatic processing before its review (and
+            // every Sumsub submission: `pending` before `completed`).
             record.pending = if choice.after_review() {
                 Some(Pending::Review)
-            } else if record.business {
+            } else if (record.business && vendor == Vendor::Idenfy) || vendor == Vendor::Sumsub {
                 Some(Pending::Processing)
             } else {
                 None
             };
+            if let Some(applicant) = record.sumsub.as_mut() {
+                applicant.attempts += 1;
+                applicant.result = None;
+            }
             deliveries.extend(webhooks::deliveries(app, record, Happened::Decided));
             if let Some(pending) = record.pending {
                 let after = match pending {
                     Pending::Review => app.config.review_time,
                     Pending::Processing => Duration::ZERO,
                 };
-                then = Some(Then { vendor, session_id: session_id(), after });
+                then = Some(Then { vendor, session_id: record.id.clone(), after });
             }
         }
         None => {

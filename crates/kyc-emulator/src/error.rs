@@ -38,12 +38,13 @@ use crate::store::Vendor;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum EmulatorError {
-    /// No session of `vendor` has this id: never created here, created at the other vendor, or
-    /// forgotten beyond [`EmulatorBuilder::with_retained_sessions`](crate::EmulatorBuilder::with_retained_sessions).
+    /// No session of `vendor` has this id: never created here, created at another vendor, a
+    /// deactivated Sumsub applicant, or forgotten beyond [`EmulatorBuilder::with_retained_sessions`](crate::EmulatorBuilder::with_retained_sessions).
     UnknownSession {
         /// The vendor asked.
         vendor: Vendor,
-        /// The id asked for (iDenfy `scanRef` or KYB `companyId`, Veriff verification id).
+        /// The id asked for (iDenfy `scanRef` or KYB `companyId`, Veriff verification id,
+        /// Sumsub `userId`/`externalUserId` or `applicantId`).
         session_id: String,
     },
     /// `vendor` has no such outcome ([`Choice::offered_by`] lists the ones it has): an outcome
@@ -71,7 +72,7 @@ pub enum EmulatorError {
     },
     /// The session is decided and a decision stands, or is under way (a review pending); the
     /// hosted page answers 409. Only a
-    /// Veriff resubmission request may be followed by another decision, and even it is not
+    /// Veriff resubmission request (a Sumsub RETRY) may be followed by another decision, and even it is not
     /// followed by the link running out ([`Choice::Expire`], [`Choice::Abandon`]).
     AlreadyDecided {
         /// The session's vendor.

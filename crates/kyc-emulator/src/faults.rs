@@ -3,9 +3,9 @@
 //! ([`RunningEmulator::set_fault`](crate::RunningEmulator::set_fault)) or over HTTP:
 //!
 //! ```text
-//! PUT    /__emulator/faults/{idenfy|veriff}   {"status": 503, "times": 2}
-//! GET    /__emulator/faults/{idenfy|veriff}
-//! DELETE /__emulator/faults/{idenfy|veriff}
+//! PUT    /__emulator/faults/{idenfy|veriff|sumsub}   {"status": 503, "times": 2}
+//! GET    /__emulator/faults/{idenfy|veriff|sumsub}
+//! DELETE /__emulator/faults/{idenfy|veriff|sumsub}
 //! ```
 
 use std::sync::{Arc, Mutex};
@@ -26,18 +26,18 @@ use crate::store::{Store, Vendor};
 ///
 /// The failure is a `status` (the vendor's error body for it) or a [`FaultMode`]:
 ///
-/// | fault | iDenfy | Veriff |
-/// |---|---|---|
-/// | `status` 401 | 401 `{"message": "Invalid authorization credentials"}`, no identifier | `{status: "fail", code: "401", message}` |
-/// | `status` 402 | 402 `{"message": "Action not allowed due to lack of funds or exceeded limit."}`, no identifier | as above |
-/// | `status` 403 | 403 `{"message": "Partner inactive"}`, no identifier | as above |
-/// | other `status` | `{identifier, message}`: `TOO_MANY_REQUESTS` (429), `INTERNAL_ERROR` (5xx), else `BAD_VALUE` | as above |
-/// | [`FaultMode::OutOfFunds`] | the 402 above | 401 code 1804 |
-/// | [`FaultMode::PartnerInactive`] | the 403 above | 401 code 1804 |
-/// | [`FaultMode::WrongEnvironment`] | 403 `{"message": "This endpoint is not available for TESTING partners."}`, no identifier | 401 code 1803 |
-/// | [`FaultMode::PartnerContract`] | 400 `{identifier: "PARTNER_CONTRACT_ERROR", message}` | 400 code 1301 |
-/// | [`FaultMode::ForgedSignature`] | answered normally (iDenfy signs no answers) | answered normally, `X-HMAC-SIGNATURE` wrong |
-/// | [`FaultMode::Drop`], [`Hang`](FaultMode::Hang), [`Malformed`](FaultMode::Malformed) | the connection breaks, no answer, a truncated body | the same |
+/// | fault | iDenfy | Veriff | Sumsub |
+/// |---|---|---|---|
+/// | `status` 401 | 401 `{"message": "Invalid authorization credentials"}`, no identifier | `{status: "fail", code: "401", message}` | `{description, code: 401, correlationId}` |
+/// | `status` 402 | 402 `{"message": "Action not allowed due to lack of funds or exceeded limit."}`, no identifier | as above | as above |
+/// | `status` 403 | 403 `{"message": "Partner inactive"}`, no identifier | as above | as above |
+/// | other `status` | `{identifier, message}`: `TOO_MANY_REQUESTS` (429), `INTERNAL_ERROR` (5xx), else `BAD_VALUE` | as above | as above |
+/// | [`FaultMode::OutOfFunds`] | the 402 above | 401 code 1804 | 403, no `errorCode` |
+/// | [`FaultMode::PartnerInactive`] | the 403 above | 401 code 1804 | 403, no `errorCode` |
+/// | [`FaultMode::WrongEnvironment`] | 403 `{"message": "This endpoint is not available for TESTING partners."}`, no identifier | 401 code 1803 | 401 `errorCode` 4001 |
+/// | [`FaultMode::PartnerContract`] | 400 `{identifier: "PARTNER_CONTRACT_ERROR", message}` | 400 code 1301 | 403, no `errorCode` |
+/// | [`FaultMode::ForgedSignature`] | answered normally (iDenfy signs no answers) | answered normally, `X-HMAC-SIGNATURE` wrong | answered normally (Sumsub signs no answers) |
+/// | [`FaultMode::Drop`], [`Hang`](FaultMode::Hang), [`Malformed`](FaultMode::Malformed) | the connection breaks, no answer, a truncated body | the same | the same |
 ///
 /// iDenfy's 401/402/403 bodies are the "Authentication Errors" of
 /// <https://documentation.idenfy.com/kyc/id-error-messages> ("a non-200 response with no
@@ -51,6 +51,15 @@ use crate::store::{Store, Vendor};
 /// billing"), 1301 that of <https://devdocs.veriff.com/docs/some-troubleshooting-codes-table>
 /// ("Requested features are not supported"). Veriff's fault answers with a body are signed as its
 /// other answers are (but for [`FaultMode::ForgedSignature`]).
+///
+/// Sumsub's bodies are its error shape, `{description, code, correlationId, errorCode?}`
+/// (<https://docs.sumsub.com/reference/error-codes-description>, `code` repeating the status);
+/// 4001 is its "app token does not exist (e.g. test env. token used on production)". Sumsub
+/// documents no refusal for funds, an inactive client or a contract: the emulator answers those
+/// with 403, what a token without the permission gets (the emulator's reading of
+/// <https://docs.sumsub.com/docs/app-tokens>). A 429 is what its rate limits answer
+/// (<https://docs.sumsub.com/reference/rate-limits>); `Retry-After` is sent only when the fault
+/// sets one (Sumsub documents none).
 ///
 /// ```
 /// let fault: kyc_emulator::Fault =
@@ -97,19 +106,20 @@ pub enum FaultMode {
     /// A success status with a truncated JSON body.
     Malformed,
     /// iDenfy: 402, no identifier, "Action not allowed due to lack of funds or exceeded
-    /// limit."; Veriff: 401 code 1804 (integration not active, billing).
+    /// limit."; Veriff: 401 code 1804 (integration not active, billing); Sumsub: 403.
     OutOfFunds,
-    /// iDenfy: 403, no identifier, "Partner inactive"; Veriff: 401 code 1804.
+    /// iDenfy: 403, no identifier, "Partner inactive"; Veriff: 401 code 1804; Sumsub: 403.
     PartnerInactive,
     /// Keys of another environment. iDenfy: 403, no identifier, "This endpoint is not available
-    /// for TESTING partners."; Veriff: 401 code 1803 (no integration for the key).
+    /// for TESTING partners."; Veriff: 401 code 1803 (no integration for the key); Sumsub: 401
+    /// `errorCode` 4001 (the token does not exist there).
     WrongEnvironment,
     /// The contract does not allow the action (at iDenfy, e.g. KYB not enabled). iDenfy: 400
-    /// `PARTNER_CONTRACT_ERROR`; Veriff: 400 code 1301.
+    /// `PARTNER_CONTRACT_ERROR`; Veriff: 400 code 1301; Sumsub: 403.
     PartnerContract,
     /// Veriff: the request is served, but the answer's `X-HMAC-SIGNATURE` is not the HMAC of its
-    /// body (for testing a client's check of Veriff's answers). iDenfy signs no answers: its
-    /// requests are served normally.
+    /// body (for testing a client's check of Veriff's answers). iDenfy and Sumsub sign no
+    /// answers: their requests are served normally.
     ForgedSignature,
 }
 
@@ -264,6 +274,21 @@ fn named(vendor: Vendor, mode: FaultMode) -> Option<(StatusCode, serde_json::Val
         (Vendor::Veriff, FaultMode::PartnerContract) => {
             veriff(StatusCode::BAD_REQUEST, "1301", "Requested features are not supported.")
         }
+        (Vendor::Sumsub, FaultMode::WrongEnvironment) => {
+            let status = StatusCode::UNAUTHORIZED;
+            let description = "App token does not exist (e.g. test env. token used on production).";
+            (status, crate::sumsub::error_body(status, description, Some((4001, None))))
+        }
+        (Vendor::Sumsub, FaultMode::OutOfFunds | FaultMode::PartnerInactive) => {
+            let status = StatusCode::FORBIDDEN;
+            let description = "The client is not active: requests are not allowed (emulated).";
+            (status, crate::sumsub::error_body(status, description, None))
+        }
+        (Vendor::Sumsub, FaultMode::PartnerContract) => {
+            let status = StatusCode::FORBIDDEN;
+            let description = "The app token has no permission for this action (emulated).";
+            (status, crate::sumsub::error_body(status, description, None))
+        }
         _ => return None,
     };
     Some(answer)
@@ -319,6 +344,9 @@ async fn fault_response(vendor: Vendor, fault: &Fault) -> Response {
                     "code": status.as_u16().to_string(),
                     "message": format!("Emulated fault: {status}"),
                 }),
+                (Vendor::Sumsub, _) => {
+                    crate::sumsub::error_body(status, &format!("Emulated fault: {status}"), None)
+                }
             };
             let mut response = (status, axum::Json(body)).into_response();
             if let Some(value) = fault

@@ -1,4 +1,4 @@
-//! A local, faithful stand-in for the iDenfy and Veriff HTTP APIs, so the quickstart, the tests,
+//! A local, faithful stand-in for the iDenfy, Veriff and Sumsub HTTP APIs, so the quickstart, the tests,
 //! the benchmarks and your own integration tests run offline (stripe-mock, LocalStack: for KYC).
 //!
 //! # The harness
@@ -6,8 +6,10 @@
 //! A running emulator hands out what a real deployment would have in its environment:
 //! [`RunningEmulator::vars`] gives every variable the adapters read (`IDENFY_BASE_URL`,
 //! `IDENFY_KYB_UI_URL`, `IDENFY_API_KEY`, `IDENFY_API_SECRET`, `IDENFY_WEBHOOK_KEY`,
-//! `VERIFF_BASE_URL`, `VERIFF_API_KEY`, `VERIFF_SHARED_SECRET`), so a test configures its
-//! adapter through the same path production does, and adds what it needs on top:
+//! `VERIFF_BASE_URL`, `VERIFF_API_KEY`, `VERIFF_SHARED_SECRET`, `SUMSUB_BASE_URL`,
+//! `SUMSUB_APP_TOKEN`, `SUMSUB_SECRET_KEY`, `SUMSUB_LEVEL_NAME`, `SUMSUB_KYB_LEVEL_NAME`,
+//! `SUMSUB_WEBHOOK_SECRET`), so a test configures its adapter through the same path production
+//! does, and adds what it needs on top:
 //!
 //! ```
 //! # #[tokio::main]
@@ -35,21 +37,29 @@
 //! [`RunningEmulator::decide`] is a person's click on the hosted page, in one call: the
 //! session is decided as the page's form decides it (the same code), the status and decision
 //! endpoints report it, and the vendor's signed webhooks are delivered before it returns. The
-//! outcomes are each vendor's own ([`Choice`]: approve and decline for both, suspect for
-//! iDenfy, resubmit and abandon for Veriff, approve or decline after a review and expire for
-//! both); asking one vendor for the other's is an [`EmulatorError`], which converts into
-//! [`kyc_core::Error`] (`kyc::Error`) for `?`.
+//! outcomes are each vendor's own ([`Choice`]: approve and decline for all three, suspect for
+//! iDenfy, resubmit for Veriff and Sumsub (Sumsub's RED with `RETRY`; its decline is RED
+//! `FINAL`), abandon for Veriff, approve or decline after a review and expire for all);
+//! asking one vendor for another's is an [`EmulatorError`], which converts into
+//! [`kyc_core::Error`] (`kyc::Error`) for `?`. A Sumsub session is named by the `userId` its
+//! link was made for (the applicant's `externalUserId`, what a client holds: the link answer
+//! has no id), or by its `applicantId`.
 //!
 //! - **Two steps.** [`Choice::ApproveAfterReview`] and [`Choice::DeclineAfterReview`] first send
 //!   the automatic, non-final result (iDenfy `IDENTIFICATION_AUTO_FINISHED` with the automatic
 //!   verdict and `final: false`, the status endpoint answering `REVIEWING` and `"final": false`;
-//!   Veriff `review`, 9121), then
-//!   the reviewer's final one; [`EmulatorBuilder::with_review_time`] says how long the review
+//!   Veriff `review`, 9121; Sumsub `applicantPending` and `applicantOnHold`, `reviewStatus:
+//!   onHold`), then the reviewer's final one; [`EmulatorBuilder::with_review_time`] says how long the review
 //!   takes. A KYB company is always decided in two steps: `COMPANY_SUBMIT` (`PROCESSING`, or
 //!   `NEED_TO_REVIEW` for a review), then `COMPANY_REVIEW` (`COMPLETED`).
+//! - **Sumsub's two steps.** Every Sumsub decision is a submission (`applicantPending`,
+//!   `reviewStatus: pending`) and then its review (`applicantReviewed`, `completed`, with
+//!   `reviewResult`); after a `RETRY` the person may decide again, a new attempt of the same
+//!   applicant.
 //! - **Running out.** [`Choice::Expire`] (and [`Choice::Abandon`]) run a link out now and send
 //!   the expiry webhooks: iDenfy `IDENTIFICATION_EXPIRED` (`EXPIRED`, `final: true`; KYB
-//!   `COMPANY_TOKEN_EXPIRED`), Veriff's `expired` or `abandoned` decision. A link that runs out
+//!   `COMPANY_TOKEN_EXPIRED`), Veriff's `expired` or `abandoned` decision. Sumsub has no expiry
+//!   status or webhook: its page answers 410 and the applicant stays `init`. A link that runs out
 //!   on its own sends them when first noticed: a status or decision request, the page, a
 //!   deletion, a decision asked too late.
 //! - **Document expiry.** [`RunningEmulator::notify_document_expiration`] sends iDenfy's
@@ -91,9 +101,10 @@
 //!
 //! # Routes
 //!
-//! One HTTP server (axum) serves both vendors under their own prefixes; the vendor parts of a
+//! One HTTP server (axum) serves every vendor under its own prefix; the vendor parts of a
 //! path are the vendor's own, so `{IDENFY_BASE_URL}/api/v2/token` is iDenfy's
-//! `https://ivs.idenfy.com/api/v2/token`.
+//! `https://ivs.idenfy.com/api/v2/token` and `{SUMSUB_BASE_URL}/resources/applicants/…` is
+//! Sumsub's `https://api.sumsub.com/resources/applicants/…`.
 //!
 //! | route | what |
 //! |---|---|
@@ -111,7 +122,16 @@
 //! | `DELETE /veriff/v1/sessions/{id}` | deletes a session, HMAC of the id; 1305 in review, 429 past 5 an hour or 10 a day, 403 when off (<https://devdocs.veriff.com/apidocs/v1sessionsid-3>) |
 //! | `GET /veriff/v/{token}` | Veriff's hosted flow; the first visit sends the `started` event |
 //! | `POST /veriff/decide` | the page's form (decision route): `token`, `choice` = `approve`, `decline`, `resubmit`, `approve_after_review` or `decline_after_review` |
-//! | `GET`, `PUT`, `DELETE /__emulator/faults/{idenfy\|veriff}` | faults on demand (see [`Fault`], [`FaultMode`]) |
+//! | `POST /sumsub/resources/sdkIntegrations/levels/-/websdkLink?lang=…` | a hosted link, `{url}` only: body `levelName`, `userId`, `ttlInSecs`, `applicantIdentifiers`, `redirect`; the same `userId` is the same applicant (<https://docs.sumsub.com/reference/generate-websdk-external-link>) |
+//! | `POST /sumsub/resources/sdkIntegrations/levels/{levelName}/websdkLink?externalUserId=…&ttlInSecs=…&lang=…` | the link's older form, body `{}` |
+//! | `GET /sumsub/resources/applicants/-;externalUserId={id}/one`, `…/{applicantId}/one` | the applicant, its `review` (`reviewStatus`, `reviewResult`) (<https://docs.sumsub.com/reference/get-applicant-data-via-externaluserid>) |
+//! | `GET /sumsub/resources/applicants/-/byExternalUserId/{id}` | `{exists, applicant?}` (<https://docs.sumsub.com/reference/check-applicant-existence-by-externaluserid>) |
+//! | `GET /sumsub/resources/applicants/{applicantId}/status` | the review status (<https://docs.sumsub.com/reference/get-applicant-review-status>) |
+//! | `POST /sumsub/resources/applicants/{applicantId}/status/testCompleted` | the sandbox's forced review result, `sbx:` tokens only (<https://docs.sumsub.com/reference/set-review-for-applicant-on-sandbox>) |
+//! | `PATCH /sumsub/resources/applicants/{applicantId}/presence/{deactivated\|activated}` | deactivation and back (<https://docs.sumsub.com/reference/deactivate-applicant-profile>) |
+//! | `GET /sumsub/websdk/p/{token}` | Sumsub's hosted page |
+//! | `POST /sumsub/decide` | the page's form (decision route): `token`, `choice` = `approve`, `decline` (RED `FINAL`), `resubmit` (RED `RETRY`), `approve_after_review` or `decline_after_review` |
+//! | `GET`, `PUT`, `DELETE /__emulator/faults/{idenfy\|veriff\|sumsub}` | faults on demand (see [`Fault`], [`FaultMode`]) |
 //! | `GET /__emulator/health` | answers `ok` |
 //!
 //! Every Veriff API answer carries `X-AUTH-CLIENT` (the API key) and `X-HMAC-SIGNATURE`, the
@@ -119,6 +139,20 @@
 //! (<https://devdocs.veriff.com/docs/general-faq>: "Veriff will also always return
 //! X-HMAC-signature"); [`FaultMode::ForgedSignature`] breaks it. Veriff's deletion is on unless
 //! [`EmulatorBuilder::with_veriff_deletion`] turns it off.
+//!
+//! Every Sumsub API request is checked as <https://docs.sumsub.com/reference/authentication>
+//! says: `X-App-Token`, `X-App-Access-Ts` (Unix seconds, within a minute of the emulator's
+//! clock) and `X-App-Access-Sig`, the lowercase hex HMAC-SHA256 under the secret key of the
+//! timestamp, the method, the path with its query as sent (Sumsub's, without `/sumsub`, or the
+//! emulator's, with it) and the raw body. Refusals are 401 with Sumsub's `errorCode`: 4006
+//! headers missing, 4001 unknown token, 4002 its private part wrong, 4005 a timestamp that is no
+//! number, 4004 one outside the window (`app-token-request-expired`), 4003 the signature
+//! (`app-token-signature mismatch`). Its webhooks ([`EmulatorBuilder::with_sumsub_webhook_url`])
+//! are pretty-printed as Sumsub's are, with `x-payload-digest` (hex HMAC of the raw body under
+//! the webhook secret) and `x-payload-digest-alg` ([`SumsubDigest`], `HMAC_SHA256_HEX` unless
+//! told): `applicantCreated` on a user's first link (delivered before the link is answered),
+//! `applicantPending` on submission, `applicantOnHold` for a review, `applicantReviewed`, and
+//! `applicantDeactivated` / `applicantActivated`.
 //!
 //! The decision routes take a form (`application/x-www-form-urlencoded`) and answer as
 //! [`RunningEmulator::decide`] refuses: 303 back to the session's page once decided; 400 for a
@@ -131,12 +165,16 @@
 //!
 //! A decision on a page is what the status and decision endpoints then report, and it is sent
 //! as the vendor's signed webhook when the builder was given a webhook URL
-//! ([`EmulatorBuilder::with_idenfy_webhook_url`], [`EmulatorBuilder::with_veriff_webhook_url`];
+//! ([`EmulatorBuilder::with_idenfy_webhook_url`], [`EmulatorBuilder::with_veriff_webhook_url`],
+//! [`EmulatorBuilder::with_sumsub_webhook_url`];
 //! iDenfy's KYB webhooks go to the iDenfy one). Only the vendors' API routes count in
 //! [`RunningEmulator::requests_received`] and take faults.
 //!
 //! Where the vendors' documents are silent (bodies of some refusals, placeholder company data,
-//! when natural expiry is noticed), the emulator's choice is marked so where it is made.
+//! when natural expiry is noticed, when a Sumsub applicant is created, Sumsub's answer to
+//! `testCompleted`), the emulator's choice is marked so where it is made. Sumsub's rate limits
+//! (50 POST and 300 GET per 5 s, <https://docs.sumsub.com/reference/rate-limits>) are not
+//! enforced: a 429 is a [`Fault`].
 //!
 //! It validates requests by the vendors' documented rules and answers with their documented
 //! bodies and error shapes. It is written from the vendors' documents, not from this
@@ -153,6 +191,7 @@ mod faults;
 mod idenfy;
 mod page;
 mod store;
+mod sumsub;
 mod veriff;
 mod webhooks;
 
@@ -163,7 +202,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -171,6 +210,7 @@ pub use decide::{Choice, DocumentExpiration};
 pub use error::EmulatorError;
 pub use faults::{Fault, FaultMode};
 pub use store::Vendor;
+pub use sumsub::SumsubDigest;
 
 use faults::{Shared, lock};
 
@@ -184,6 +224,19 @@ pub const DEFAULT_VERIFF_KEY: &str = "5b7e3a4c-9f1d-4c2a-8e6b-0d1f2a3b4c5d";
 pub const DEFAULT_VERIFF_SECRET: &str = "emulator-veriff-shared-secret";
 /// The key the emulator signs iDenfy webhooks with unless told otherwise.
 pub const DEFAULT_IDENFY_WEBHOOK_KEY: &str = "emulator-idenfy-webhook-key";
+/// Sumsub app token the emulator accepts unless told otherwise: a sandbox one, shaped as
+/// Sumsub's are (`sbx:`, a public part, a dot, a private part;
+/// <https://docs.sumsub.com/docs/app-tokens>), so the sandbox's `testCompleted` works.
+pub const DEFAULT_SUMSUB_APP_TOKEN: &str =
+    "sbx:kycEmulatorAppToken000000.kycEmulatorPrivatePart0000000000";
+/// Sumsub secret key the emulator checks signatures with unless told otherwise.
+pub const DEFAULT_SUMSUB_SECRET_KEY: &str = "kycEmulatorSumsubSecretKey000000";
+/// The individual (KYC) level the emulator knows unless told otherwise: Sumsub's sample level.
+pub const DEFAULT_SUMSUB_LEVEL_NAME: &str = "basic-kyc-level";
+/// The company (KYB) level the emulator knows unless told otherwise.
+pub const DEFAULT_SUMSUB_KYB_LEVEL_NAME: &str = "basic-kyb-level";
+/// The secret the emulator signs Sumsub webhooks with unless told otherwise.
+pub const DEFAULT_SUMSUB_WEBHOOK_SECRET: &str = "emulator-sumsub-webhook-secret";
 
 /// The emulator; start one with [`Emulator::builder`].
 #[derive(Debug)]
@@ -202,6 +255,13 @@ impl Emulator {
                 idenfy_webhook_key: DEFAULT_IDENFY_WEBHOOK_KEY.into(),
                 idenfy_webhook_url: None,
                 veriff_webhook_url: None,
+                sumsub_app_token: DEFAULT_SUMSUB_APP_TOKEN.into(),
+                sumsub_secret_key: DEFAULT_SUMSUB_SECRET_KEY.into(),
+                sumsub_level_name: DEFAULT_SUMSUB_LEVEL_NAME.into(),
+                sumsub_kyb_level_name: DEFAULT_SUMSUB_KYB_LEVEL_NAME.into(),
+                sumsub_webhook_secret: DEFAULT_SUMSUB_WEBHOOK_SECRET.into(),
+                sumsub_webhook_url: None,
+                sumsub_digest: SumsubDigest::default(),
                 review_time: std::time::Duration::ZERO,
                 veriff_deletion: true,
                 base_url: String::new(),
@@ -223,6 +283,15 @@ pub(crate) struct Config {
     pub(crate) idenfy_webhook_url: Option<String>,
     /// Where Veriff's events and decisions go.
     pub(crate) veriff_webhook_url: Option<String>,
+    pub(crate) sumsub_app_token: String,
+    pub(crate) sumsub_secret_key: String,
+    /// The individual level and the company level the emulator knows.
+    pub(crate) sumsub_level_name: String,
+    pub(crate) sumsub_kyb_level_name: String,
+    pub(crate) sumsub_webhook_secret: String,
+    /// Where Sumsub's webhooks go (Sumsub's are set per workspace, not per link).
+    pub(crate) sumsub_webhook_url: Option<String>,
+    pub(crate) sumsub_digest: SumsubDigest,
     /// How long a review ([`Choice::ApproveAfterReview`]) takes.
     pub(crate) review_time: std::time::Duration,
     /// Whether Veriff's `DELETE /v1/sessions/{id}` is enabled for the integration.
@@ -289,6 +358,55 @@ impl EmulatorBuilder {
     /// Sends Veriff's event and decision webhooks to `url`, signed with its shared secret.
     pub fn with_veriff_webhook_url(mut self, url: impl Into<String>) -> Self {
         self.config.veriff_webhook_url = Some(url.into());
+        self
+    }
+
+    /// The Sumsub app token to accept and the secret key its requests are signed with. A token
+    /// starting `sbx:` is a sandbox one: webhooks say `sandboxMode: true` and
+    /// `testCompleted` is allowed; any other is refused it.
+    pub fn with_sumsub_credentials(
+        mut self,
+        app_token: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Self {
+        self.config.sumsub_app_token = app_token.into();
+        self.config.sumsub_secret_key = secret_key.into();
+        self
+    }
+
+    /// The name of the Sumsub individual (KYC) level links may ask for
+    /// ([`DEFAULT_SUMSUB_LEVEL_NAME`] unless told).
+    pub fn with_sumsub_level_name(mut self, name: impl Into<String>) -> Self {
+        self.config.sumsub_level_name = name.into();
+        self
+    }
+
+    /// The name of the Sumsub company (KYB) level links may ask for
+    /// ([`DEFAULT_SUMSUB_KYB_LEVEL_NAME`] unless told): its applicants are companies.
+    pub fn with_sumsub_kyb_level_name(mut self, name: impl Into<String>) -> Self {
+        self.config.sumsub_kyb_level_name = name.into();
+        self
+    }
+
+    /// Sends Sumsub's webhooks to `url`, with `x-payload-digest` under
+    /// [`DEFAULT_SUMSUB_WEBHOOK_SECRET`] unless
+    /// [`with_sumsub_webhook_secret`](Self::with_sumsub_webhook_secret) says otherwise.
+    pub fn with_sumsub_webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.config.sumsub_webhook_url = Some(url.into());
+        self
+    }
+
+    /// The secret Sumsub webhooks are signed with (Sumsub's is the webhook's own, not the app
+    /// token's: <https://docs.sumsub.com/docs/webhooks>).
+    pub fn with_sumsub_webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.config.sumsub_webhook_secret = secret.into();
+        self
+    }
+
+    /// The digest algorithm of Sumsub webhooks ([`SumsubDigest::HmacSha256Hex`], Sumsub's
+    /// default, unless told).
+    pub fn with_sumsub_digest(mut self, algorithm: SumsubDigest) -> Self {
+        self.config.sumsub_digest = algorithm;
         self
     }
 
@@ -391,12 +509,29 @@ fn router(app: App) -> Router {
     let veriff = veriff_api
         .route("/v/{token}", get(page::veriff))
         .route("/decide", post(page::decide_veriff));
+    // Faults outside the signature check, as for the others: a fault answers whatever was sent.
+    let sumsub_api = Router::new()
+        .route("/resources/sdkIntegrations/levels/{level}/websdkLink", post(sumsub::link))
+        .route("/resources/applicants/{applicant}/one", get(sumsub::applicant))
+        .route("/resources/applicants/{applicant}/byExternalUserId/{user}", get(sumsub::exists))
+        .route("/resources/applicants/{applicant}/status", get(sumsub::status))
+        .route(
+            "/resources/applicants/{applicant}/status/testCompleted",
+            post(sumsub::test_completed),
+        )
+        .route("/resources/applicants/{applicant}/presence/{presence}", patch(sumsub::presence))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), sumsub::authenticate))
+        .layer(axum::middleware::from_fn_with_state((app.clone(), Vendor::Sumsub), faults::apply));
+    let sumsub = sumsub_api
+        .route("/websdk/p/{token}", get(page::sumsub))
+        .route("/decide", post(page::decide_sumsub));
     let admin = Router::new()
         .route("/faults/{vendor}", get(get_fault).put(put_fault).delete(delete_fault))
         .route("/health", get(|| async { "ok" }));
     Router::new()
         .nest("/idenfy", idenfy)
         .nest("/veriff", veriff)
+        .nest(sumsub::PREFIX, sumsub)
         .nest("/__emulator", admin)
         .with_state(app)
 }
@@ -479,6 +614,27 @@ impl RunningEmulator {
         format!("{}/veriff", self.app.config.base_url)
     }
 
+    /// Sumsub's base URL (what `SUMSUB_BASE_URL` would be): `https://api.sumsub.com` is the
+    /// real one.
+    pub fn sumsub_base_url(&self) -> String {
+        format!("{}{}", self.app.config.base_url, sumsub::PREFIX)
+    }
+
+    /// The Sumsub app token it accepts and the secret key it checks signatures with.
+    pub fn sumsub_credentials(&self) -> (&str, &str) {
+        (&self.app.config.sumsub_app_token, &self.app.config.sumsub_secret_key)
+    }
+
+    /// The Sumsub individual (KYC) level and company (KYB) level it knows.
+    pub fn sumsub_level_names(&self) -> (&str, &str) {
+        (&self.app.config.sumsub_level_name, &self.app.config.sumsub_kyb_level_name)
+    }
+
+    /// The secret its Sumsub webhooks are signed with, and the algorithm.
+    pub fn sumsub_webhook_secret(&self) -> (&str, SumsubDigest) {
+        (&self.app.config.sumsub_webhook_secret, self.app.config.sumsub_digest)
+    }
+
     /// The iDenfy API key and secret it accepts.
     pub fn idenfy_credentials(&self) -> (&str, &str) {
         (&self.app.config.idenfy_key, &self.app.config.idenfy_secret)
@@ -495,8 +651,8 @@ impl RunningEmulator {
     }
 
     /// The environment a deployment against this emulator would have: every variable the
-    /// iDenfy and Veriff adapters read, named as their `from_vars` and `from_env` read them,
-    /// with the URLs and credentials this emulator serves and accepts.
+    /// iDenfy, Veriff and Sumsub adapters read, named as their `from_vars` and `from_env` read
+    /// them, with the URLs and credentials this emulator serves and accepts.
     ///
     /// | variable | value |
     /// |---|---|
@@ -506,6 +662,10 @@ impl RunningEmulator {
     /// | `IDENFY_WEBHOOK_KEY` | [`idenfy_webhook_key`](Self::idenfy_webhook_key) |
     /// | `VERIFF_BASE_URL` | [`veriff_base_url`](Self::veriff_base_url) |
     /// | `VERIFF_API_KEY`, `VERIFF_SHARED_SECRET` | [`veriff_credentials`](Self::veriff_credentials) |
+    /// | `SUMSUB_BASE_URL` | [`sumsub_base_url`](Self::sumsub_base_url) |
+    /// | `SUMSUB_APP_TOKEN`, `SUMSUB_SECRET_KEY` | [`sumsub_credentials`](Self::sumsub_credentials) |
+    /// | `SUMSUB_LEVEL_NAME`, `SUMSUB_KYB_LEVEL_NAME` | [`sumsub_level_names`](Self::sumsub_level_names) |
+    /// | `SUMSUB_WEBHOOK_SECRET` | [`sumsub_webhook_secret`](Self::sumsub_webhook_secret) |
     ///
     /// Hand them to the adapter's own configuration path, as production hands it the process
     /// environment: `kyc::IdenfyBuilder::from_vars(emulator.vars())?.build()?`. The credentials
@@ -535,6 +695,12 @@ impl RunningEmulator {
             ("VERIFF_BASE_URL", self.veriff_base_url()),
             ("VERIFF_API_KEY", config.veriff_key.clone()),
             ("VERIFF_SHARED_SECRET", config.veriff_secret.clone()),
+            ("SUMSUB_BASE_URL", self.sumsub_base_url()),
+            ("SUMSUB_APP_TOKEN", config.sumsub_app_token.clone()),
+            ("SUMSUB_SECRET_KEY", config.sumsub_secret_key.clone()),
+            ("SUMSUB_LEVEL_NAME", config.sumsub_level_name.clone()),
+            ("SUMSUB_KYB_LEVEL_NAME", config.sumsub_kyb_level_name.clone()),
+            ("SUMSUB_WEBHOOK_SECRET", config.sumsub_webhook_secret.clone()),
         ]
     }
 
@@ -561,7 +727,8 @@ impl RunningEmulator {
     /// `callbackUrl` first).
     ///
     /// `session_id` is the vendor's id, as an adapter's `Session::id` carries it: iDenfy's
-    /// `scanRef` (`companyId` for a business session), Veriff's verification id. `choice` must
+    /// `scanRef` (`companyId` for a business session), Veriff's verification id, Sumsub's
+    /// `userId` (the applicant's `externalUserId`; its `applicantId` is taken too). `choice` must
     /// be one of `vendor`'s ([`Choice::offered_by`]); [`Choice::Expire`] and
     /// [`Choice::Abandon`] run the link out now, as if the person never came back.
     ///
@@ -579,10 +746,10 @@ impl RunningEmulator {
     /// - [`EmulatorError::NotOfferedForBusiness`]: an iDenfy KYB session has no such outcome
     ///   ([`Choice::offered_for_business`]).
     /// - [`EmulatorError::UnknownSession`]: no session of `vendor` has this id (or it was
-    ///   deleted: a KYB company, a Veriff session).
+    ///   deleted: a KYB company, a Veriff session; or deactivated: a Sumsub applicant).
     /// - [`EmulatorError::Expired`]: its link ran out undecided.
     /// - [`EmulatorError::AlreadyDecided`]: a decision stands (any but Veriff's resubmission
-    ///   request; after one, running out is refused too), or is under way (a review pending),
+    ///   request or Sumsub's RETRY; after one, running out is refused too), or is under way (a review pending),
     ///   or the iDenfy data was deleted.
     /// - [`EmulatorError::AlreadyOpened`]: [`Choice::Expire`] of an opened Veriff session.
     /// - [`EmulatorError::WebhookDelivery`]: the decision was made and stands, but a webhook did
@@ -677,8 +844,8 @@ mod tests {
         let emulator = Emulator::builder().start().await.unwrap();
         let vars = emulator.vars();
         let names: Vec<&str> = vars.iter().map(|(name, _)| *name).collect();
-        // As `IdenfyBuilder::from_vars`, `VeriffBuilder::from_vars` and the webhook verifiers'
-        // `from_vars` read them.
+        // As `IdenfyBuilder::from_vars`, `VeriffBuilder::from_vars`, the Sumsub adapter and the
+        // webhook verifiers' `from_vars` read them.
         assert_eq!(
             names,
             [
@@ -690,6 +857,12 @@ mod tests {
                 "VERIFF_BASE_URL",
                 "VERIFF_API_KEY",
                 "VERIFF_SHARED_SECRET",
+                "SUMSUB_BASE_URL",
+                "SUMSUB_APP_TOKEN",
+                "SUMSUB_SECRET_KEY",
+                "SUMSUB_LEVEL_NAME",
+                "SUMSUB_KYB_LEVEL_NAME",
+                "SUMSUB_WEBHOOK_SECRET",
             ]
         );
         let base = format!("http://{}", emulator.address());
@@ -701,6 +874,13 @@ mod tests {
         assert_eq!(var(&vars, "IDENFY_WEBHOOK_KEY"), DEFAULT_IDENFY_WEBHOOK_KEY);
         assert_eq!(var(&vars, "VERIFF_API_KEY"), DEFAULT_VERIFF_KEY);
         assert_eq!(var(&vars, "VERIFF_SHARED_SECRET"), DEFAULT_VERIFF_SECRET);
+        assert_eq!(var(&vars, "SUMSUB_BASE_URL"), format!("{base}/sumsub"));
+        assert_eq!(var(&vars, "SUMSUB_APP_TOKEN"), DEFAULT_SUMSUB_APP_TOKEN);
+        assert!(DEFAULT_SUMSUB_APP_TOKEN.starts_with("sbx:"), "a sandbox token");
+        assert_eq!(var(&vars, "SUMSUB_SECRET_KEY"), DEFAULT_SUMSUB_SECRET_KEY);
+        assert_eq!(var(&vars, "SUMSUB_LEVEL_NAME"), DEFAULT_SUMSUB_LEVEL_NAME);
+        assert_eq!(var(&vars, "SUMSUB_KYB_LEVEL_NAME"), DEFAULT_SUMSUB_KYB_LEVEL_NAME);
+        assert_eq!(var(&vars, "SUMSUB_WEBHOOK_SECRET"), DEFAULT_SUMSUB_WEBHOOK_SECRET);
         assert!(vars.iter().all(|(_, value)| !value.trim().is_empty()));
     }
 
@@ -710,6 +890,10 @@ mod tests {
             .with_idenfy_credentials("key-1", "secret-1")
             .with_idenfy_webhook_key("hook-1")
             .with_veriff_credentials("00000000-0000-4000-8000-000000000001", "shared-1")
+            .with_sumsub_credentials("prd:token-1.private", "sumsub-secret-1")
+            .with_sumsub_level_name("level-1")
+            .with_sumsub_kyb_level_name("kyb-level-1")
+            .with_sumsub_webhook_secret("sumsub-hook-1")
             .start()
             .await
             .unwrap();
@@ -720,12 +904,23 @@ mod tests {
             ("IDENFY_WEBHOOK_KEY", "hook-1"),
             ("VERIFF_API_KEY", "00000000-0000-4000-8000-000000000001"),
             ("VERIFF_SHARED_SECRET", "shared-1"),
+            ("SUMSUB_APP_TOKEN", "prd:token-1.private"),
+            ("SUMSUB_SECRET_KEY", "sumsub-secret-1"),
+            ("SUMSUB_LEVEL_NAME", "level-1"),
+            ("SUMSUB_KYB_LEVEL_NAME", "kyb-level-1"),
+            ("SUMSUB_WEBHOOK_SECRET", "sumsub-hook-1"),
         ];
         for (name, value) in given {
             assert_eq!(var(&vars, name), value, "{name}");
         }
         assert_eq!(emulator.idenfy_credentials(), ("key-1", "secret-1"));
         assert_eq!(emulator.idenfy_webhook_key(), "hook-1");
+        assert_eq!(emulator.sumsub_credentials(), ("prd:token-1.private", "sumsub-secret-1"));
+        assert_eq!(emulator.sumsub_level_names(), ("level-1", "kyb-level-1"));
+        assert_eq!(
+            emulator.sumsub_webhook_secret(),
+            ("sumsub-hook-1", SumsubDigest::HmacSha256Hex)
+        );
     }
 
     /// Each URL and credential in the variables is one the emulator serves and accepts.

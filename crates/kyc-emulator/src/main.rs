@@ -1,4 +1,4 @@
-//! `kyc-emulator`: serve the iDenfy and Veriff emulator until interrupted.
+//! `kyc-emulator`: serve the iDenfy, Veriff and Sumsub emulator until interrupted.
 //!
 //! ```sh
 //! kyc-emulator --listen 127.0.0.1:8080
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// A local stand-in for the iDenfy and Veriff APIs.
+/// A local stand-in for the iDenfy, Veriff and Sumsub APIs.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
@@ -28,12 +28,30 @@ struct Args {
     /// The Veriff shared secret.
     #[arg(long, env = "KYC_EMULATOR_VERIFF_SECRET", default_value = kyc_emulator::DEFAULT_VERIFF_SECRET)]
     veriff_secret: String,
+    /// The Sumsub app token to accept (`sbx:` for a sandbox one).
+    #[arg(long, env = "KYC_EMULATOR_SUMSUB_APP_TOKEN", default_value = kyc_emulator::DEFAULT_SUMSUB_APP_TOKEN)]
+    sumsub_app_token: String,
+    /// The Sumsub secret key requests are signed with.
+    #[arg(long, env = "KYC_EMULATOR_SUMSUB_SECRET_KEY", default_value = kyc_emulator::DEFAULT_SUMSUB_SECRET_KEY)]
+    sumsub_secret_key: String,
+    /// The Sumsub individual (KYC) level links may ask for.
+    #[arg(long, env = "KYC_EMULATOR_SUMSUB_LEVEL_NAME", default_value = kyc_emulator::DEFAULT_SUMSUB_LEVEL_NAME)]
+    sumsub_level_name: String,
+    /// The Sumsub company (KYB) level links may ask for.
+    #[arg(long, env = "KYC_EMULATOR_SUMSUB_KYB_LEVEL_NAME", default_value = kyc_emulator::DEFAULT_SUMSUB_KYB_LEVEL_NAME)]
+    sumsub_kyb_level_name: String,
+    /// The secret Sumsub's webhooks are signed with.
+    #[arg(long, env = "KYC_EMULATOR_SUMSUB_WEBHOOK_SECRET", default_value = kyc_emulator::DEFAULT_SUMSUB_WEBHOOK_SECRET)]
+    sumsub_webhook_secret: String,
     /// Where iDenfy's webhooks go (KYC and KYB).
     #[arg(long, env = "KYC_EMULATOR_IDENFY_WEBHOOK_URL")]
     idenfy_webhook_url: Option<String>,
     /// Where Veriff's webhooks go.
     #[arg(long, env = "KYC_EMULATOR_VERIFF_WEBHOOK_URL")]
     veriff_webhook_url: Option<String>,
+    /// Where Sumsub's webhooks go.
+    #[arg(long, env = "KYC_EMULATOR_SUMSUB_WEBHOOK_URL")]
+    sumsub_webhook_url: Option<String>,
     /// How long a review takes, in milliseconds (`approve_after_review`,
     /// `decline_after_review`).
     #[arg(long, env = "KYC_EMULATOR_REVIEW_TIME_MS", default_value_t = 0)]
@@ -50,6 +68,10 @@ async fn main() -> ExitCode {
         .with_listen(args.listen)
         .with_idenfy_credentials(&args.idenfy_key, &args.idenfy_secret)
         .with_veriff_credentials(&args.veriff_key, &args.veriff_secret)
+        .with_sumsub_credentials(&args.sumsub_app_token, &args.sumsub_secret_key)
+        .with_sumsub_level_name(&args.sumsub_level_name)
+        .with_sumsub_kyb_level_name(&args.sumsub_kyb_level_name)
+        .with_sumsub_webhook_secret(&args.sumsub_webhook_secret)
         .with_review_time(std::time::Duration::from_millis(args.review_time_ms))
         .with_veriff_deletion(!args.no_veriff_deletion);
     if let Some(url) = &args.idenfy_webhook_url {
@@ -57,6 +79,9 @@ async fn main() -> ExitCode {
     }
     if let Some(url) = &args.veriff_webhook_url {
         builder = builder.with_veriff_webhook_url(url);
+    }
+    if let Some(url) = &args.sumsub_webhook_url {
+        builder = builder.with_sumsub_webhook_url(url);
     }
     let started = builder.start().await;
     let emulator = match started {
@@ -74,7 +99,10 @@ async fn main() -> ExitCode {
         println!("{name}={value}");
     }
     println!();
-    println!("faults: PUT http://{}/__emulator/faults/{{idenfy|veriff}}", emulator.address());
+    println!(
+        "faults: PUT http://{}/__emulator/faults/{{idenfy|veriff|sumsub}}",
+        emulator.address()
+    );
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("error: cannot wait for Ctrl-C");
     }

@@ -38,6 +38,17 @@ pub(crate) async fn veriff(State(app): State<App>, Path(token): Path<String>) ->
     show(&app, Vendor::Veriff, &token)
 }
 
+/// Sumsub's hosted WebSDK link, `GET /sumsub/websdk/p/{token}` (after Sumsub's
+/// `https://in.sumsub.com/websdk/p/{token}`, <https://docs.sumsub.com/reference/generate-websdk-external-link>).
+pub(crate) async fn sumsub(State(app): State<App>, Path(token): Path<String>) -> Response {
+    show(&app, Vendor::Sumsub, &token)
+}
+
+/// `POST /sumsub/decide`: the person's choice on Sumsub's page.
+pub(crate) async fn decide_sumsub(State(app): State<App>, Form(form): Form<Decide>) -> Response {
+    decide(&app, Vendor::Sumsub, &form)
+}
+
 /// `POST /idenfy/decide`: the person's choice on iDenfy's page.
 pub(crate) async fn decide_idenfy(State(app): State<App>, Form(form): Form<Decide>) -> Response {
     decide(&app, Vendor::Idenfy, &form)
@@ -70,6 +81,7 @@ fn decide(app: &App, vendor: Vendor, form: &Decide) -> Response {
         }
         Vendor::Idenfy => format!("/idenfy/api/v2/redirect?authToken={}", form.token),
         Vendor::Veriff => format!("/veriff/v/{}", form.token),
+        Vendor::Sumsub => format!("/sumsub/websdk/p/{}", form.token),
     };
     Redirect::to(&back).into_response()
 }
@@ -126,43 +138,51 @@ fn show(app: &App, vendor: Vendor, token: &str) -> Response {
         escape(&record.id),
         record.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
+    let choices: &[Choice] = if record.business && vendor == Vendor::Idenfy {
+        Choice::offered_for_business()
+    } else {
+        Choice::offered_by(vendor)
+    };
+    let buttons: String = choices
+        .iter()
+        .filter_map(|choice| Some((*choice, button_label(vendor, *choice)?)))
+        .map(|(choice, label)| {
+            format!("<button name=\"choice\" value=\"{}\">{label}</button>", choice.name())
+        })
+        .collect();
+    let form = format!(
+        "<form method=\"post\" action=\"/{}/decide\">\
+         <input type=\"hidden\" name=\"token\" value=\"{}\">{buttons}</form>",
+        vendor.name(),
+        escape(token),
+    );
     let body = match record.decision {
         Some(_) if record.pending.is_some() => {
             format!("{facts}<p id=\"decision\">Decided, being reviewed: the result follows.</p>")
         }
+        // Sumsub's RETRY: the person may resubmit on the same link, so the buttons are back.
+        Some((verdict @ Verdict::Resubmit, at)) if vendor == Vendor::Sumsub => format!(
+            "{facts}<p id=\"decision\">Decided: {}, at {}. You may try again.</p>{form}",
+            verdict_label(vendor, verdict),
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
         Some((verdict, at)) => format!(
             "{facts}<p id=\"decision\">Decided: {}, at {}.</p>",
             verdict_label(vendor, verdict),
             at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         ),
-        None => {
-            let choices: &[Choice] = if record.business {
-                Choice::offered_for_business()
-            } else {
-                Choice::offered_by(vendor)
-            };
-            let buttons: String = choices
-                .iter()
-                .filter_map(|choice| Some((*choice, button_label(*choice)?)))
-                .map(|(choice, label)| {
-                    format!("<button name=\"choice\" value=\"{}\">{label}</button>", choice.name())
-                })
-                .collect();
-            format!(
-                "{facts}<form method=\"post\" action=\"/{}/decide\">\
-                 <input type=\"hidden\" name=\"token\" value=\"{}\">{buttons}</form>",
-                vendor.name(),
-                escape(token),
-            )
-        }
+        None => format!("{facts}{form}"),
     };
     Html(page(&format!("{vendor_name} verification (emulated)"), &body)).into_response()
 }
 
 /// The page's button for `choice`; none for running out, which no person clicks.
-fn button_label(choice: Choice) -> Option<&'static str> {
+fn button_label(vendor: Vendor, choice: Choice) -> Option<&'static str> {
     Some(match choice {
         Choice::Approve => "Approve",
+        // Sumsub's RED is final or lets the person retry.
+        Choice::Decline if vendor == Vendor::Sumsub => "Decline (final)",
+        Choice::Resubmit if vendor == Vendor::Sumsub => "Decline, allow a retry",
         Choice::Decline => "Decline",
         // iDenfy has no resubmission state; its third outcome is "suspected".
         Choice::Suspect => "Suspected",
@@ -180,6 +200,8 @@ fn verdict_label(vendor: Vendor, verdict: Verdict) -> &'static str {
         (Vendor::Veriff, Verdict::Decline) => "declined",
         (Vendor::Idenfy, _) => "suspected",
         (Vendor::Veriff, _) => "resubmission requested",
+        (Vendor::Sumsub, Verdict::Decline) => "rejected (RED, FINAL)",
+        (Vendor::Sumsub, _) => "rejected, retry allowed (RED, RETRY)",
     }
 }
 

@@ -8,13 +8,16 @@ use chrono::{DateTime, Utc};
 
 use crate::faults::Fault;
 
-/// Which vendor a session or fault belongs to.
+/// Which vendor a session or fault belongs to. More may come: match with a wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Vendor {
     /// iDenfy, under `/idenfy`.
     Idenfy,
     /// Veriff, under `/veriff`.
     Veriff,
+    /// Sumsub, under `/sumsub`.
+    Sumsub,
 }
 
 impl Vendor {
@@ -23,6 +26,7 @@ impl Vendor {
         match self {
             Self::Idenfy => "idenfy",
             Self::Veriff => "veriff",
+            Self::Sumsub => "sumsub",
         }
     }
 
@@ -31,6 +35,7 @@ impl Vendor {
         match self {
             Self::Idenfy => "iDenfy",
             Self::Veriff => "Veriff",
+            Self::Sumsub => "Sumsub",
         }
     }
 
@@ -38,6 +43,7 @@ impl Vendor {
         match name {
             "idenfy" => Some(Self::Idenfy),
             "veriff" => Some(Self::Veriff),
+            "sumsub" => Some(Self::Sumsub),
             _ => None,
         }
     }
@@ -50,7 +56,8 @@ impl Vendor {
 pub(crate) enum Verdict {
     Approve,
     Decline,
-    /// Veriff's "resubmission requested"; iDenfy has no such state and offers "suspected".
+    /// Veriff's "resubmission requested", Sumsub's RED with `RETRY`; iDenfy has no such state
+    /// and offers "suspected".
     Resubmit,
     Suspect,
 }
@@ -90,6 +97,36 @@ pub(crate) struct Record {
     pub(crate) deleted: bool,
     /// Where this session's webhook goes instead of the configured one (iDenfy `callbackUrl`).
     pub(crate) callback: Option<String>,
+    /// What a Sumsub applicant has besides (its `id` is the `applicantId`, its `client_id` the
+    /// `externalUserId`; `deleted` means deactivated).
+    pub(crate) sumsub: Option<Box<SumsubApplicant>>,
+}
+
+/// A Sumsub applicant's own facts.
+#[derive(Clone, Debug)]
+pub(crate) struct SumsubApplicant {
+    pub(crate) level_name: String,
+    pub(crate) inspection_id: String,
+    /// The `lang` of its latest link.
+    pub(crate) lang: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    /// Its links' tokens besides the first (each link call makes one), forgotten with it.
+    pub(crate) links: Vec<String>,
+    /// Decisions taken so far (`attemptCnt`).
+    pub(crate) attempts: u32,
+    /// A result set through the sandbox's `testCompleted`, instead of the emulator's defaults for
+    /// the verdict.
+    pub(crate) result: Option<SumsubResult>,
+}
+
+/// The parts of a Sumsub `reviewResult` a caller may set
+/// (<https://docs.sumsub.com/reference/set-review-for-applicant-on-sandbox>).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SumsubResult {
+    pub(crate) reject_labels: Vec<String>,
+    pub(crate) moderation_comment: Option<String>,
+    pub(crate) client_comment: Option<String>,
 }
 
 impl Record {
@@ -117,6 +154,7 @@ impl Record {
             expiry_notified: false,
             deleted: false,
             callback: None,
+            sumsub: None,
         }
     }
 
@@ -146,6 +184,8 @@ pub(crate) struct Store {
     pub(crate) requests: HashMap<Vendor, u64>,
     /// When Veriff sessions were deleted, for its deletion rate limit.
     pub(crate) veriff_deletions: VecDeque<DateTime<Utc>>,
+    /// Sumsub's `externalUserId` to `applicantId`: one applicant per user id.
+    sumsub_users: HashMap<String, String>,
     counter: AtomicU64,
     keys: std::collections::hash_map::RandomState,
 }
@@ -160,6 +200,7 @@ impl Default for Store {
             faults: HashMap::new(),
             requests: HashMap::new(),
             veriff_deletions: VecDeque::new(),
+            sumsub_users: HashMap::new(),
             counter: AtomicU64::new(0),
             keys: std::collections::hash_map::RandomState::new(),
         }
@@ -194,13 +235,66 @@ impl Store {
     pub(crate) fn insert(&mut self, token: String, record: Record) {
         self.order.push_back((record.id.clone(), token.clone()));
         self.by_token.insert(token, record.id.clone());
+        if record.vendor == Vendor::Sumsub {
+            self.sumsub_users.insert(record.client_id.clone(), record.id.clone());
+        }
         self.sessions.insert(record.id.clone(), record);
         while self.order.len() > self.retained.max(1) {
             if let Some((id, token)) = self.order.pop_front() {
-                self.sessions.remove(&id);
                 self.by_token.remove(&token);
+                if let Some(record) = self.sessions.remove(&id) {
+                    self.forget_sumsub(&record);
+                }
             }
         }
+    }
+
+    /// A Sumsub applicant's other links and its user id go with it.
+    fn forget_sumsub(&mut self, record: &Record) {
+        if let Some(applicant) = &record.sumsub {
+            for token in &applicant.links {
+                self.by_token.remove(token);
+            }
+            if self.sumsub_users.get(&record.client_id) == Some(&record.id) {
+                self.sumsub_users.remove(&record.client_id);
+            }
+        }
+    }
+
+    /// Another link `token` to the Sumsub applicant `id`.
+    pub(crate) fn add_link(&mut self, token: String, id: &str) {
+        if let Some(applicant) = self.sessions.get_mut(id).and_then(|r| r.sumsub.as_mut()) {
+            applicant.links.push(token.clone());
+            self.by_token.insert(token, id.to_owned());
+        }
+    }
+
+    /// The Sumsub applicant of `external_user_id`, deactivated or not.
+    pub(crate) fn sumsub_applicant(&self, external_user_id: &str) -> Option<&str> {
+        self.sumsub_users.get(external_user_id).map(String::as_str)
+    }
+
+    /// The record id `vendor`'s `session_id` names: for Sumsub the `applicantId` of the
+    /// `externalUserId` (what a client holds as the session id) or the `applicantId` itself, a
+    /// deactivated applicant counting as none ("considered non-existent",
+    /// <https://docs.sumsub.com/reference/deactivate-applicant-profile>); for the others the id
+    /// itself.
+    pub(crate) fn resolve(&self, vendor: Vendor, session_id: &str) -> Option<String> {
+        if vendor != Vendor::Sumsub {
+            return Some(session_id.to_owned());
+        }
+        let id = self.sumsub_applicant(session_id).unwrap_or(session_id);
+        let record = self.sessions.get(id).filter(|r| r.vendor == Vendor::Sumsub && !r.deleted)?;
+        Some(record.id.clone())
+    }
+
+    /// A fresh Sumsub-shaped id: 24 lowercase hex digits, as `5cb56e8e0a975a35f333cb83`
+    /// (<https://docs.sumsub.com/reference/get-applicant-data>).
+    pub(crate) fn next_applicant_id(&self) -> String {
+        use std::hash::BuildHasher;
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        let secret = self.keys.hash_one((n, "applicant", Utc::now().timestamp_nanos_opt()));
+        format!("{:08x}{secret:016x}", (n as u32) ^ 0x65f0_c2b1)
     }
 
     /// A fresh KYB company id, shaped like iDenfy's ("e.g. `7bPN6YMQ9F7...`",
@@ -222,7 +316,9 @@ impl Store {
 
     /// Forgets a session: its id and its link answer as unknown from now on.
     pub(crate) fn remove(&mut self, id: &str) {
-        self.sessions.remove(id);
+        if let Some(record) = self.sessions.remove(id) {
+            self.forget_sumsub(&record);
+        }
         self.by_token.retain(|_, session| session != id);
     }
 

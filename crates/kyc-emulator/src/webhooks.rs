@@ -19,7 +19,12 @@
 //!   and the decision webhook (<https://devdocs.veriff.com/docs/decision-webhook>), with
 //!   `X-AUTH-CLIENT` (the API key) and `X-HMAC-SIGNATURE`, the hex HMAC-SHA256 of the raw body
 //!   under the shared secret
-//!   (<https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>).
+//!   (<https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>);
+//! - Sumsub (<https://docs.sumsub.com/docs/user-verification-webhooks>): `applicantCreated`,
+//!   `applicantPending`, `applicantOnHold`, `applicantReviewed`, `applicantDeactivated` and
+//!   `applicantActivated`, pretty-printed as Sumsub's are, with `x-payload-digest`, the hex HMAC
+//!   of the raw body under the webhook secret, and `x-payload-digest-alg`
+//!   (<https://docs.sumsub.com/docs/webhooks>); see the `sumsub` module.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -29,7 +34,8 @@ use crate::error::EmulatorError;
 use crate::store::{Pending, Record, Vendor, Verdict};
 use crate::veriff::signature;
 
-/// What happened, for the webhooks it causes.
+/// What happened, for the webhooks it causes (Sumsub's own events beyond these are built in the
+/// `sumsub` module).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Happened {
     /// The hosted page was opened for the first time.
@@ -74,6 +80,17 @@ fn veriff(app: &App, body: &Value) -> Option<Delivery> {
     let headers =
         vec![("x-auth-client", app.config.veriff_key.clone()), ("x-hmac-signature", signed)];
     Some(Delivery { vendor: Vendor::Veriff, url, headers, body })
+}
+
+/// A Sumsub webhook of `event` to the configured URL; none when there is none.
+pub(crate) fn sumsub(app: &App, record: &Record, event: &str) -> Option<Delivery> {
+    let url = app.config.sumsub_webhook_url.clone()?;
+    let body = crate::sumsub::webhook_body(&app.config, record, event, Utc::now());
+    let algorithm = app.config.sumsub_digest;
+    let digest = algorithm.digest(&app.config.sumsub_webhook_secret, &body);
+    let headers =
+        vec![("x-payload-digest", digest), ("x-payload-digest-alg", algorithm.name().to_owned())];
+    Some(Delivery { vendor: Vendor::Sumsub, url, headers, body })
 }
 
 /// The webhooks `record`'s change causes, in the order the vendor sends them; none when no
@@ -121,6 +138,21 @@ pub(crate) fn deliveries(app: &App, record: &Record, happened: Happened) -> Vec<
                 Happened::Deleted => {}
             }
             bodies.iter().filter_map(|body| veriff(app, body)).collect()
+        }
+        (Vendor::Sumsub, _, happened) => {
+            // Submitted (`applicantPending`), put on hold for a review when one follows, then
+            // reviewed. Opening a link and running one out send nothing: Sumsub documents no
+            // expiry event, and the emulator sends no `applicantVerificationLinkOpened` (its
+            // payload is not documented; the emulator's choice).
+            let events: &[&str] = match (happened, record.pending) {
+                (Happened::Decided, Some(Pending::Review)) => {
+                    &["applicantPending", "applicantOnHold"]
+                }
+                (Happened::Decided, Some(Pending::Processing)) => &["applicantPending"],
+                (Happened::Decided | Happened::Reviewed, None) => &["applicantReviewed"],
+                _ => &[],
+            };
+            events.iter().filter_map(|event| sumsub(app, record, event)).collect()
         }
     }
 }
