@@ -23,6 +23,7 @@ const SUMSUB_SECRET: &str = "hostile-sumsub-secret-key";
 const NAME: &str = "Gintarė";
 const BIRTH: &str = "1987-06-05";
 const EMAIL: &str = "jonas.hostile@example.com";
+const PHONE: &str = "+37060012345";
 
 /// Serves every connection with `handler` until the test ends.
 async fn serve<F, Fut>(handler: F) -> SocketAddr
@@ -270,7 +271,7 @@ async fn hostile_servers_get_classified_errors_in_time_and_leak_nothing() {
     );
     // Sumsub takes no name or birth date in its link, but the person's email: personal data too.
     let contact = SessionRequest::new(ClientId::new("hostile-client").unwrap())
-        .with_person(Person::default().with_email(EMAIL));
+        .with_person(Person::default().with_email(EMAIL).with_phone(PHONE));
     let mut printed = String::new();
     for case in cases() {
         let address = (case.server)().await;
@@ -303,6 +304,8 @@ async fn hostile_servers_get_classified_errors_in_time_and_leak_nothing() {
         SUMSUB_SECRET,
         NAME,
         BIRTH,
+        EMAIL,
+        PHONE,
     ] {
         assert!(!printed.contains(secret), "{secret} in an error:\n{printed}");
         assert!(!log.contains(secret), "{secret} in the tracing output");

@@ -1,10 +1,10 @@
 //! Any bytes as a webhook body, accepted unsigned so the parsers are reached: a classified
-//! error, a decision or a notice, never a panic. The first byte picks iDenfy's
+//! error, a decision or a notice, never a panic, for every vendor. The first byte picks iDenfy's
 //! `Idenfy-Event-Type` (none, or one of the event types it routes by), so the KYB parsers that
 //! only the header reaches are fuzzed too.
 #![no_main]
 
-use kyc::{IdenfyWebhooks, VeriffWebhooks, WebhookVerifier};
+use kyc::{IdenfyWebhooks, SumsubWebhooks, VeriffWebhooks, WebhookVerifier};
 use libfuzzer_sys::fuzz_target;
 
 /// The event types iDenfy documents, each routed to its own parser.
@@ -29,6 +29,8 @@ fuzz_target!(|data: &[u8]| {
     // Built per run: verifiers hold no connection pool, only keys.
     let idenfy = IdenfyWebhooks::new("fuzz").dangerously_accept_unsigned();
     let veriff = VeriffWebhooks::new("fuzz").dangerously_accept_unsigned();
+    let sumsub = SumsubWebhooks::new("fuzz").dangerously_accept_unsigned();
     let _ = idenfy.verify_webhook(&idenfy_headers, body);
     let _ = veriff.verify_webhook(&http::HeaderMap::new(), data);
+    let _ = sumsub.verify_webhook(&http::HeaderMap::new(), data);
 });

@@ -1,7 +1,7 @@
 //! Verifying a vendor's signed webhooks: the shared preamble every adapter's verifier runs
-//! before parsing anything (a size cap, then a hex HMAC-SHA256 of the raw body against every
-//! configured key, in constant time), and the verifier itself, [`Webhooks`], which an adapter
-//! gives its vendor's [`WebhookFormat`].
+//! before parsing anything (a size cap, then a hex HMAC of the raw body against every configured
+//! key, in constant time: SHA-256, or the [`HmacAlgorithm`] a vendor names), and the verifier
+//! itself, [`Webhooks`], which an adapter gives its vendor's [`WebhookFormat`].
 
 use std::fmt;
 use std::marker::PhantomData;

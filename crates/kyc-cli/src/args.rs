@@ -58,7 +58,7 @@ pub(crate) enum Command {
     /// Webhooks from the vendors.
     #[command(subcommand)]
     Webhook(WebhookCommand),
-    /// Runs the emulator of both vendors in the foreground and prints the variables that point
+    /// Runs the emulator of every vendor in the foreground and prints the variables that point
     /// `kyc` (or an application) at it, webhook keys included.
     #[command(after_help = exit::help(exit::EMULATOR))]
     Emulator(Box<EmulatorArgs>),

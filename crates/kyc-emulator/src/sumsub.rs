@@ -200,10 +200,11 @@ fn public_part(token: &str) -> Option<&str> {
 /// <https://docs.sumsub.com/reference/error-codes-description> gives them; `errorName` only
 /// where the documents show one (4003 as spelled in their sample, with its space; 4004).
 ///
-/// The signed path is the one Sumsub would see, without the emulator's `/sumsub` prefix, or the
-/// one the emulator received, with it: a client signing the path of its base URL and one signing
-/// the vendor's path are both right (the emulator's choice). Either is compared over the request
-/// target's bytes as received: nothing is decoded, re-encoded or sorted.
+/// The signed path is the request target as received, the emulator's `/sumsub` prefix included,
+/// as Sumsub signs the path its server receives ("the URI with query parameters",
+/// <https://docs.sumsub.com/reference/authentication>): a client pointed at a base URL with a
+/// path signs that path too. Compared over the target's bytes as received: nothing is decoded,
+/// re-encoded or sorted.
 pub(crate) fn refusal(
     config: &Config,
     method: &str,
@@ -259,11 +260,8 @@ pub(crate) fn refusal(
         ));
     }
     let secret = &config.sumsub_secret_key;
-    let prefixed = format!("{PREFIX}{path_and_query}");
-    let signed = [path_and_query, prefixed.as_str()]
-        .iter()
-        .any(|path| signature(secret, ts, method, path, body) == sig);
-    if !signed {
+    let received = format!("{PREFIX}{path_and_query}");
+    if signature(secret, ts, method, &received, body) != sig {
         return Some(unauthorized(
             "Request signature mismatch",
             4003,

@@ -165,7 +165,8 @@ impl<'a> Sumsub<'a> {
         Answer { status, headers, raw: response.bytes().await.unwrap().to_vec() }
     }
 
-    /// Signed at `ts`, over `signed_path` and `signed_body` (the ones sent unless a test says).
+    /// Signed at `ts`, over `signed_path` (under the base URL's `/sumsub`, which is part of the
+    /// path sent) and `signed_body` (the ones sent unless a test says).
     fn headers(
         &self,
         ts: &str,
@@ -177,7 +178,10 @@ impl<'a> Sumsub<'a> {
         vec![
             ("x-app-token", token.to_owned()),
             ("x-app-access-ts", ts.to_owned()),
-            ("x-app-access-sig", sign(secret, ts, method, signed_path, signed_body.as_bytes())),
+            (
+                "x-app-access-sig",
+                sign(secret, ts, method, &format!("/sumsub{signed_path}"), signed_body.as_bytes()),
+            ),
         ]
     }
 
@@ -244,12 +248,18 @@ async fn every_call_is_signed_and_checked_as_sumsub_checks() {
     let body = r#"{"levelName":"basic-kyc-level","userId":"signed-1","ttlInSecs":600}"#;
     let ts = now().to_string();
 
-    // Signed right: the vendor's path, or the path under the emulator's prefix.
+    // Signed right: the path as sent, the base URL's `/sumsub` included.
     let good = sumsub.send("POST", path, body, &sumsub.headers(&ts, "POST", path, body)).await;
     assert_eq!(good.status, 200, "{}", good.json());
-    let prefixed = format!("/sumsub{path}");
-    let good = sumsub.send("POST", path, body, &sumsub.headers(&ts, "POST", &prefixed, body)).await;
-    assert_eq!(good.status, 200);
+    // The vendor's path without the base URL's: not the path that was sent, refused.
+    let (token, secret) = emulator.sumsub_credentials();
+    let short = [
+        ("x-app-token", token.to_owned()),
+        ("x-app-access-ts", ts.clone()),
+        ("x-app-access-sig", sign(secret, &ts, "POST", path, body.as_bytes())),
+    ];
+    let refused = sumsub.send("POST", path, body, &short).await;
+    assert_eq!((refused.status, refused.sumsub_error()), (401, Some(4003)));
 
     // Signed wrong: another secret, the body re-serialized, the query left out, the method in
     // lower case: 401, 4003.
@@ -791,7 +801,11 @@ async fn the_variables_configure_a_sumsub_client() {
             .post(format!("{base}{path}"))
             .header("x-app-token", &token)
             .header("x-app-access-ts", &ts)
-            .header("x-app-access-sig", sign(&secret, &ts, "POST", path, body.as_bytes()))
+            .header("x-app-access-sig", {
+                // The path sent: the base URL's own path, then the endpoint's.
+                let sent = format!("{}{path}", reqwest::Url::parse(&base).unwrap().path());
+                sign(&secret, &ts, "POST", &sent, body.as_bytes())
+            })
             .header("content-type", "application/json")
             .body(body)
             .send()

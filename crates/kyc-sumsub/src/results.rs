@@ -192,16 +192,21 @@ impl SumsubWebhooks {
     /// The algorithm `headers` name, when this verifier accepts it.
     fn algorithm(&self, headers: &HeaderMap) -> Result<HmacAlgorithm, Error> {
         let name = self.keys.provider();
-        let Some(value) = headers.get(DIGEST_ALG_HEADER) else {
-            return Ok(self.default_algorithm);
-        };
-        let value = value.to_str().unwrap_or_default().trim();
         let known = [
             ("HMAC_SHA256_HEX", HmacAlgorithm::Sha256),
             ("HMAC_SHA512_HEX", HmacAlgorithm::Sha512),
             ("HMAC_SHA1_HEX", HmacAlgorithm::Sha1),
         ];
-        match known.iter().find(|(word, _)| word.eq_ignore_ascii_case(value)) {
+        // Named by the delivery, or this verifier's default: SHA-1 passes the same gate either
+        // way.
+        let named = match headers.get(DIGEST_ALG_HEADER) {
+            None => known.iter().find(|(_, algorithm)| *algorithm == self.default_algorithm),
+            Some(value) => {
+                let value = value.to_str().unwrap_or_default().trim();
+                known.iter().find(|(word, _)| word.eq_ignore_ascii_case(value))
+            }
+        };
+        match named {
             Some((_, HmacAlgorithm::Sha1)) if !self.allow_sha1 => {
                 tracing::warn!(
                     provider = %name,
@@ -378,8 +383,13 @@ impl VerificationResults for Sumsub {
         let Some(answer) = self.applicant(session).await? else { return Ok(None) };
         let applicant: Applicant = serde_json::from_slice(&answer.body)
             .map_err(|e| undecodable(name, answer.status, &e))?;
+        // Asked for one person, answered with another: never report someone else's review.
         if applicant.external_user_id.as_deref().is_some_and(|id| id != session.id) {
-            tracing::warn!(provider = %name, "sumsub answered with another applicant's externalUserId");
+            return Err(Error::decode(
+                name,
+                answer.status,
+                "an applicant with another externalUserId",
+            ));
         }
         let review = applicant.review.unwrap_or_default();
         let result = review.review_result.as_ref();

@@ -16,8 +16,8 @@ use kyc_adapter::decode::{lenient, lenient_u64};
 use kyc_core::Locale;
 
 /// The body of `POST /resources/sdkIntegrations/levels/-/websdkLink`, in the order of the
-/// vendor's example.
-#[derive(Debug, Serialize)]
+/// vendor's example. No `Debug`: it carries the person's contact details.
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WebsdkLink<'a> {
     pub(crate) level_name: &'a str,
@@ -29,8 +29,9 @@ pub(crate) struct WebsdkLink<'a> {
     pub(crate) redirect: Option<Redirect<'a>>,
 }
 
-/// `applicantIdentifiers`: the person's email and phone, to prefill.
-#[derive(Debug, Default, Serialize)]
+/// `applicantIdentifiers`: the person's email and phone, to prefill (personal data: no `Debug`,
+/// so no log can print them).
+#[derive(Default, Serialize)]
 pub(crate) struct ApplicantIdentifiers<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) email: Option<&'a str>,

@@ -88,6 +88,14 @@ fn legacy_sha1_is_refused_unless_allowed() {
     // Allowed, SHA-1 is still checked.
     let wrong = headers(Some(&W2_SHA1.replace('2', "3")), Some("HMAC_SHA1_HEX"));
     assert!(webhooks().allow_legacy_sha1().verify_webhook(&wrong, body).is_err());
+    // SHA-1 as the default for deliveries that name no algorithm passes the same gate.
+    let unnamed = headers(Some(W2_SHA1), None);
+    let by_default = webhooks().with_default_algorithm(HmacAlgorithm::Sha1);
+    assert_eq!(
+        by_default.clone().verify_webhook(&unnamed, body).unwrap_err().kind(),
+        ErrorKind::InvalidSignature
+    );
+    assert!(by_default.allow_legacy_sha1().verify_webhook(&unnamed, body).is_ok());
 }
 
 #[test]
@@ -478,10 +486,20 @@ async fn polling_reads_the_applicant_by_its_external_user_id() {
 }
 
 #[tokio::test]
+async fn another_person_s_applicant_is_never_their_decision() {
+    // Asked for user-43, the server answers with user-42's applicant: refused, not reported.
+    let other = ONE.replace("user-42", "user-43");
+    let server = applicant_server(&other, 200, APPLICANT).await;
+    let error = client(&server).poll_decision(&"user-43".into()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Decode, "{error}");
+}
+
+#[tokio::test]
 async fn polling_encodes_the_id_and_signs_it_encoded() {
     let encoded = "/resources/applicants/-;externalUserId=user%40example.com/one";
     let server = applicant_server(encoded, 200, APPLICANT).await;
-    client(&server).poll_decision(&"user@example.com".into()).await.unwrap();
+    // The fixture is another person's applicant (refused as such): what was sent is the point.
+    let _ = client(&server).poll_decision(&"user@example.com".into()).await;
     assert_eq!(signed_get(&server).await, encoded);
     // Vector V6: the encoded form is what is signed.
     assert_eq!(
@@ -491,7 +509,7 @@ async fn polling_encodes_the_id_and_signs_it_encoded() {
     // A slash or `..` cannot leave the path segment.
     let server =
         applicant_server("/resources/applicants/-;externalUserId=..%2Fx/one", 200, APPLICANT).await;
-    client(&server).poll_decision(&"../x".into()).await.unwrap();
+    let _ = client(&server).poll_decision(&"../x".into()).await;
     signed_get(&server).await;
 }
 
