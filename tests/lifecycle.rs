@@ -1,7 +1,8 @@
 //! A session's life after its link, through the real adapters on the emulator: an iDenfy
 //! business (KYB) session followed end to end, results that are not final until a review
 //! ends, events that are no decision, erasure with each vendor's refusals, and the refusals
-//! of accounts that may not (out of funds, inactive, another environment, a forged answer).
+//! of accounts that may not (out of funds, inactive, another environment, a forged answer), and
+//! Sumsub in failover and routing.
 
 mod support;
 
@@ -305,5 +306,36 @@ async fn a_forged_veriff_answer_says_a_session_may_exist() {
     assert!(error.outcome().may_have_created_session());
     // The emulator's genuine answers verify.
     assert!(veriff.create_session(&request("person-10")).await.is_ok());
+    emulator.stop().await;
+}
+
+#[tokio::test]
+async fn sumsub_takes_its_place_in_failover_and_routing() {
+    use std::sync::Arc;
+    let emulator = support::emulator().await;
+    let idenfy: Arc<dyn VerificationSession> =
+        Arc::new(support::idenfy(&emulator).build().unwrap());
+    let veriff: Arc<dyn VerificationSession> =
+        Arc::new(support::veriff(&emulator).build().unwrap());
+    let sumsub: Arc<dyn VerificationSession> =
+        Arc::new(kyc::SumsubBuilder::from_vars(emulator.vars()).unwrap().build().unwrap());
+
+    // Last in the chain: it serves once the two before it are down.
+    emulator.set_fault(Vendor::Idenfy, Fault::status(503).times(1));
+    emulator.set_fault(Vendor::Veriff, Fault::status(503).times(1));
+    let chain =
+        kyc::Failover::new(vec![Arc::clone(&idenfy), Arc::clone(&veriff), Arc::clone(&sumsub)])
+            .with_policy(kyc::FailoverPolicy::default().with_max_retries(0));
+    let session = chain.create_session(&request("person-11")).await.unwrap();
+    assert_eq!((session.provider.as_str(), session.id.as_str()), ("sumsub", "person-11"));
+    let tried: Vec<&str> = session.attempts.iter().map(|a| a.provider.as_str()).collect();
+    assert_eq!(tried, ["idenfy", "veriff", "sumsub"]);
+
+    // Routed by language; a business session goes where a company level is configured.
+    let router = kyc::Router::new(Arc::clone(&idenfy))
+        .with_route(kyc::Rule::any().with_locales([kyc::Locale::Ka]), Arc::clone(&sumsub));
+    let georgian = request("person-12").with_locale(kyc::Locale::Ka);
+    assert_eq!(router.create_session(&georgian).await.unwrap().provider, "sumsub");
+    assert_eq!(router.create_session(&request("person-13")).await.unwrap().provider, "idenfy");
     emulator.stop().await;
 }
