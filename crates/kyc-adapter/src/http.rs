@@ -138,6 +138,22 @@ pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<An
     Ok(Answer { status, retry_after, headers, body })
 }
 
+/// A header value made from a credential (`what`, named in the error: "the API key"), marked
+/// sensitive so reqwest keeps it out of its `Debug` output.
+///
+/// # Errors
+/// `Config` when the value cannot be a header (a control character, a line break).
+pub fn sensitive_header(
+    provider: &str,
+    what: &str,
+    value: &str,
+) -> Result<http::HeaderValue, Error> {
+    let mut header = http::HeaderValue::from_str(value)
+        .map_err(|_| Error::config(provider, format!("{what} is not a valid header value")))?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
 /// The neutral error for a non-success HTTP `status` from `provider`, carrying the vendor's
 /// error code when it sent one.
 ///

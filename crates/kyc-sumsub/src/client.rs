@@ -15,7 +15,7 @@ use url::Url;
 
 use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{seconds_after, undecodable};
-use kyc_adapter::http::{Answer, trusted_link};
+use kyc_adapter::http::{Answer, sensitive_header, trusted_link};
 use kyc_adapter::{ErrorExt, Findings, HttpClient, Settings, preflight};
 use kyc_core::{
     Capabilities, Error, Feature, FieldError, Session, SessionRef, SessionRequest,
@@ -272,9 +272,12 @@ impl Sumsub {
         let mut http = inner
             .http
             .request(method, url)
-            .header(APP_TOKEN, sensitive(inner.app_token.expose_secret())?)
+            .header(
+                APP_TOKEN,
+                sensitive_header(PROVIDER, "the app token", inner.app_token.expose_secret())?,
+            )
             .header(ACCESS_TS, ts.to_string())
-            .header(ACCESS_SIG, sensitive(&sig)?)
+            .header(ACCESS_SIG, sensitive_header(PROVIDER, "the signature", &sig)?)
             .header(ACCEPT, "application/json");
         if let Some(body) = body {
             http = http.header(CONTENT_TYPE, "application/json").body(body);
@@ -385,14 +388,6 @@ impl VerificationSession for Sumsub {
         .instrument(span)
         .await
     }
-}
-
-/// A header value reqwest keeps out of its `Debug` output.
-fn sensitive(value: &str) -> Result<HeaderValue, Error> {
-    let mut header = HeaderValue::from_str(value)
-        .map_err(|_| Error::config(PROVIDER, "the app token is not a valid header value"))?;
-    header.set_sensitive(true);
-    Ok(header)
 }
 
 impl fmt::Debug for Sumsub {

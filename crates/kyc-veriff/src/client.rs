@@ -13,7 +13,7 @@ use url::Url;
 
 use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{seconds_after, undecodable};
-use kyc_adapter::http::trusted_link;
+use kyc_adapter::http::{sensitive_header, trusted_link};
 use kyc_adapter::webhook::verify_hex_hmac;
 use kyc_adapter::{ErrorExt, Findings, HttpClient, Settings, is_uuid, preflight};
 use kyc_core::{
@@ -199,7 +199,10 @@ impl Veriff {
     ) -> Result<Reply, Error> {
         let inner = &*self.inner;
         let mut http = http
-            .header(AUTH_CLIENT, sensitive(inner.api_key.expose_secret())?)
+            .header(
+                AUTH_CLIENT,
+                sensitive_header(PROVIDER, "the API key", inner.api_key.expose_secret())?,
+            )
             .header(ACCEPT, "application/json");
         if let Some(secret) = &inner.signing_secret {
             let payload = match &signed {
@@ -347,14 +350,6 @@ impl Veriff {
         }
         Ok(session)
     }
-}
-
-/// A header value reqwest keeps out of its `Debug` output.
-pub(crate) fn sensitive(value: &str) -> Result<HeaderValue, Error> {
-    let mut header = HeaderValue::from_str(value)
-        .map_err(|_| Error::config(PROVIDER, "the API key is not a valid header value"))?;
-    header.set_sensitive(true);
-    Ok(header)
 }
 
 impl fmt::Debug for Veriff {
