@@ -65,13 +65,17 @@ pub(crate) struct WebsdkLinkAnswer {
 /// Sumsub's `lang` for a neutral locale, when the WebSDK offers it
 /// (<https://docs.sumsub.com/docs/supported-sdk-languages>): ISO 639-1 codes, with `zh-tw` for
 /// Traditional Chinese and `no` for Norwegian (Bokmål included). Macedonian, Slovenian and
-/// Albanian are not in the list.
+/// Albanian are not in the list. Named one by one, so a language the neutral list gains later is
+/// not offered until someone checks Sumsub's list for it.
 pub(crate) fn lang_code(locale: Locale) -> Option<&'static str> {
+    use Locale::*;
     Some(match locale {
-        Locale::ZhHant => "zh-tw",
-        Locale::Nb => "no",
-        Locale::Mk | Locale::Sl | Locale::Sq => return None,
-        other => other.into(),
+        ZhHant => "zh-tw",
+        Nb => "no",
+        Ar | Bg | Bn | Ca | Cs | Da | De | El | En | Es | Et | Fa | Fi | Fr | He | Hi | Hr | Hu
+        | Hy | Id | It | Ja | Ka | Kk | Ko | Lt | Lv | Ms | Nl | No | Pl | Pt | Ro | Ru | Sk
+        | Sr | Sv | Th | Tr | Uk | Ur | Uz | Vi | Zh => locale.into(),
+        _ => return None,
     })
 }
 
