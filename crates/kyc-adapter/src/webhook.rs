@@ -19,10 +19,17 @@ use crate::config::Vars;
 pub trait WebhookFormat: Send + Sync + 'static {
     /// The provider's default name.
     const PROVIDER: &'static str;
-    /// The header carrying the hex HMAC-SHA256 of the raw body.
+    /// The header carrying the hex HMAC of the raw body.
     const SIGNATURE_HEADER: &'static str;
     /// The environment variable holding the signing keys (several, comma-separated).
     const KEYS_VAR: &'static str;
+    /// The header naming the HMAC's algorithm, for a vendor whose webhooks name it (Sumsub's
+    /// `x-payload-digest-alg`); without one, every delivery is checked under the verifier's
+    /// default, SHA-256.
+    const ALGORITHM_HEADER: Option<&'static str> = None;
+    /// The vendor's words for the algorithms that header names (`HMAC_SHA512_HEX`), matched
+    /// without regard to case; a word not in the list is refused.
+    const ALGORITHMS: &'static [(&'static str, HmacAlgorithm)] = &[];
 
     /// Normalizes a verified delivery, for the provider named `provider`.
     ///
@@ -38,6 +45,8 @@ pub trait WebhookFormat: Send + Sync + 'static {
 /// Every key added is accepted, so keys can be rotated; `Debug` prints how many there are.
 pub struct Webhooks<F> {
     keys: WebhookKeys,
+    default_algorithm: HmacAlgorithm,
+    allow_sha1: bool,
     format: PhantomData<fn() -> F>,
 }
 
@@ -49,23 +58,45 @@ impl<F: WebhookFormat> Webhooks<F> {
 
     /// A verifier over `keys` (as an adapter's builder collected them).
     pub fn from_keys(keys: WebhookKeys) -> Self {
-        Self { keys, format: PhantomData }
+        Self {
+            keys,
+            default_algorithm: HmacAlgorithm::Sha256,
+            allow_sha1: false,
+            format: PhantomData,
+        }
     }
 
     /// Also accepts webhooks signed with `key`.
-    pub fn with_key(self, key: impl Into<SecretString>) -> Self {
-        Self::from_keys(self.keys.with_key(key))
+    pub fn with_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.keys = self.keys.with_key(key);
+        self
     }
 
     /// Names the provider in decisions and errors, as the client's `with_name` does.
-    pub fn with_name(self, name: impl Into<String>) -> Self {
-        Self::from_keys(self.keys.renamed(name))
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.keys = self.keys.renamed(name);
+        self
     }
 
     /// Accepts webhooks without a valid signature. Dangerous: anyone who finds the endpoint
     /// can then forge results. Only for local experiments without a key.
-    pub fn dangerously_accept_unsigned(self) -> Self {
-        Self::from_keys(self.keys.dangerously_accept_unsigned())
+    pub fn dangerously_accept_unsigned(mut self) -> Self {
+        self.keys = self.keys.dangerously_accept_unsigned();
+        self
+    }
+
+    /// The algorithm a delivery that names none is checked under (SHA-256 unless set).
+    pub fn with_default_algorithm(mut self, algorithm: HmacAlgorithm) -> Self {
+        self.default_algorithm = algorithm;
+        self
+    }
+
+    /// Also accepts HMAC-SHA1, a legacy algorithm some vendors' older webhooks still use. Off
+    /// by default, whether a delivery names it or it is the default: a weaker digest is the
+    /// operator's explicit choice.
+    pub fn allow_legacy_sha1(mut self) -> Self {
+        self.allow_sha1 = true;
+        self
     }
 
     /// A verifier from the vendor's keys variable in the process environment.
@@ -92,26 +123,69 @@ impl<F: WebhookFormat> Webhooks<F> {
     pub fn keys(&self) -> &WebhookKeys {
         &self.keys
     }
+
+    /// The algorithm `headers` name (or the default), when this verifier accepts it.
+    fn algorithm(&self, headers: &HeaderMap) -> Result<HmacAlgorithm, Error> {
+        let name = self.keys.provider();
+        let named = match F::ALGORITHM_HEADER.and_then(|header| headers.get(header)) {
+            None => Some(self.default_algorithm),
+            Some(value) => {
+                let value = value.to_str().unwrap_or_default().trim();
+                let word = F::ALGORITHMS.iter().find(|(word, _)| word.eq_ignore_ascii_case(value));
+                word.map(|(_, algorithm)| *algorithm)
+            }
+        };
+        match named {
+            Some(HmacAlgorithm::Sha1) if !self.allow_sha1 => {
+                tracing::warn!(
+                    provider = %name,
+                    "a webhook signed with legacy HMAC-SHA1 was refused: choose SHA-256 or \
+                     SHA-512 in the webhook's settings, or allow SHA-1 explicitly"
+                );
+                let word = F::ALGORITHMS.iter().find(|(_, a)| *a == HmacAlgorithm::Sha1);
+                let refused = Error::invalid_signature(name);
+                Err(match word {
+                    Some((word, _)) => refused.with_vendor_code(*word),
+                    None => refused,
+                })
+            }
+            Some(algorithm) => Ok(algorithm),
+            None => Err(Error::invalid_signature(name)),
+        }
+    }
 }
 
 impl<F: WebhookFormat> WebhookVerifier for Webhooks<F> {
     fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
         let signature = headers.get(F::SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
         // Verified before anything is parsed.
-        self.keys.check(signature, body)?;
+        let algorithm = match self.keys.accepts_unsigned() {
+            true => self.default_algorithm,
+            false => self.algorithm(headers)?,
+        };
+        self.keys.check_with(algorithm, signature, body)?;
         F::event(self.keys.provider(), headers, body)
     }
 }
 
 impl<F> Clone for Webhooks<F> {
     fn clone(&self) -> Self {
-        Self { keys: self.keys.clone(), format: PhantomData }
+        Self {
+            keys: self.keys.clone(),
+            default_algorithm: self.default_algorithm,
+            allow_sha1: self.allow_sha1,
+            format: PhantomData,
+        }
     }
 }
 
 impl<F: WebhookFormat> fmt::Debug for Webhooks<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Webhooks").field("keys", &self.keys).finish()
+        f.debug_struct("Webhooks")
+            .field("keys", &self.keys)
+            .field("default_algorithm", &self.default_algorithm)
+            .field("allow_sha1", &self.allow_sha1)
+            .finish()
     }
 }
 

@@ -132,7 +132,7 @@ use strum::IntoEnumIterator;
 pub use client::{DEFAULT_BASE_URL, DEFAULT_LEVEL, Sumsub, SumsubBuilder};
 pub use error::{SIGNATURE_MISMATCH, STALE_TIMESTAMP, correlation_id};
 pub use options::{OPTIONS_KEY, SumsubOptions};
-pub use results::SumsubWebhooks;
+pub use results::{SumsubWebhookFormat, SumsubWebhooks};
 pub use signature::signature;
 
 /// The provider's default name.

@@ -56,13 +56,11 @@
 
 use async_trait::async_trait;
 use http::HeaderMap;
-use secrecy::SecretString;
 use serde_json::Value;
 
 use kyc_adapter::ErrorExt;
-use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{undecodable, undecodable_webhook};
-use kyc_adapter::webhook::{HmacAlgorithm, WebhookKeys};
+use kyc_adapter::webhook::{HmacAlgorithm, WebhookFormat, Webhooks};
 use kyc_core::{
     Decision, Error, Notice, Reason, SessionRef, Status, VerificationKind, VerificationResults,
     WebhookEvent, WebhookVerifier,
@@ -91,8 +89,8 @@ pub const DIGEST_ALG_HEADER: &str = "x-payload-digest-alg";
 /// |---|---|
 /// | `HMAC_SHA256_HEX` (Sumsub's default) | checked |
 /// | `HMAC_SHA512_HEX` | checked |
-/// | `HMAC_SHA1_HEX` (legacy) | refused, unless [`allow_legacy_sha1`](Self::allow_legacy_sha1): `InvalidSignature` with vendor code `HMAC_SHA1_HEX` |
-/// | missing | checked under the default algorithm, SHA-256 unless [`with_default_algorithm`](Self::with_default_algorithm) |
+/// | `HMAC_SHA1_HEX` (legacy) | refused, unless `allow_legacy_sha1()`: `InvalidSignature` with vendor code `HMAC_SHA1_HEX` |
+/// | missing | checked under the default algorithm, SHA-256 unless `with_default_algorithm(..)` |
 /// | anything else | `InvalidSignature` |
 ///
 /// A missing or wrong `x-payload-digest` is `InvalidSignature`. What a verified body becomes is
@@ -113,134 +111,26 @@ pub const DIGEST_ALG_HEADER: &str = "x-payload-digest-alg";
 /// assert_eq!((decision.session_id.as_str(), decision.status), ("user-42", Status::Approved));
 /// # Ok::<(), kyc_core::Error>(())
 /// ```
-#[derive(Clone)]
-pub struct SumsubWebhooks {
-    keys: WebhookKeys,
-    default_algorithm: HmacAlgorithm,
-    allow_sha1: bool,
-}
+pub type SumsubWebhooks = Webhooks<SumsubWebhookFormat>;
 
-impl SumsubWebhooks {
-    /// A verifier accepting webhooks signed with `secret`.
-    pub fn new(secret: impl Into<SecretString>) -> Self {
-        Self::from_keys(WebhookKeys::new(PROVIDER).with_key(secret))
-    }
+/// Sumsub's webhook format: the digest in `x-payload-digest`, its algorithm named in
+/// `x-payload-digest-alg`, the bodies of <https://docs.sumsub.com/docs/user-verification-webhooks>.
+#[derive(Debug)]
+pub struct SumsubWebhookFormat;
 
-    /// A verifier over `keys` (as a builder collected them).
-    pub fn from_keys(keys: WebhookKeys) -> Self {
-        Self { keys, default_algorithm: HmacAlgorithm::Sha256, allow_sha1: false }
-    }
+impl WebhookFormat for SumsubWebhookFormat {
+    const PROVIDER: &'static str = PROVIDER;
+    const SIGNATURE_HEADER: &'static str = DIGEST_HEADER;
+    const KEYS_VAR: &'static str = WEBHOOK_SECRET_VAR;
+    const ALGORITHM_HEADER: Option<&'static str> = Some(DIGEST_ALG_HEADER);
+    const ALGORITHMS: &'static [(&'static str, HmacAlgorithm)] = &[
+        ("HMAC_SHA256_HEX", HmacAlgorithm::Sha256),
+        ("HMAC_SHA512_HEX", HmacAlgorithm::Sha512),
+        ("HMAC_SHA1_HEX", HmacAlgorithm::Sha1),
+    ];
 
-    /// Also accepts webhooks signed with `secret`.
-    pub fn with_key(mut self, secret: impl Into<SecretString>) -> Self {
-        self.keys = self.keys.with_key(secret);
-        self
-    }
-
-    /// Names the provider in decisions and errors, as the client's `with_name` does.
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.keys = self.keys.renamed(name);
-        self
-    }
-
-    /// The algorithm a webhook without `x-payload-digest-alg` is checked under (default
-    /// SHA-256, Sumsub's default; Sumsub documents the header on every webhook).
-    pub fn with_default_algorithm(mut self, algorithm: HmacAlgorithm) -> Self {
-        self.default_algorithm = algorithm;
-        self
-    }
-
-    /// Also accepts `HMAC_SHA1_HEX`, the legacy algorithm older webhooks may still be set to.
-    /// Off by default: choose SHA-256 or SHA-512 in the webhook's settings instead.
-    pub fn allow_legacy_sha1(mut self) -> Self {
-        self.allow_sha1 = true;
-        self
-    }
-
-    /// Accepts webhooks without a valid digest. Dangerous: anyone who finds the endpoint can
-    /// then forge results. Only for local experiments without a secret.
-    pub fn dangerously_accept_unsigned(mut self) -> Self {
-        self.keys = self.keys.dangerously_accept_unsigned();
-        self
-    }
-
-    /// A verifier from `SUMSUB_WEBHOOK_SECRET` in the process environment.
-    ///
-    /// # Errors
-    /// [`ErrorKind::Config`](kyc_core::ErrorKind::Config) when it is not set or blank.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_vars(std::env::vars())
-    }
-
-    /// [`from_env`](Self::from_env) over a key-value list.
-    ///
-    /// # Errors
-    /// As [`from_env`](Self::from_env).
-    pub fn from_vars(
-        vars: impl IntoIterator<Item = (impl AsRef<str>, impl Into<String>)>,
-    ) -> Result<Self, Error> {
-        let vars = Vars::pick(PROVIDER, [WEBHOOK_SECRET_VAR], vars);
-        let secrets = vars.required(WEBHOOK_SECRET_VAR)?;
-        Ok(Self::from_keys(WebhookKeys::new(PROVIDER).with_keys_from_list(&secrets)))
-    }
-
-    /// The secrets, in the order added.
-    pub fn keys(&self) -> &WebhookKeys {
-        &self.keys
-    }
-
-    /// The algorithm `headers` name, when this verifier accepts it.
-    fn algorithm(&self, headers: &HeaderMap) -> Result<HmacAlgorithm, Error> {
-        let name = self.keys.provider();
-        let known = [
-            ("HMAC_SHA256_HEX", HmacAlgorithm::Sha256),
-            ("HMAC_SHA512_HEX", HmacAlgorithm::Sha512),
-            ("HMAC_SHA1_HEX", HmacAlgorithm::Sha1),
-        ];
-        // Named by the delivery, or this verifier's default: SHA-1 passes the same gate either
-        // way.
-        let named = match headers.get(DIGEST_ALG_HEADER) {
-            None => known.iter().find(|(_, algorithm)| *algorithm == self.default_algorithm),
-            Some(value) => {
-                let value = value.to_str().unwrap_or_default().trim();
-                known.iter().find(|(word, _)| word.eq_ignore_ascii_case(value))
-            }
-        };
-        match named {
-            Some((_, HmacAlgorithm::Sha1)) if !self.allow_sha1 => {
-                tracing::warn!(
-                    provider = %name,
-                    "a webhook signed with legacy HMAC_SHA1_HEX was refused: choose SHA-256 or \
-                     SHA-512 in the webhook's settings, or allow SHA-1 explicitly"
-                );
-                Err(Error::invalid_signature(name).with_vendor_code("HMAC_SHA1_HEX"))
-            }
-            Some((_, algorithm)) => Ok(*algorithm),
-            None => Err(Error::invalid_signature(name)),
-        }
-    }
-}
-
-impl WebhookVerifier for SumsubWebhooks {
-    fn verify_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
-        // Verified before anything is parsed.
-        let algorithm = match self.keys.accepts_unsigned() {
-            true => self.default_algorithm,
-            false => self.algorithm(headers)?,
-        };
-        let digest = headers.get(DIGEST_HEADER).and_then(|v| v.to_str().ok());
-        self.keys.check_with(algorithm, digest, body)?;
-        event(self.keys.provider(), body)
-    }
-}
-
-impl std::fmt::Debug for SumsubWebhooks {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SumsubWebhooks")
-            .field("keys", &self.keys)
-            .field("default_algorithm", &self.default_algorithm)
-            .field("allow_sha1", &self.allow_sha1)
-            .finish()
+    fn event(provider: &str, _: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
+        event(provider, body)
     }
 }
 
