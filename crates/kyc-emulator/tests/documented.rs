@@ -2,38 +2,19 @@
 //! their webhooks, decisions in two steps, expiry events, languages, faults, Veriff's signed
 //! answers and both vendors' deletion.
 
+mod support;
+
 use std::time::Duration;
 
-use axum::Router;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use hmac::{Hmac, KeyInit, Mac};
 use kyc_emulator::{
     Choice, DocumentExpiration, Emulator, EmulatorBuilder, EmulatorError, Fault, FaultMode,
     RunningEmulator, Vendor,
 };
 use serde_json::{Value, json};
-use sha2::Sha256;
-use tokio::sync::mpsc;
 
-fn hmac_hex(key: &str, message: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
-    mac.update(message);
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A webhook as received: its headers and raw body.
-#[derive(Debug)]
-struct Hook {
-    headers: HeaderMap,
-    raw: Vec<u8>,
-}
+use support::{Answer, Hook, Receiver, answer, hmac_sha256 as hmac_hex};
 
 impl Hook {
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
-    }
-
     fn body(&self) -> Value {
         serde_json::from_slice(&self.raw).unwrap()
     }
@@ -44,38 +25,6 @@ impl Hook {
         let event = self.header("idenfy-event-type");
         assert!(!event.is_empty(), "every iDenfy webhook names its event");
         event
-    }
-}
-
-/// A receiver for webhooks, and the URL it listens on.
-struct Receiver {
-    url: String,
-    hooks: mpsc::UnboundedReceiver<Hook>,
-}
-
-impl Receiver {
-    async fn start() -> Self {
-        let (sent, hooks) = mpsc::unbounded_channel();
-        let app = Router::new().route(
-            "/hook",
-            post(move |headers: HeaderMap, body: axum::body::Bytes| {
-                let _ = sent.send(Hook { headers, raw: body.to_vec() });
-                async { StatusCode::OK }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { url, hooks }
-    }
-
-    async fn next(&mut self) -> Hook {
-        let wait = tokio::time::timeout(Duration::from_secs(10), self.hooks.recv());
-        wait.await.expect("a webhook in time").expect("the receiver runs")
-    }
-
-    fn none_yet(&mut self) -> bool {
-        self.hooks.try_recv().is_err()
     }
 }
 
@@ -93,26 +42,6 @@ async fn with_receiver(
     .await
     .unwrap();
     (emulator, receiver)
-}
-
-/// An answer: status, headers, raw body.
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    raw: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.raw).unwrap_or_else(|_| panic!("JSON: {:?}", self.raw))
-    }
-}
-
-async fn answer(request: reqwest::RequestBuilder) -> Answer {
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    Answer { status, headers, raw: response.bytes().await.unwrap().to_vec() }
 }
 
 /// iDenfy, Basic auth with the emulator's credentials.

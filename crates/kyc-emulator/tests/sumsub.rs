@@ -3,29 +3,19 @@
 //! applicant, the hosted page's decisions, their signed webhooks, polling, the sandbox's
 //! `testCompleted`, deactivation and faults.
 
+mod support;
+
 use std::time::Duration;
 
-use axum::Router;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use hmac::{Hmac, KeyInit, Mac};
 use kyc_emulator::{
     Choice, Emulator, EmulatorBuilder, EmulatorError, Fault, FaultMode, RunningEmulator,
     SumsubDigest, Vendor,
 };
 use serde_json::{Value, json};
-use sha2::{Sha256, Sha512};
-use tokio::sync::mpsc;
+use sha2::Sha512;
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hmac_sha256(key: &str, message: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
-    mac.update(message);
-    hex(&mac.finalize().into_bytes())
-}
+use support::{Answer, Hook, Receiver, hex, hmac_sha256};
 
 /// `X-App-Access-Sig` as <https://docs.sumsub.com/reference/authentication> builds it.
 fn sign(secret: &str, ts: &str, method: &str, path_and_query: &str, body: &[u8]) -> String {
@@ -49,54 +39,12 @@ fn the_signing_here_is_the_documented_one() {
     );
 }
 
-/// A webhook as received.
-#[derive(Debug)]
-struct Hook {
-    headers: HeaderMap,
-    raw: Vec<u8>,
-}
-
 impl Hook {
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
-    }
-
     /// The body, after checking its digest over the raw bytes under `secret`.
     fn verified(&self, secret: &str) -> Value {
         assert_eq!(self.header("x-payload-digest-alg"), "HMAC_SHA256_HEX");
         assert_eq!(self.header("x-payload-digest"), hmac_sha256(secret, &self.raw), "signed");
         serde_json::from_slice(&self.raw).unwrap()
-    }
-}
-
-struct Receiver {
-    url: String,
-    hooks: mpsc::UnboundedReceiver<Hook>,
-}
-
-impl Receiver {
-    async fn start() -> Self {
-        let (sent, hooks) = mpsc::unbounded_channel();
-        let app = Router::new().route(
-            "/hook",
-            post(move |headers: HeaderMap, body: axum::body::Bytes| {
-                let _ = sent.send(Hook { headers, raw: body.to_vec() });
-                async { StatusCode::OK }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { url, hooks }
-    }
-
-    async fn next(&mut self) -> Hook {
-        let wait = tokio::time::timeout(Duration::from_secs(10), self.hooks.recv());
-        wait.await.expect("a webhook in time").expect("the receiver runs")
-    }
-
-    fn none_yet(&mut self) -> bool {
-        self.hooks.try_recv().is_err()
     }
 }
 
@@ -109,17 +57,7 @@ async fn with_receiver(
     (emulator, receiver)
 }
 
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    raw: Vec<u8>,
-}
-
 impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.raw).unwrap_or_else(|_| panic!("JSON: {:?}", self.raw))
-    }
-
     /// Sumsub's error shape, with `code` the status; the `errorCode`.
     fn sumsub_error(&self) -> Option<u64> {
         let body = self.json();
