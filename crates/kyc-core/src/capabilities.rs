@@ -82,6 +82,10 @@ pub struct KindCapabilities {
     /// Whether it erases a session's personal data on request
     /// ([`SessionErasure`](crate::SessionErasure)).
     pub erasure: bool,
+    /// Fields a request must set for it to serve it (Onfido requires the person's names): a
+    /// request without one is refused before sending, as [`Feature::Required`]. Each is also
+    /// in [`fields`](Self::fields).
+    pub required: BTreeSet<Field>,
 }
 
 /// Something a request asks for that a provider cannot honour.
@@ -133,6 +137,8 @@ pub enum Feature {
     Rules(Vec<FieldError>),
     /// Erasing a session's data ([`SessionErasure`](crate::SessionErasure)).
     Erasure,
+    /// A request without a field it requires ([`KindCapabilities::required`]).
+    Required(Field),
 }
 
 impl fmt::Display for Feature {
@@ -160,6 +166,7 @@ impl fmt::Display for Feature {
             Self::TooManyTags { max } => write!(f, "more than {max} tags"),
             Self::InsecureUrl(field) => write!(f, "a non-https URL in {field}"),
             Self::Erasure => f.write_str("erasing a session's data"),
+            Self::Required(field) => write!(f, "a request without {field}, which it requires"),
             Self::Rules(rules) => {
                 f.write_str("these values")?;
                 for (i, rule) in rules.iter().enumerate() {
@@ -238,7 +245,7 @@ impl Capabilities {
     /// themselves and the feature.
     ///
     /// # Errors
-    /// The first [`Feature`] it cannot honour, checked in this order: kind, fields, flow,
+    /// The first [`Feature`] it cannot honour, checked in this order: kind, fields, required fields, flow,
     /// document types, locale, durations, lengths, tags, URL schemes.
     pub fn check(&self, request: &SessionRequest) -> Result<(), Feature> {
         let unsupported = Err;
@@ -249,6 +256,9 @@ impl Capabilities {
             if !caps.supports(field) {
                 return unsupported(Feature::Field(field));
             }
+        }
+        if let Some(&field) = caps.required.iter().find(|field| request.value(**field).is_none()) {
+            return unsupported(Feature::Required(field));
         }
         if let Some(flow) = request.flow.filter(|flow| !caps.flows.contains(flow)) {
             return unsupported(Feature::Flow(flow));
@@ -346,6 +356,8 @@ impl KindCapabilities {
         self.https_only = self.https_only.intersection(&other.https_only).copied().collect();
         self.max_tags = self.max_tags.max(other.max_tags);
         self.erasure |= other.erasure;
+        // A wrapper needs a field only when every member does.
+        self.required = self.required.intersection(&other.required).copied().collect();
         self
     }
 
@@ -388,6 +400,15 @@ impl KindCapabilities {
     /// Adds carried fields.
     pub fn with_fields(mut self, fields: impl IntoIterator<Item = Field>) -> Self {
         self.fields.extend(fields);
+        self
+    }
+
+    /// Requires fields (and carries them): a request without one is refused.
+    pub fn with_required(mut self, fields: impl IntoIterator<Item = Field>) -> Self {
+        for field in fields {
+            self.fields.insert(field);
+            self.required.insert(field);
+        }
         self
     }
 

@@ -134,14 +134,16 @@ fn client_id_for(kind: VerificationKind, suffix: &str) -> ClientId {
     }
 }
 
-/// A request with only the client id succeeds, once, with a consistent session.
+/// A request with only the client id (and the fields the provider requires) succeeds, once,
+/// with a consistent session.
 pub async fn creates_a_minimal_session(
     provider: &dyn VerificationSession,
     counter: &dyn RequestCounter,
 ) {
-    for (kind, _) in offered(provider.capabilities()) {
+    for (kind, caps) in offered(provider.capabilities()) {
         let request = SessionRequest::new(client_id_for(kind, "minimal")).with_kind(kind);
-        create_once(provider, counter, &request, "with only a client id").await;
+        let request = with_required(request, caps);
+        create_once(provider, counter, &request, "with only a client id and required fields").await;
     }
 }
 
@@ -205,7 +207,14 @@ pub async fn refuses_unsupported_requests_before_sending(
             cases.push((request, Feature::Kind(kind)));
             continue;
         };
-        let base = || SessionRequest::new(client_id_for(kind, "unsupported")).with_kind(kind);
+        let base = || {
+            with_required(SessionRequest::new(client_id_for(kind, "unsupported")), caps)
+                .with_kind(kind)
+        };
+        for &field in &caps.required {
+            let request = SessionRequest::new(client_id_for(kind, "unsupported")).with_kind(kind);
+            cases.push((with_required_but(request, caps, Some(field)), Feature::Required(field)));
+        }
         for field in Field::iter().filter(|field| !caps.supports(*field)) {
             if kind == VerificationKind::Business && field == Field::Flow {
                 continue; // refused as invalid before capabilities are consulted
@@ -271,7 +280,8 @@ fn beyond_the_limits(
     kind: VerificationKind,
     caps: &KindCapabilities,
 ) -> Vec<(SessionRequest, Feature)> {
-    let base = || SessionRequest::new(client_id_for(kind, "limits")).with_kind(kind);
+    let base =
+        || with_required(SessionRequest::new(client_id_for(kind, "limits")), caps).with_kind(kind);
     let mut cases = Vec::new();
     let one_second = Duration::from_secs(1);
     for (field, range) in [
@@ -329,6 +339,23 @@ fn beyond_the_limits(
     cases
 }
 
+/// `request` with every field `caps` requires set to a sample value.
+fn with_required(request: SessionRequest, caps: &KindCapabilities) -> SessionRequest {
+    with_required_but(request, caps, None)
+}
+
+/// `request` with every field `caps` requires but `missing` set to a sample value.
+fn with_required_but(
+    mut request: SessionRequest,
+    caps: &KindCapabilities,
+    missing: Option<Field>,
+) -> SessionRequest {
+    for &field in caps.required.iter().filter(|field| Some(**field) != missing) {
+        request = with_field(request, field, caps);
+    }
+    request
+}
+
 /// `request` with the free-text `field` set to `text`, when that passes the neutral rules (a
 /// provider limit above the neutral one cannot be reached, and formats like email are skipped).
 fn with_text(mut request: SessionRequest, field: Field, text: &str) -> Option<SessionRequest> {
@@ -347,7 +374,10 @@ pub async fn accepts_every_declared_value(
     counter: &dyn RequestCounter,
 ) {
     for (kind, caps) in offered(provider.capabilities()) {
-        let base = || SessionRequest::new(client_id_for(kind, "declared")).with_kind(kind);
+        let base = || {
+            with_required(SessionRequest::new(client_id_for(kind, "declared")), caps)
+                .with_kind(kind)
+        };
         let mut requests = Vec::new();
         if caps.supports(Field::Locale) {
             requests.extend(caps.locales.iter().map(|locale| base().with_locale(*locale)));

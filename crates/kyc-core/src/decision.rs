@@ -56,6 +56,9 @@ pub enum Status {
     Expired,
     /// Started but never finished in time.
     Abandoned,
+    /// The vendor could not finish the verification (Onfido's `error`: a workflow run that
+    /// failed on its side): no verdict on the person; a new session may succeed.
+    Failed,
     /// The verification's data was deleted.
     Deleted,
     /// A word this library does not know yet; [`Decision::vendor_status`] has it.

@@ -121,6 +121,88 @@ impl Denial {
     }
 }
 
+/// A record a provider made for a session that was then not created, and what became of it.
+///
+/// A vendor that creates a session in two calls can fail between them: Onfido makes the person
+/// (an *applicant*) first and the session (a *workflow run*) second, so a refused second call
+/// leaves an applicant behind. The adapter deletes it and says so here; the error's
+/// [`outcome`](Error::outcome) still says whether a session may exist. It names the record by
+/// the vendor's id only, which is not personal data.
+///
+/// ```
+/// # use kyc_core::{Error, LeftoverState};
+/// fn report(error: &Error) {
+///     if let Some(leftover) = error.leftover() {
+///         match leftover.state() {
+///             LeftoverState::Deleted => {}
+///             _ => eprintln!("clean up {} {} at {}", leftover.resource(), leftover.id(),
+///                 error.provider().unwrap_or_default()),
+///         }
+///     }
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Leftover {
+    resource: String,
+    id: String,
+    state: LeftoverState,
+}
+
+/// What became of a [`Leftover`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LeftoverState {
+    /// Deleted after the failure: nothing of the attempt remains at the provider.
+    Deleted,
+    /// Kept on purpose: a session may exist for it (the second call timed out), and deleting
+    /// the record would delete that session's data as well.
+    Kept,
+    /// Deleting it failed too (the error says why): it remains at the provider.
+    DeletionFailed(Box<Error>),
+}
+
+impl Leftover {
+    /// `resource` (the vendor's word: `applicant`) `id`, in `state`.
+    pub fn new(resource: impl Into<String>, id: impl Into<String>, state: LeftoverState) -> Self {
+        Self { resource: resource.into(), id: id.into(), state }
+    }
+
+    /// What the record is, in the vendor's word (`applicant`).
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The vendor's id of the record.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// What became of it.
+    pub fn state(&self) -> &LeftoverState {
+        &self.state
+    }
+
+    /// Whether it remains at the provider.
+    pub fn remains(&self) -> bool {
+        !matches!(self.state, LeftoverState::Deleted)
+    }
+}
+
+impl fmt::Display for Leftover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { resource, id, state } = self;
+        match state {
+            LeftoverState::Deleted => write!(f, "the {resource} {id} made for it was deleted"),
+            LeftoverState::Kept => {
+                write!(f, "the {resource} {id} made for it is kept (a session may exist for it)")
+            }
+            LeftoverState::DeletionFailed(error) => {
+                write!(f, "the {resource} {id} made for it remains: deleting it failed ({error})")
+            }
+        }
+    }
+}
+
 /// One rule one field of a request breaks: `person.firstName: must not be empty`.
 ///
 /// Names the field by its path in the request's JSON shape and states the rule; it never quotes
@@ -232,6 +314,7 @@ pub(crate) struct Inner {
     pub(crate) vendor_message: Option<String>,
     pub(crate) retry_after: Option<Duration>,
     pub(crate) detail: Option<String>,
+    pub(crate) leftover: Option<Leftover>,
     pub(crate) attempts: Vec<Attempt>,
     pub(crate) source: Option<BoxError>,
 }
@@ -321,6 +404,12 @@ impl Error {
         self.inner.retry_after
     }
 
+    /// What a creation in two calls left at the provider when the second one failed
+    /// (Onfido's applicant, when its workflow run was not created).
+    pub fn leftover(&self) -> Option<&Leftover> {
+        self.inner.leftover.as_ref()
+    }
+
     /// The attempts that led to this error, when a failover chain produced it.
     pub fn attempts(&self) -> &[Attempt] {
         &self.inner.attempts
@@ -351,7 +440,13 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
-            ErrorKind::Unauthenticated => write!(f, "{provider} refused the credentials"),
+            ErrorKind::Unauthenticated => {
+                write!(f, "{provider} refused the credentials")?;
+                match &inner.detail {
+                    Some(detail) => write!(f, ": {detail}"),
+                    None => Ok(()),
+                }
+            }
             ErrorKind::Forbidden => {
                 let denial = inner.denial.unwrap_or(Denial::Unspecified);
                 write!(f, "{provider} refused: {}", denial.describe())
@@ -377,7 +472,13 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
-            ErrorKind::Rejected => write!(f, "{provider} rejected the request"),
+            ErrorKind::Rejected => {
+                write!(f, "{provider} rejected the request")?;
+                match &inner.detail {
+                    Some(detail) => write!(f, ": {detail}"),
+                    None => Ok(()),
+                }
+            }
             ErrorKind::Conflict => {
                 write!(f, "{provider} refused for now")?;
                 match &inner.detail {
@@ -412,6 +513,12 @@ impl fmt::Display for Error {
                 (Some(status), None) => write!(f, " (http {status})")?,
                 (None, Some(code)) => write!(f, " (code {code})")?,
                 (None, None) => {}
+            }
+        }
+        if let Some(leftover) = &inner.leftover {
+            match inner.outcome.may_have_created_session() {
+                true => write!(f, "; {leftover}")?,
+                false => write!(f, "; no session was created, and {leftover}")?,
             }
         }
         let called = inner.attempts.iter().filter(|a| a.was_called()).count();
@@ -463,6 +570,9 @@ impl fmt::Debug for Error {
         }
         if let Some(detail) = &inner.detail {
             s.field("detail", detail);
+        }
+        if let Some(leftover) = &inner.leftover {
+            s.field("leftover", leftover);
         }
         if !inner.attempts.is_empty() {
             s.field("attempts", &inner.attempts);

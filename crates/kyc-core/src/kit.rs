@@ -14,7 +14,7 @@ use serde::Serialize;
 use url::{Host, Url};
 
 use crate::capabilities::Feature;
-use crate::error::{BoxError, Denial, Error, ErrorKind, FieldError, Inner, Outcome};
+use crate::error::{BoxError, Denial, Error, ErrorKind, FieldError, Inner, Leftover, Outcome};
 use crate::options::ProviderOptions;
 use crate::request::SessionRequest;
 
@@ -106,6 +106,18 @@ pub trait ErrorExt: Sized {
     /// Adds the underlying cause, returned by `source()`. It must not print secrets or personal
     /// data (strip URLs from reqwest errors first).
     fn with_source(self, source: impl Into<BoxError>) -> Self;
+
+    /// Adds a sentence the message ends with, for kinds whose constructor takes none (a 401
+    /// naming the region the client is configured for). Never a secret or personal data.
+    fn with_detail(self, detail: impl Into<String>) -> Self;
+
+    /// Adds what a creation in two calls left at the provider ([`Error::leftover`]).
+    fn with_leftover(self, leftover: Leftover) -> Self;
+
+    /// Says that no session exists after all: the provider was asked afterwards and holds none
+    /// for this request (Onfido, whose applicant lists no workflow run after a 500), so the
+    /// outcome becomes `Rejected` and failover may move on without paying twice.
+    fn confirmed_not_created(self) -> Self;
 }
 
 fn blank(kind: ErrorKind, outcome: Outcome, provider: Option<String>) -> Error {
@@ -122,6 +134,7 @@ fn blank(kind: ErrorKind, outcome: Outcome, provider: Option<String>) -> Error {
             vendor_message: None,
             retry_after: None,
             detail: None,
+            leftover: None,
             attempts: Vec::new(),
             source: None,
         }),
@@ -261,6 +274,23 @@ impl ErrorExt for Error {
 
     fn with_source(mut self, source: impl Into<BoxError>) -> Self {
         self.inner.source = Some(source.into());
+        self
+    }
+
+    fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.inner.detail = Some(detail.into());
+        self
+    }
+
+    fn with_leftover(mut self, leftover: Leftover) -> Self {
+        self.inner.leftover = Some(leftover);
+        self
+    }
+
+    fn confirmed_not_created(mut self) -> Self {
+        if self.inner.outcome == Outcome::Unknown {
+            self.inner.outcome = Outcome::Rejected;
+        }
         self
     }
 }

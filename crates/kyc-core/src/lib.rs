@@ -63,7 +63,7 @@ pub use decision::{
     Decision, Notice, Reason, SessionErasure, Status, VerificationResults, WebhookEvent,
     WebhookVerifier,
 };
-pub use error::{Denial, Error, ErrorKind, FieldError, Outcome};
+pub use error::{Denial, Error, ErrorKind, FieldError, Leftover, LeftoverState, Outcome};
 pub use failover::{Failover, FailoverPolicy};
 pub use field::{Field, FieldKind};
 pub use model::{ClientId, CountryCode, DocumentType, Flow, Locale, Sex, VerificationKind};
