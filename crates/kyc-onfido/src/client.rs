@@ -465,7 +465,10 @@ fn refused_names(request: &SessionRequest) -> Vec<FieldError> {
         .into_iter()
         .filter(|(_, name)| name.as_deref().is_some_and(|name| name.contains(NAME_REFUSES)))
         .map(|(field, _)| {
-            FieldError::new(field, "must not contain any of ! # $ % * = < > ; { } \" (Onfido's rule)")
+            FieldError::new(
+                field,
+                "must not contain any of ! # $ % * = < > ; { } \" (Onfido's rule)",
+            )
         })
         .collect()
 }
