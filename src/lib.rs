@@ -6,7 +6,8 @@
 pub use kyc_core::{
     Attempt, BreakerConfig, BreakerState, Capabilities, ClientId, CountryCode, Decision, Denial,
     DocumentType, DynVerificationSession, Error, ErrorKind, ExpectedDocument, Failover,
-    FailoverPolicy, Feature, Field, FieldError, FieldKind, Flow, KindCapabilities, Locale, Notice,
+    FailoverPolicy, Feature, Field, FieldError, FieldKind, Flow, KindCapabilities, Leftover,
+    LeftoverState, Locale, Notice,
     OnUnknownOutcome, Outcome, Person, ProviderOptions, Reason, Redirects, Results, Router, Rule,
     Session, SessionErasure, SessionRef, SessionRequest, Sex, Status, StubProvider,
     VerificationKind, VerificationResults, VerificationSession, WebhookEvent, WebhookVerifier,
@@ -62,3 +63,16 @@ pub mod sumsub {
 
 #[cfg(feature = "sumsub")]
 pub use kyc_sumsub::{Sumsub, SumsubBuilder, SumsubOptions, SumsubWebhooks};
+
+/// The Onfido adapter (feature `onfido`, on by default).
+#[cfg(feature = "onfido")]
+pub mod onfido {
+    pub use kyc_onfido::{
+        API_VERSION, DEFAULT_LINK_VALIDITY, DELETION_INCOMPLETE_CHECKS, LINK_VALIDITY, OPTIONS_KEY,
+        Onfido, OnfidoAddress, OnfidoBuilder, OnfidoLocation, OnfidoOptions, OnfidoWebhooks,
+        PROVIDER, RESOURCE_NOT_FOUND, Region, VALIDATION_ERROR, capabilities,
+    };
+}
+
+#[cfg(feature = "onfido")]
+pub use kyc_onfido::{Onfido, OnfidoBuilder, OnfidoOptions, OnfidoWebhooks};

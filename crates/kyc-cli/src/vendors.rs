@@ -83,6 +83,17 @@ pub(crate) static VENDORS: &[Vendor] = &[
         erasure_from_env: || Ok(Box::new(kyc::Sumsub::from_env()?)),
         unknown_options: unknown_fields::<kyc::SumsubOptions>,
     },
+    Vendor {
+        name: kyc::onfido::PROVIDER,
+        display_name: "Onfido",
+        credential_var: "ONFIDO_API_TOKEN",
+        capabilities: kyc::onfido::capabilities,
+        session: |vars| Ok(Arc::new(kyc::OnfidoBuilder::from_vars(vars)?.build()?)),
+        webhooks_from_env: || Ok(Box::new(kyc::OnfidoWebhooks::from_env()?)),
+        results_from_env: || Ok(Box::new(kyc::Onfido::from_env()?)),
+        erasure_from_env: || Ok(Box::new(kyc::Onfido::from_env()?)),
+        unknown_options: unknown_fields::<kyc::OnfidoOptions>,
+    },
 ];
 
 /// The fields of `O`'s options in `request` its adapter does not know, named from

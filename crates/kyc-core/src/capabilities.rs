@@ -636,4 +636,25 @@ mod tests {
         assert!(Field::iter().all(|f| caps.supports(f)));
         assert!(caps.supports_per_outcome_redirects());
     }
+
+    #[test]
+    fn a_required_field_is_refused_when_missing_and_required_only_where_all_require_it() {
+        let strict = Capabilities::new()
+            .with_identity(KindCapabilities::new().with_required([Field::FirstName]));
+        let bare = SessionRequest::new(ClientId::new("u1").unwrap());
+        assert_eq!(strict.check(&bare), Err(Feature::Required(Field::FirstName)));
+        let named = bare.clone().with_person(Person::default().with_first_name("Ann"));
+        assert_eq!(strict.check(&named), Ok(()));
+        assert_eq!(
+            Feature::Required(Field::FirstName).to_string(),
+            "a request without person.firstName, which it requires"
+        );
+        let lenient = Capabilities::new()
+            .with_identity(KindCapabilities::new().with_fields([Field::FirstName]));
+        let union = Capabilities::union([&strict, &lenient]);
+        assert!(union.identity.as_ref().unwrap().required.is_empty());
+        assert_eq!(union.check(&bare), Ok(()));
+        let both = Capabilities::union([&strict, &strict.clone()]);
+        assert_eq!(both.check(&bare), Err(Feature::Required(Field::FirstName)));
+    }
 }

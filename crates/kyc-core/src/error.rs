@@ -790,4 +790,57 @@ mod tests {
         assert_send_sync::<Error>();
         assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }
+
+    #[test]
+    fn a_leftover_says_what_exists_after_a_half_done_creation() {
+        let applicant = "6b0d1e3a-3c2f-4d6e-9d34-1f2a7c9b5e10";
+        let deleted = Error::rejected("onfido", 404).with_leftover(Leftover::new(
+            "applicant",
+            applicant,
+            LeftoverState::Deleted,
+        ));
+        assert_eq!(
+            deleted.to_string(),
+            format!(
+                "onfido rejected the request (http 404); no session was created, and the \
+                 applicant {applicant} made for it was deleted"
+            )
+        );
+        assert!(!deleted.leftover().unwrap().remains());
+        let cleanup = Error::unavailable("onfido", 500);
+        let failed = Error::rejected("onfido", 404).with_leftover(Leftover::new(
+            "applicant",
+            applicant,
+            LeftoverState::DeletionFailed(Box::new(cleanup)),
+        ));
+        assert!(failed.leftover().unwrap().remains());
+        assert!(failed.to_string().ends_with(&format!(
+            "the applicant {applicant} made for it remains: deleting it failed (onfido is \
+             unavailable (http 500))"
+        )));
+        let kept = Error::timeout("onfido", true).with_leftover(Leftover::new(
+            "applicant",
+            applicant,
+            LeftoverState::Kept,
+        ));
+        assert_eq!(
+            kept.to_string(),
+            format!(
+                "request to onfido timed out; the applicant {applicant} made for it is kept (a \
+                 session may exist for it)"
+            )
+        );
+        assert!(format!("{kept:?}").contains("leftover"));
+    }
+
+    #[test]
+    fn only_an_unknown_outcome_can_be_confirmed_as_nothing_created() {
+        let confirmed = Error::unavailable("onfido", 500).confirmed_not_created();
+        assert_eq!(
+            (confirmed.kind(), confirmed.outcome()),
+            (ErrorKind::Unavailable, Outcome::Rejected)
+        );
+        let not_sent = Error::transport("onfido", false).confirmed_not_created();
+        assert_eq!(not_sent.outcome(), Outcome::NotSent);
+    }
 }

@@ -95,6 +95,9 @@ fn describe(caps: &KindCapabilities, field: Field) -> String {
         return "no".into();
     }
     let mut notes = Vec::new();
+    if caps.required.contains(&field) {
+        notes.push("required".into());
+    }
     if let Some(max) = caps.max_chars.get(&field) {
         notes.push(format!("max {max}"));
     }
