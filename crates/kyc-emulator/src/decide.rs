@@ -21,22 +21,28 @@ use crate::webhooks::{self, Delivery, Happened};
 /// What the person does with a session: each vendor's outcomes, in its own words
 /// (iDenfy: <https://documentation.idenfy.com/kyc/webhooks>; Veriff:
 /// <https://devdocs.veriff.com/docs/verification-session-status-codes-table>; Sumsub:
-/// <https://docs.sumsub.com/docs/applicant-statuses>, <https://docs.sumsub.com/docs/user-verification-webhooks>).
+/// <https://docs.sumsub.com/docs/applicant-statuses>, <https://docs.sumsub.com/docs/user-verification-webhooks>;
+/// Onfido: the workflow run statuses of
+/// <https://github.com/onfido/onfido-openapi-spec/blob/master/schemas/workflow_runs/definitions.yaml>).
 /// [`Choice::offered_by`] lists a vendor's ([`Choice::offered_for_business`] iDenfy's KYB
 /// ones); asking a vendor for another's is an error.
 ///
 /// All but [`Expire`](Self::Expire) and [`Abandon`](Self::Abandon) are the hosted page's
 /// buttons. Those two are what happens when the person never comes back: the link runs out now
 /// instead of at its expiry, as it would have then.
+///
+/// Every Onfido decision is two steps, as Sumsub's are: the interactive task completes
+/// (`workflow_task.completed`, the run `processing`), then the run ends
+/// (`workflow_run.completed` with its final status).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Choice {
     /// iDenfy `APPROVED` (KYB: `approvalStatus: APPROVED`), Veriff `approved` (9001), Sumsub
     /// `completed` with `reviewAnswer: GREEN` (webhooks `applicantPending`, then
-    /// `applicantReviewed`).
+    /// `applicantReviewed`), Onfido `approved`.
     Approve,
     /// iDenfy `DENIED` (KYB: `approvalStatus: DENIED`), Veriff `declined` (9102), Sumsub
-    /// `completed` with `RED` and `reviewRejectType: FINAL` (no retry).
+    /// `completed` with `RED` and `reviewRejectType: FINAL` (no retry), Onfido `declined`.
     Decline,
     /// iDenfy identity (KYC) only: `SUSPECTED`, the checks passed with warnings.
     Suspect,
@@ -64,16 +70,27 @@ pub enum Choice {
     /// `DENIED`), Veriff `declined`, Sumsub `RED` with `FINAL`.
     DeclineAfterReview,
     /// The person never uses the link and it runs out: iDenfy `EXPIRED` (webhook
-    /// `IDENTIFICATION_EXPIRED`; KYB: `COMPANY_TOKEN_EXPIRED`), Veriff `expired` (9104). Not
+    /// `IDENTIFICATION_EXPIRED`; KYB: `COMPANY_TOKEN_EXPIRED`), Veriff `expired` (9104), Onfido
+    /// `abandoned` (`workflow_run.completed`; Onfido has no expired status). Not
     /// for a decided session; for Veriff, not for an opened one either (that one is
     /// [`Abandon`](Self::Abandon)). Sumsub has no expiry status nor webhook: its links stop
     /// opening (410) and the applicant stays `init`, until a new link is made for the same
     /// `userId` (the emulator's choice: the documents say only that a link has a `ttlInSecs`).
     Expire,
-    /// Veriff only: the person opens the link (Veriff's `started`, if the page was not opened
-    /// yet) and leaves, and it runs out: `abandoned` (9104). iDenfy has no such word: its
-    /// unfinished sessions end `EXPIRED`.
+    /// The person opens the link (if the page was not opened yet: Veriff's `started`, Onfido's
+    /// `workflow_task.started`) and leaves, and it runs out: Veriff `abandoned` (9104), Onfido
+    /// `abandoned` (an interactive task timed out). iDenfy has no such word: its unfinished
+    /// sessions end `EXPIRED`.
+    ///
+    /// Onfido has no expired status: its [`Expire`](Self::Expire) ends `abandoned` too, without
+    /// the page having been opened.
     Abandon,
+    /// Onfido only: the workflow ends in its manual-review outcome, the run `review` (final
+    /// for the run; the emulator sends no later change).
+    Review,
+    /// Onfido only: the run fails, `error`, with `error: {type, message}` (the type and
+    /// message are the emulator's: Onfido documents neither). Its name is `error`.
+    Fail,
 }
 
 impl Choice {
@@ -106,6 +123,14 @@ impl Choice {
                 Self::DeclineAfterReview,
                 Self::Expire,
             ],
+            Vendor::Onfido => &[
+                Self::Approve,
+                Self::Decline,
+                Self::Review,
+                Self::Fail,
+                Self::Expire,
+                Self::Abandon,
+            ],
         }
     }
 
@@ -128,8 +153,8 @@ impl Choice {
     }
 
     /// Its name: for the page's buttons, the `choice` their form posts (`approve`, `decline`,
-    /// `suspect`, `resubmit`, `approve_after_review`, `decline_after_review`); then `expire`,
-    /// `abandon`.
+    /// `suspect`, `resubmit`, `approve_after_review`, `decline_after_review`, `review`,
+    /// `error`); then `expire`, `abandon`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Approve => "approve",
@@ -140,6 +165,8 @@ impl Choice {
             Self::DeclineAfterReview => "decline_after_review",
             Self::Expire => "expire",
             Self::Abandon => "abandon",
+            Self::Review => "review",
+            Self::Fail => "error",
         }
     }
 
@@ -152,6 +179,8 @@ impl Choice {
             Self::Resubmit,
             Self::ApproveAfterReview,
             Self::DeclineAfterReview,
+            Self::Review,
+            Self::Fail,
         ]
         .into_iter()
         .find(|choice| choice.name() == value)
@@ -216,6 +245,8 @@ pub(crate) fn act(
         Choice::Decline | Choice::DeclineAfterReview => Some(Verdict::Decline),
         Choice::Suspect => Some(Verdict::Suspect),
         Choice::Resubmit => Some(Verdict::Resubmit),
+        Choice::Review => Some(Verdict::Review),
+        Choice::Fail => Some(Verdict::Error),
         Choice::Expire | Choice::Abandon => None,
     };
     // A final decision stands, and so does one under way; Veriff's resubmission (Sumsub's RETRY)
@@ -238,10 +269,13 @@ pub(crate) fn act(
             record.decision = Some((verdict, now));
             record.reviewed = choice.after_review();
             // Two steps: a review, or a KYB form's automatic processing before its review (and
-            // every Sumsub submission: `pending` before `completed`).
+            // every Sumsub submission: `pending` before `completed`; every Onfido run:
+            // `processing` before its final status).
             record.pending = if choice.after_review() {
                 Some(Pending::Review)
-            } else if (record.business && vendor == Vendor::Idenfy) || vendor == Vendor::Sumsub {
+            } else if (record.business && vendor == Vendor::Idenfy)
+                || matches!(vendor, Vendor::Sumsub | Vendor::Onfido)
+            {
                 Some(Pending::Processing)
             } else {
                 None

@@ -39,12 +39,13 @@ use crate::store::Vendor;
 #[non_exhaustive]
 pub enum EmulatorError {
     /// No session of `vendor` has this id: never created here, created at another vendor, a
-    /// deactivated Sumsub applicant, or forgotten beyond [`EmulatorBuilder::with_retained_sessions`](crate::EmulatorBuilder::with_retained_sessions).
+    /// deactivated Sumsub applicant, an Onfido workflow run whose applicant was deleted, or
+    /// forgotten beyond [`EmulatorBuilder::with_retained_sessions`](crate::EmulatorBuilder::with_retained_sessions).
     UnknownSession {
         /// The vendor asked.
         vendor: Vendor,
         /// The id asked for (iDenfy `scanRef` or KYB `companyId`, Veriff verification id,
-        /// Sumsub `userId`/`externalUserId` or `applicantId`).
+        /// Sumsub `userId`/`externalUserId` or `applicantId`, Onfido workflow run id).
         session_id: String,
     },
     /// `vendor` has no such outcome ([`Choice::offered_by`] lists the ones it has): an outcome

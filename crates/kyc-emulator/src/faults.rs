@@ -3,10 +3,14 @@
 //! ([`RunningEmulator::set_fault`](crate::RunningEmulator::set_fault)) or over HTTP:
 //!
 //! ```text
-//! PUT    /__emulator/faults/{idenfy|veriff|sumsub}   {"status": 503, "times": 2}
-//! GET    /__emulator/faults/{idenfy|veriff|sumsub}
-//! DELETE /__emulator/faults/{idenfy|veriff|sumsub}
+//! PUT    /__emulator/faults/{idenfy|veriff|sumsub|onfido}   {"status": 503, "times": 2}
+//! PUT    /__emulator/faults/onfido   {"status": 500, "route": "POST /workflow_runs", "times": 1}
+//! GET    /__emulator/faults/{idenfy|veriff|sumsub|onfido}
+//! DELETE /__emulator/faults/{idenfy|veriff|sumsub|onfido}
 //! ```
+//!
+//! A `PUT` answers 204, or 400 for a body that is no [`Fault`] (an unknown field, a status
+//! outside 400–599, a `route` that is not `"METHOD /path"` or `"/path"`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,22 +26,28 @@ use crate::App;
 use crate::store::{Store, Vendor};
 
 /// One fault. `latency_ms` delays every request; the failure (`status`, or a `mode`) hits the
-/// next `times` requests, or a `ratio` of them, or every request when neither is set.
+/// next `times` requests, or a `ratio` of them, or every request when neither is set. With a
+/// `route`, the fault (its latency too) concerns only the requests of that route, and only they
+/// count towards `times` and `ratio`: `"POST /workflow_runs"` is the method and the vendor's
+/// path after its prefix (after `/onfido/v3.6`, `/sumsub`, `/veriff`, `/idenfy`), matched as a
+/// prefix by whole segments, so `"DELETE /applicants"` is `DELETE /applicants/{id}` too and
+/// `"/applicants"` every method's; the method in any case.
 ///
 /// The failure is a `status` (the vendor's error body for it) or a [`FaultMode`]:
 ///
-/// | fault | iDenfy | Veriff | Sumsub |
-/// |---|---|---|---|
-/// | `status` 401 | 401 `{"message": "Invalid authorization credentials"}`, no identifier | `{status: "fail", code: "401", message}` | `{description, code: 401, correlationId}` |
-/// | `status` 402 | 402 `{"message": "Action not allowed due to lack of funds or exceeded limit."}`, no identifier | as above | as above |
-/// | `status` 403 | 403 `{"message": "Partner inactive"}`, no identifier | as above | as above |
-/// | other `status` | `{identifier, message}`: `TOO_MANY_REQUESTS` (429), `INTERNAL_ERROR` (5xx), else `BAD_VALUE` | as above | as above |
-/// | [`FaultMode::OutOfFunds`] | the 402 above | 401 code 1804 | 403, no `errorCode` |
-/// | [`FaultMode::PartnerInactive`] | the 403 above | 401 code 1804 | 403, no `errorCode` |
-/// | [`FaultMode::WrongEnvironment`] | 403 `{"message": "This endpoint is not available for TESTING partners."}`, no identifier | 401 code 1803 | 401 `errorCode` 4001 |
-/// | [`FaultMode::PartnerContract`] | 400 `{identifier: "PARTNER_CONTRACT_ERROR", message}` | 400 code 1301 | 403, no `errorCode` |
-/// | [`FaultMode::ForgedSignature`] | answered normally (iDenfy signs no answers) | answered normally, `X-HMAC-SIGNATURE` wrong | answered normally (Sumsub signs no answers) |
-/// | [`FaultMode::Drop`], [`Hang`](FaultMode::Hang), [`Malformed`](FaultMode::Malformed) | the connection breaks, no answer, a truncated body | the same | the same |
+/// | fault | iDenfy | Veriff | Sumsub | Onfido |
+/// |---|---|---|---|---|
+/// | `status` 401 | 401 `{"message": "Invalid authorization credentials"}`, no identifier | `{status: "fail", code: "401", message}` | `{description, code: 401, correlationId}` | `{"error": {type, message}}`, type `authorization_error` |
+/// | `status` 402 | 402 `{"message": "Action not allowed due to lack of funds or exceeded limit."}`, no identifier | as above | as above | as above, `payment_required` |
+/// | `status` 403 | 403 `{"message": "Partner inactive"}`, no identifier | as above | as above | as above, `forbidden` |
+/// | other `status` | `{identifier, message}`: `TOO_MANY_REQUESTS` (429), `INTERNAL_ERROR` (5xx), else `BAD_VALUE` | as above | as above | as above: `bad_request` (400), `resource_not_found` (404), `validation_error` (422, `fields: {}`), `rate_limit` (429), `internal_server_error` (5xx), else `request_error` |
+/// | [`FaultMode::OutOfFunds`] | the 402 above | 401 code 1804 | 403, no `errorCode` | 403 `forbidden` |
+/// | [`FaultMode::PartnerInactive`] | the 403 above | 401 code 1804 | 403, no `errorCode` | 403 `forbidden` |
+/// | [`FaultMode::WrongEnvironment`] | 403 `{"message": "This endpoint is not available for TESTING partners."}`, no identifier | 401 code 1803 | 401 `errorCode` 4001 | 401 `authorization_error` |
+/// | [`FaultMode::PartnerContract`] | 400 `{identifier: "PARTNER_CONTRACT_ERROR", message}` | 400 code 1301 | 403, no `errorCode` | 403 `forbidden` |
+/// | [`FaultMode::ForgedSignature`] | answered normally (iDenfy signs no answers) | answered normally, `X-HMAC-SIGNATURE` wrong | answered normally (Sumsub signs no answers) | answered normally (Onfido signs no answers) |
+/// | [`FaultMode::Drop`], [`Hang`](FaultMode::Hang), [`Malformed`](FaultMode::Malformed) | the connection breaks, no answer, a truncated body | the same | the same | the same |
+/// | [`FaultMode::AnswerLost`] | the request is served (what it creates exists), its answer never comes | the same | the same | the same |
 ///
 /// iDenfy's 401/402/403 bodies are the "Authentication Errors" of
 /// <https://documentation.idenfy.com/kyc/id-error-messages> ("a non-200 response with no
@@ -89,6 +99,10 @@ pub struct Fault {
     /// `times` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
+    /// Only the requests of this route: `"POST /workflow_runs"` (a method and a path after the
+    /// vendor's prefix) or `"/workflow_runs"` (every method); see [`Fault`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     #[serde(skip)]
     seen: u64,
 }
@@ -118,9 +132,13 @@ pub enum FaultMode {
     /// `PARTNER_CONTRACT_ERROR`; Veriff: 400 code 1301; Sumsub: 403.
     PartnerContract,
     /// Veriff: the request is served, but the answer's `X-HMAC-SIGNATURE` is not the HMAC of its
-    /// body (for testing a client's check of Veriff's answers). iDenfy and Sumsub sign no
-    /// answers: their requests are served normally.
+    /// body (for testing a client's check of Veriff's answers). iDenfy, Sumsub and Onfido sign
+    /// no answers: their requests are served normally.
     ForgedSignature,
+    /// The request is served (what it creates, it creates: an Onfido applicant or workflow run,
+    /// a session) and its answer never comes, as when a connection is lost after the vendor
+    /// committed: a client's timeout with the thing existing, for testing its reconciliation.
+    AnswerLost,
 }
 
 impl Fault {
@@ -155,6 +173,48 @@ impl Fault {
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);
         self
+    }
+
+    /// Only for the requests of `route`, `"METHOD /path"` or `"/path"`, the path after the
+    /// vendor's prefix (`"POST /workflow_runs"`, `"DELETE /applicants"`): see [`Fault`].
+    ///
+    /// ```
+    /// use kyc_emulator::Fault;
+    /// let fault = Fault::status(500).on_route("POST /workflow_runs").times(1);
+    /// let json = serde_json::to_value(&fault).unwrap();
+    /// assert_eq!(json, serde_json::json!({"status": 500, "times": 1, "route": "POST /workflow_runs"}));
+    /// ```
+    pub fn on_route(mut self, route: impl Into<String>) -> Self {
+        self.route = Some(route.into());
+        self
+    }
+
+    /// Whether `route` is one [`on_route`](Self::on_route) takes: a path from `/`, after a
+    /// method or none.
+    pub(crate) fn route_is_valid(route: &str) -> bool {
+        let path = route.split_once(' ').map_or(route, |(method, path)| {
+            if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+                ""
+            } else {
+                path
+            }
+        });
+        path.starts_with('/') && !path.contains(' ')
+    }
+
+    /// Whether the fault concerns a request of `method` to `path` (after the vendor's prefix).
+    fn concerns(&self, method: &str, path: &str) -> bool {
+        let Some(route) = self.route.as_deref() else { return true };
+        let (wanted_method, wanted_path) = match route.split_once(' ') {
+            Some((wanted, path)) => (Some(wanted), path),
+            None => (None, route),
+        };
+        if wanted_method.is_some_and(|wanted| !wanted.eq_ignore_ascii_case(method)) {
+            return false;
+        }
+        let wanted_path = wanted_path.trim_end_matches('/');
+        path.trim_end_matches('/') == wanted_path
+            || path.strip_prefix(wanted_path).is_some_and(|rest| rest.starts_with('/'))
     }
 
     fn fails(&self) -> bool {
@@ -205,7 +265,9 @@ pub(crate) async fn apply(
     let decided = {
         let mut store = lock(&app.store);
         *store.requests.entry(vendor).or_default() += 1;
-        match store.faults.get_mut(&vendor) {
+        // Under the vendor's nest: the path after its prefix.
+        let (method, path) = (request.method().as_str(), request.uri().path());
+        match store.faults.get_mut(&vendor).filter(|fault| fault.concerns(method, path)) {
             None => None,
             Some(fault) => {
                 let (fails, used_up) = fault.strike();
@@ -223,6 +285,12 @@ pub(crate) async fn apply(
     }
     match failure {
         None => next.run(request).await,
+        Some(fault) if fault.mode == Some(FaultMode::AnswerLost) => {
+            // Served in full, then never answered.
+            drop(next.run(request).await);
+            std::future::pending::<()>().await;
+            unreachable!("a pending future never completes")
+        }
         Some(fault) if fault.mode == Some(FaultMode::ForgedSignature) => {
             let mut answer = next.run(request).await;
             if vendor == Vendor::Veriff {
@@ -289,6 +357,22 @@ fn named(vendor: Vendor, mode: FaultMode) -> Option<(StatusCode, serde_json::Val
             let description = "The app token has no permission for this action (emulated).";
             (status, crate::sumsub::error_body(status, description, None))
         }
+        (Vendor::Onfido, FaultMode::WrongEnvironment) => {
+            let message = "Authorization error: the token is not valid in this region or environment (emulated)";
+            (StatusCode::UNAUTHORIZED, crate::onfido::error_body("authorization_error", message))
+        }
+        (Vendor::Onfido, FaultMode::OutOfFunds) => {
+            let message = "The account has no credit left for this request (emulated)";
+            (StatusCode::FORBIDDEN, crate::onfido::error_body("forbidden", message))
+        }
+        (Vendor::Onfido, FaultMode::PartnerInactive) => {
+            let message = "The account is not active (emulated)";
+            (StatusCode::FORBIDDEN, crate::onfido::error_body("forbidden", message))
+        }
+        (Vendor::Onfido, FaultMode::PartnerContract) => {
+            let message = "The account is not enabled for this feature (emulated)";
+            (StatusCode::FORBIDDEN, crate::onfido::error_body("forbidden", message))
+        }
         _ => return None,
     };
     Some(answer)
@@ -347,6 +431,7 @@ async fn fault_response(vendor: Vendor, fault: &Fault) -> Response {
                 (Vendor::Sumsub, _) => {
                     crate::sumsub::error_body(status, &format!("Emulated fault: {status}"), None)
                 }
+                (Vendor::Onfido, _) => crate::onfido::status_error_body(status),
             };
             let mut response = (status, axum::Json(body)).into_response();
             if let Some(value) = fault

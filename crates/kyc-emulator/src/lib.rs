@@ -1,4 +1,4 @@
-//! A local, faithful stand-in for the iDenfy, Veriff and Sumsub HTTP APIs, so the quickstart, the tests,
+//! A local, faithful stand-in for the iDenfy, Veriff, Sumsub and Onfido HTTP APIs, so the quickstart, the tests,
 //! the benchmarks and your own integration tests run offline (stripe-mock, LocalStack: for KYC).
 //!
 //! # The harness
@@ -8,7 +8,8 @@
 //! `IDENFY_KYB_UI_URL`, `IDENFY_API_KEY`, `IDENFY_API_SECRET`, `IDENFY_WEBHOOK_KEY`,
 //! `VERIFF_BASE_URL`, `VERIFF_API_KEY`, `VERIFF_SHARED_SECRET`, `SUMSUB_BASE_URL`,
 //! `SUMSUB_APP_TOKEN`, `SUMSUB_SECRET_KEY`, `SUMSUB_LEVEL_NAME`, `SUMSUB_KYB_LEVEL_NAME`,
-//! `SUMSUB_WEBHOOK_SECRET`), so a test configures its adapter through the same path production
+//! `SUMSUB_WEBHOOK_SECRET`, `ONFIDO_BASE_URL`, `ONFIDO_API_TOKEN`, `ONFIDO_WORKFLOW_ID`,
+//! `ONFIDO_WEBHOOK_TOKEN`), so a test configures its adapter through the same path production
 //! does, and adds what it needs on top:
 //!
 //! ```
@@ -37,13 +38,14 @@
 //! [`RunningEmulator::decide`] is a person's click on the hosted page, in one call: the
 //! session is decided as the page's form decides it (the same code), the status and decision
 //! endpoints report it, and the vendor's signed webhooks are delivered before it returns. The
-//! outcomes are each vendor's own ([`Choice`]: approve and decline for all three, suspect for
-//! iDenfy, resubmit for Veriff and Sumsub (Sumsub's RED with `RETRY`; its decline is RED
-//! `FINAL`), abandon for Veriff, approve or decline after a review and expire for all);
+//! outcomes are each vendor's own ([`Choice`]: approve, decline and expire for all four,
+//! suspect for iDenfy, resubmit for Veriff and Sumsub (Sumsub's RED with `RETRY`; its decline
+//! is RED `FINAL`), abandon for Veriff and Onfido, approve or decline after a review for all but
+//! Onfido, review and error for Onfido);
 //! asking one vendor for another's is an [`EmulatorError`], which converts into
 //! [`kyc_core::Error`] (`kyc::Error`) for `?`. A Sumsub session is named by the `userId` its
 //! link was made for (the applicant's `externalUserId`, what a client holds: the link answer
-//! has no id), or by its `applicantId`.
+//! has no id), or by its `applicantId`. An Onfido session is a workflow run, named by its id.
 //!
 //! - **Two steps.** [`Choice::ApproveAfterReview`] and [`Choice::DeclineAfterReview`] first send
 //!   the automatic, non-final result (iDenfy `IDENTIFICATION_AUTO_FINISHED` with the automatic
@@ -56,9 +58,13 @@
 //!   `reviewStatus: pending`) and then its review (`applicantReviewed`, `completed`, with
 //!   `reviewResult`); after a `RETRY` the person may decide again, a new attempt of the same
 //!   applicant.
+//! - **Onfido's two steps.** Every Onfido decision completes the run's interactive task
+//!   (`workflow_task.completed`, the run `processing`), then ends the run
+//!   (`workflow_run.completed`: `approved`, `declined`, `review` or `error`).
 //! - **Running out.** [`Choice::Expire`] (and [`Choice::Abandon`]) run a link out now and send
 //!   the expiry webhooks: iDenfy `IDENTIFICATION_EXPIRED` (`EXPIRED`, `final: true`; KYB
-//!   `COMPANY_TOKEN_EXPIRED`), Veriff's `expired` or `abandoned` decision. Sumsub has no expiry
+//!   `COMPANY_TOKEN_EXPIRED`), Veriff's `expired` or `abandoned` decision, Onfido's
+//!   `workflow_run.completed` with `abandoned` (it has no expired status). Sumsub has no expiry
 //!   status or webhook: its page answers 410 and the applicant stays `init`. A link that runs out
 //!   on its own sends them when first noticed: a status or decision request, the page, a
 //!   deletion, a decision asked too late.
@@ -103,8 +109,9 @@
 //!
 //! One HTTP server (axum) serves every vendor under its own prefix; the vendor parts of a
 //! path are the vendor's own, so `{IDENFY_BASE_URL}/api/v2/token` is iDenfy's
-//! `https://ivs.idenfy.com/api/v2/token` and `{SUMSUB_BASE_URL}/resources/applicants/…` is
-//! Sumsub's `https://api.sumsub.com/resources/applicants/…`.
+//! `https://ivs.idenfy.com/api/v2/token`, `{SUMSUB_BASE_URL}/resources/applicants/…` is
+//! Sumsub's `https://api.sumsub.com/resources/applicants/…` and `{ONFIDO_BASE_URL}/applicants`
+//! is Onfido's `https://api.eu.onfido.com/v3.6/applicants` (its base URL includes the version).
 //!
 //! | route | what |
 //! |---|---|
@@ -131,7 +138,16 @@
 //! | `PATCH /sumsub/resources/applicants/{applicantId}/presence/{deactivated\|activated}` | deactivation and back (<https://docs.sumsub.com/reference/deactivate-applicant-profile>) |
 //! | `GET /sumsub/websdk/p/{token}` | Sumsub's hosted page |
 //! | `POST /sumsub/decide` | the page's form (decision route): `token`, `choice` = `approve`, `decline` (RED `FINAL`), `resubmit` (RED `RETRY`), `approve_after_review` or `decline_after_review` |
-//! | `GET`, `PUT`, `DELETE /__emulator/faults/{idenfy\|veriff\|sumsub}` | faults on demand (see [`Fault`], [`FaultMode`]) |
+//! | `POST /onfido/v3.6/applicants` | an applicant, 201: `first_name`, `last_name` required, `dob`, `address` (`postcode`, alpha-3 `country`), … (<https://github.com/onfido/onfido-openapi-spec/blob/master/paths/applicants.yaml>) |
+//! | `GET`, `DELETE /onfido/v3.6/applicants/{id}` | the applicant; its deletion, 204, after which it and its workflow runs answer 404 |
+//! | `POST /onfido/v3.6/applicants/{id}/restore` | a deleted applicant (and its runs) back, 204 |
+//! | `POST /onfido/v3.6/workflow_runs` | a Studio workflow run, 201, `awaiting_input`, with `link.url` to the hosted page (<https://github.com/onfido/onfido-openapi-spec/blob/master/paths/workflow_runs.yaml>) |
+//! | `GET /onfido/v3.6/workflow_runs/{id}` | the run: `status`, `error`, `link`, … |
+//! | `GET /onfido/v3.6/workflow_runs?applicant_id=…` | the runs, a bare JSON array; also `status`, `tags`, `created_at_gt`, `created_at_lt`, `sort`, `page` |
+//! | `GET /onfido/v3.6/ping` | 200 `OK`, plain text |
+//! | `GET /onfido/l/{run_id}` | Onfido's hosted link (after `https://eu.onfido.app/l/{run_id}`); the first visit sends `workflow_task.started` |
+//! | `POST /onfido/decide` | the page's form (decision route): `token` (the run id), `choice` = `approve`, `decline`, `review` or `error` |
+//! | `GET`, `PUT`, `DELETE /__emulator/faults/{idenfy\|veriff\|sumsub\|onfido}` | faults on demand, for every request of the vendor or one route (see [`Fault`], [`FaultMode`]) |
 //! | `GET /__emulator/health` | answers `ok` |
 //!
 //! Every Veriff API answer carries `X-AUTH-CLIENT` (the API key) and `X-HMAC-SIGNATURE`, the
@@ -154,6 +170,22 @@
 //! `applicantPending` on submission, `applicantOnHold` for a review, `applicantReviewed`, and
 //! `applicantDeactivated` / `applicantActivated`.
 //!
+//! Every Onfido API request carries `Authorization: Token token=<ONFIDO_API_TOKEN>`; anything
+//! else is 401 `{"error": {"type": "authorization_error", "message"}}` (the type is the
+//! emulator's choice: Onfido documents none). Requests are validated as its OpenAPI schemas say,
+//! every broken rule answered at once as 422 `{"error": {"type": "validation_error", "message":
+//! "There was a validation error on this request", "fields": {…}}}`, nested as the request is
+//! (`{"address": {"postcode": ["can't be blank"]}}`); a body that is not a JSON object is 400
+//! `bad_request`, an unknown `workflow_id` 404 `resource_not_found` (`Could not find the
+//! following resource: Workflow with id=…`), an unknown or deleted applicant 404 (`Applicant with
+//! id=…`) (these three are the emulator's choices). Its webhooks
+//! ([`EmulatorBuilder::with_onfido_webhook_url`]) are `{"payload": {resource_type, action,
+//! object, resource}}` with `X-SHA2-Signature` (hex HMAC-SHA256 of the raw body under
+//! [`RunningEmulator::onfido_webhook_token`]): `workflow_task.started` when the page is first
+//! opened, `workflow_task.completed` on the decision, `workflow_run.completed` on every final
+//! status. A link without `expires_at` does not run out (`expires_at` stays null: the emulator's
+//! choice; Onfido documents no default).
+//!
 //! The decision routes take a form (`application/x-www-form-urlencoded`) and answer as
 //! [`RunningEmulator::decide`] refuses: 303 back to the session's page once decided; 400 for a
 //! choice that is not one of that page's buttons ([`EmulatorError::NotOffered`],
@@ -166,7 +198,7 @@
 //! A decision on a page is what the status and decision endpoints then report, and it is sent
 //! as the vendor's signed webhook when the builder was given a webhook URL
 //! ([`EmulatorBuilder::with_idenfy_webhook_url`], [`EmulatorBuilder::with_veriff_webhook_url`],
-//! [`EmulatorBuilder::with_sumsub_webhook_url`];
+//! [`EmulatorBuilder::with_sumsub_webhook_url`], [`EmulatorBuilder::with_onfido_webhook_url`];
 //! iDenfy's KYB webhooks go to the iDenfy one). Only the vendors' API routes count in
 //! [`RunningEmulator::requests_received`] and take faults.
 //!
@@ -174,7 +206,7 @@
 //! when natural expiry is noticed, when a Sumsub applicant is created, Sumsub's answer to
 //! `testCompleted`), the emulator's choice is marked so where it is made. Sumsub's rate limits
 //! (50 POST and 300 GET per 5 s, <https://docs.sumsub.com/reference/rate-limits>) are not
-//! enforced: a 429 is a [`Fault`].
+//! enforced: a 429 is a [`Fault`]; nor are Onfido's (400 requests a minute).
 //!
 //! It validates requests by the vendors' documented rules and answers with their documented
 //! bodies and error shapes. It is written from the vendors' documents, not from this
@@ -189,6 +221,7 @@ mod decide;
 mod error;
 mod faults;
 mod idenfy;
+mod onfido;
 mod page;
 mod store;
 mod sumsub;
@@ -237,6 +270,18 @@ pub const DEFAULT_SUMSUB_LEVEL_NAME: &str = "basic-kyc-level";
 pub const DEFAULT_SUMSUB_KYB_LEVEL_NAME: &str = "basic-kyb-level";
 /// The secret the emulator signs Sumsub webhooks with unless told otherwise.
 pub const DEFAULT_SUMSUB_WEBHOOK_SECRET: &str = "emulator-sumsub-webhook-secret";
+/// Onfido API token the emulator accepts unless told otherwise: a sandbox one, shaped as
+/// Onfido's are (`api_sandbox.`, 11 characters, a dot, 32 characters; "api_sandbox" and
+/// "api_live" prefixes, <https://documentation.onfido.com/api/latest/#authentication>), so its
+/// applicants say `sandbox: true`.
+pub const DEFAULT_ONFIDO_API_TOKEN: &str =
+    "api_sandbox.kycEmulator.emulatorOnfidoApiToken0000000000";
+/// The id of the one Studio workflow the emulator knows unless told otherwise (a UUID v4 made up
+/// for local use).
+pub const DEFAULT_ONFIDO_WORKFLOW_ID: &str = "3f6b2a1c-7d4e-4c8a-9b5f-0e1d2c3b4a59";
+/// The token the emulator signs Onfido webhooks with unless told otherwise (Onfido's is the
+/// webhook's own `token`).
+pub const DEFAULT_ONFIDO_WEBHOOK_TOKEN: &str = "emulator-onfido-webhook-token";
 
 /// The emulator; start one with [`Emulator::builder`].
 #[derive(Debug)]
@@ -262,6 +307,10 @@ impl Emulator {
                 sumsub_webhook_secret: DEFAULT_SUMSUB_WEBHOOK_SECRET.into(),
                 sumsub_webhook_url: None,
                 sumsub_digest: SumsubDigest::default(),
+                onfido_api_token: DEFAULT_ONFIDO_API_TOKEN.into(),
+                onfido_workflow_id: DEFAULT_ONFIDO_WORKFLOW_ID.into(),
+                onfido_webhook_token: DEFAULT_ONFIDO_WEBHOOK_TOKEN.into(),
+                onfido_webhook_url: None,
                 review_time: std::time::Duration::ZERO,
                 veriff_deletion: true,
                 base_url: String::new(),
@@ -292,6 +341,12 @@ pub(crate) struct Config {
     /// Where Sumsub's webhooks go (Sumsub's are set per workspace, not per link).
     pub(crate) sumsub_webhook_url: Option<String>,
     pub(crate) sumsub_digest: SumsubDigest,
+    pub(crate) onfido_api_token: String,
+    /// The one Studio workflow runs may be made of.
+    pub(crate) onfido_workflow_id: String,
+    pub(crate) onfido_webhook_token: String,
+    /// Where Onfido's webhooks go (Onfido's are registered per account and region).
+    pub(crate) onfido_webhook_url: Option<String>,
     /// How long a review ([`Choice::ApproveAfterReview`]) takes.
     pub(crate) review_time: std::time::Duration,
     /// Whether Veriff's `DELETE /v1/sessions/{id}` is enabled for the integration.
@@ -410,6 +465,37 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The Onfido API token to accept in `Authorization: Token token=<token>`
+    /// ([`DEFAULT_ONFIDO_API_TOKEN`] unless told). A token starting `api_sandbox` is a sandbox
+    /// one: applicants say `sandbox: true`, and `false` for any other.
+    pub fn with_onfido_api_token(mut self, token: impl Into<String>) -> Self {
+        self.config.onfido_api_token = token.into();
+        self
+    }
+
+    /// The id of the one Studio workflow runs may be made of ([`DEFAULT_ONFIDO_WORKFLOW_ID`]
+    /// unless told): `POST /workflow_runs` with another `workflow_id` is refused.
+    pub fn with_onfido_workflow_id(mut self, id: impl Into<String>) -> Self {
+        self.config.onfido_workflow_id = id.into();
+        self
+    }
+
+    /// Sends Onfido's webhooks (`workflow_task.started`, `workflow_task.completed`,
+    /// `workflow_run.completed`) to `url`, with `X-SHA2-Signature` under
+    /// [`DEFAULT_ONFIDO_WEBHOOK_TOKEN`] unless
+    /// [`with_onfido_webhook_token`](Self::with_onfido_webhook_token) says otherwise.
+    pub fn with_onfido_webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.config.onfido_webhook_url = Some(url.into());
+        self
+    }
+
+    /// The token Onfido webhooks are signed with (Onfido's is the webhook's own `token`, not the
+    /// API token's: <https://github.com/onfido/onfido-openapi-spec/blob/master/schemas/webhooks/definitions.yaml>).
+    pub fn with_onfido_webhook_token(mut self, token: impl Into<String>) -> Self {
+        self.config.onfido_webhook_token = token.into();
+        self
+    }
+
     /// How long a person's review takes ([`Choice::ApproveAfterReview`],
     /// [`Choice::DeclineAfterReview`]); none by default.
     ///
@@ -525,6 +611,21 @@ fn router(app: App) -> Router {
     let sumsub = sumsub_api
         .route("/websdk/p/{token}", get(page::sumsub))
         .route("/decide", post(page::decide_sumsub));
+    // Faults outside the token check, as for Sumsub; under `/v3.6`, so a fault's route is the
+    // path after it.
+    let onfido_api = Router::new()
+        .route("/applicants", post(onfido::create_applicant))
+        .route("/applicants/{id}", get(onfido::applicant).delete(onfido::delete_applicant))
+        .route("/applicants/{id}/restore", post(onfido::restore_applicant))
+        .route("/workflow_runs", post(onfido::create_run).get(onfido::runs))
+        .route("/workflow_runs/{id}", get(onfido::run))
+        .route("/ping", get(onfido::ping))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), onfido::authenticate))
+        .layer(axum::middleware::from_fn_with_state((app.clone(), Vendor::Onfido), faults::apply));
+    let onfido = Router::new()
+        .nest(onfido::VERSION, onfido_api)
+        .route("/l/{run_id}", get(page::onfido))
+        .route("/decide", post(page::decide_onfido));
     let admin = Router::new()
         .route("/faults/{vendor}", get(get_fault).put(put_fault).delete(delete_fault))
         .route("/health", get(|| async { "ok" }));
@@ -532,6 +633,7 @@ fn router(app: App) -> Router {
         .nest("/idenfy", idenfy)
         .nest("/veriff", veriff)
         .nest(sumsub::PREFIX, sumsub)
+        .nest(onfido::PREFIX, onfido)
         .nest("/__emulator", admin)
         .with_state(app)
 }
@@ -559,6 +661,10 @@ async fn put_fault(
     match serde_json::from_slice::<Fault>(&body) {
         Ok(fault) if fault.status.is_some_and(|s| !(400..=599).contains(&s)) => {
             (StatusCode::BAD_REQUEST, "a fault's status must be from 400 to 599").into_response()
+        }
+        Ok(fault) if fault.route.as_deref().is_some_and(|r| !Fault::route_is_valid(r)) => {
+            let refusal = "a fault's route must be \"METHOD /path\" or \"/path\"";
+            (StatusCode::BAD_REQUEST, refusal).into_response()
         }
         Ok(fault) => {
             lock(&app.store).faults.insert(vendor, fault);
@@ -620,6 +726,27 @@ impl RunningEmulator {
         format!("{}{}", self.app.config.base_url, sumsub::PREFIX)
     }
 
+    /// Onfido's API root (what `ONFIDO_BASE_URL` would be), the version included:
+    /// `https://api.eu.onfido.com/v3.6` is the real one (EU; `api.us`, `api.ca` the others).
+    pub fn onfido_base_url(&self) -> String {
+        format!("{}{}{}", self.app.config.base_url, onfido::PREFIX, onfido::VERSION)
+    }
+
+    /// The Onfido API token it accepts (`Authorization: Token token=<token>`).
+    pub fn onfido_api_token(&self) -> &str {
+        &self.app.config.onfido_api_token
+    }
+
+    /// The id of the one Onfido Studio workflow it knows.
+    pub fn onfido_workflow_id(&self) -> &str {
+        &self.app.config.onfido_workflow_id
+    }
+
+    /// The token its Onfido webhooks are signed with (`X-SHA2-Signature`).
+    pub fn onfido_webhook_token(&self) -> &str {
+        &self.app.config.onfido_webhook_token
+    }
+
     /// The Sumsub app token it accepts and the secret key it checks signatures with.
     pub fn sumsub_credentials(&self) -> (&str, &str) {
         (&self.app.config.sumsub_app_token, &self.app.config.sumsub_secret_key)
@@ -651,7 +778,7 @@ impl RunningEmulator {
     }
 
     /// The environment a deployment against this emulator would have: every variable the
-    /// iDenfy, Veriff and Sumsub adapters read, named as their `from_vars` and `from_env` read
+    /// iDenfy, Veriff, Sumsub and Onfido adapters read, named as their `from_vars` and `from_env` read
     /// them, with the URLs and credentials this emulator serves and accepts.
     ///
     /// | variable | value |
@@ -666,6 +793,10 @@ impl RunningEmulator {
     /// | `SUMSUB_APP_TOKEN`, `SUMSUB_SECRET_KEY` | [`sumsub_credentials`](Self::sumsub_credentials) |
     /// | `SUMSUB_LEVEL_NAME`, `SUMSUB_KYB_LEVEL_NAME` | [`sumsub_level_names`](Self::sumsub_level_names) |
     /// | `SUMSUB_WEBHOOK_SECRET` | [`sumsub_webhook_secret`](Self::sumsub_webhook_secret) |
+    /// | `ONFIDO_BASE_URL` | [`onfido_base_url`](Self::onfido_base_url) (with `/v3.6`) |
+    /// | `ONFIDO_API_TOKEN` | [`onfido_api_token`](Self::onfido_api_token) |
+    /// | `ONFIDO_WORKFLOW_ID` | [`onfido_workflow_id`](Self::onfido_workflow_id) |
+    /// | `ONFIDO_WEBHOOK_TOKEN` | [`onfido_webhook_token`](Self::onfido_webhook_token) |
     ///
     /// Hand them to the adapter's own configuration path, as production hands it the process
     /// environment: `kyc::IdenfyBuilder::from_vars(emulator.vars())?.build()?`. The credentials
@@ -701,6 +832,10 @@ impl RunningEmulator {
             ("SUMSUB_LEVEL_NAME", config.sumsub_level_name.clone()),
             ("SUMSUB_KYB_LEVEL_NAME", config.sumsub_kyb_level_name.clone()),
             ("SUMSUB_WEBHOOK_SECRET", config.sumsub_webhook_secret.clone()),
+            ("ONFIDO_BASE_URL", self.onfido_base_url()),
+            ("ONFIDO_API_TOKEN", config.onfido_api_token.clone()),
+            ("ONFIDO_WORKFLOW_ID", config.onfido_workflow_id.clone()),
+            ("ONFIDO_WEBHOOK_TOKEN", config.onfido_webhook_token.clone()),
         ]
     }
 
@@ -728,7 +863,8 @@ impl RunningEmulator {
     ///
     /// `session_id` is the vendor's id, as an adapter's `Session::id` carries it: iDenfy's
     /// `scanRef` (`companyId` for a business session), Veriff's verification id, Sumsub's
-    /// `userId` (the applicant's `externalUserId`; its `applicantId` is taken too). `choice` must
+    /// `userId` (the applicant's `externalUserId`; its `applicantId` is taken too), Onfido's
+    /// workflow run id. `choice` must
     /// be one of `vendor`'s ([`Choice::offered_by`]); [`Choice::Expire`] and
     /// [`Choice::Abandon`] run the link out now, as if the person never came back.
     ///
@@ -746,7 +882,8 @@ impl RunningEmulator {
     /// - [`EmulatorError::NotOfferedForBusiness`]: an iDenfy KYB session has no such outcome
     ///   ([`Choice::offered_for_business`]).
     /// - [`EmulatorError::UnknownSession`]: no session of `vendor` has this id (or it was
-    ///   deleted: a KYB company, a Veriff session; or deactivated: a Sumsub applicant).
+    ///   deleted: a KYB company, a Veriff session, an Onfido run's applicant; or deactivated: a
+    ///   Sumsub applicant).
     /// - [`EmulatorError::Expired`]: its link ran out undecided.
     /// - [`EmulatorError::AlreadyDecided`]: a decision stands (any but Veriff's resubmission
     ///   request or Sumsub's RETRY; after one, running out is refused too), or is under way (a review pending),
@@ -863,6 +1000,10 @@ mod tests {
                 "SUMSUB_LEVEL_NAME",
                 "SUMSUB_KYB_LEVEL_NAME",
                 "SUMSUB_WEBHOOK_SECRET",
+                "ONFIDO_BASE_URL",
+                "ONFIDO_API_TOKEN",
+                "ONFIDO_WORKFLOW_ID",
+                "ONFIDO_WEBHOOK_TOKEN",
             ]
         );
         let base = format!("http://{}", emulator.address());
@@ -881,6 +1022,11 @@ mod tests {
         assert_eq!(var(&vars, "SUMSUB_LEVEL_NAME"), DEFAULT_SUMSUB_LEVEL_NAME);
         assert_eq!(var(&vars, "SUMSUB_KYB_LEVEL_NAME"), DEFAULT_SUMSUB_KYB_LEVEL_NAME);
         assert_eq!(var(&vars, "SUMSUB_WEBHOOK_SECRET"), DEFAULT_SUMSUB_WEBHOOK_SECRET);
+        assert_eq!(var(&vars, "ONFIDO_BASE_URL"), format!("{base}/onfido/v3.6"));
+        assert_eq!(var(&vars, "ONFIDO_API_TOKEN"), DEFAULT_ONFIDO_API_TOKEN);
+        assert!(DEFAULT_ONFIDO_API_TOKEN.starts_with("api_sandbox."), "a sandbox token");
+        assert_eq!(var(&vars, "ONFIDO_WORKFLOW_ID"), DEFAULT_ONFIDO_WORKFLOW_ID);
+        assert_eq!(var(&vars, "ONFIDO_WEBHOOK_TOKEN"), DEFAULT_ONFIDO_WEBHOOK_TOKEN);
         assert!(vars.iter().all(|(_, value)| !value.trim().is_empty()));
     }
 
@@ -894,6 +1040,9 @@ mod tests {
             .with_sumsub_level_name("level-1")
             .with_sumsub_kyb_level_name("kyb-level-1")
             .with_sumsub_webhook_secret("sumsub-hook-1")
+            .with_onfido_api_token("api_live.token-1")
+            .with_onfido_workflow_id("00000000-0000-4000-8000-000000000002")
+            .with_onfido_webhook_token("onfido-hook-1")
             .start()
             .await
             .unwrap();
@@ -909,12 +1058,18 @@ mod tests {
             ("SUMSUB_LEVEL_NAME", "level-1"),
             ("SUMSUB_KYB_LEVEL_NAME", "kyb-level-1"),
             ("SUMSUB_WEBHOOK_SECRET", "sumsub-hook-1"),
+            ("ONFIDO_API_TOKEN", "api_live.token-1"),
+            ("ONFIDO_WORKFLOW_ID", "00000000-0000-4000-8000-000000000002"),
+            ("ONFIDO_WEBHOOK_TOKEN", "onfido-hook-1"),
         ];
         for (name, value) in given {
             assert_eq!(var(&vars, name), value, "{name}");
         }
         assert_eq!(emulator.idenfy_credentials(), ("key-1", "secret-1"));
         assert_eq!(emulator.idenfy_webhook_key(), "hook-1");
+        assert_eq!(emulator.onfido_api_token(), "api_live.token-1");
+        assert_eq!(emulator.onfido_workflow_id(), "00000000-0000-4000-8000-000000000002");
+        assert_eq!(emulator.onfido_webhook_token(), "onfido-hook-1");
         assert_eq!(emulator.sumsub_credentials(), ("prd:token-1.private", "sumsub-secret-1"));
         assert_eq!(emulator.sumsub_level_names(), ("level-1", "kyb-level-1"));
         assert_eq!(

@@ -1,4 +1,4 @@
-//! `kyc-emulator`: serve the iDenfy, Veriff and Sumsub emulator until interrupted.
+//! `kyc-emulator`: serve the iDenfy, Veriff, Sumsub and Onfido emulator until interrupted.
 //!
 //! ```sh
 //! kyc-emulator --listen 127.0.0.1:8080
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// A local stand-in for the iDenfy, Veriff and Sumsub APIs.
+/// A local stand-in for the iDenfy, Veriff, Sumsub and Onfido APIs.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
@@ -43,6 +43,15 @@ struct Args {
     /// The secret Sumsub's webhooks are signed with.
     #[arg(long, env = "KYC_EMULATOR_SUMSUB_WEBHOOK_SECRET", default_value = kyc_emulator::DEFAULT_SUMSUB_WEBHOOK_SECRET)]
     sumsub_webhook_secret: String,
+    /// The Onfido API token to accept (`api_sandbox…` for a sandbox one).
+    #[arg(long, env = "KYC_EMULATOR_ONFIDO_API_TOKEN", default_value = kyc_emulator::DEFAULT_ONFIDO_API_TOKEN)]
+    onfido_api_token: String,
+    /// The id of the Onfido Studio workflow runs may be made of.
+    #[arg(long, env = "KYC_EMULATOR_ONFIDO_WORKFLOW_ID", default_value = kyc_emulator::DEFAULT_ONFIDO_WORKFLOW_ID)]
+    onfido_workflow_id: String,
+    /// The token Onfido's webhooks are signed with.
+    #[arg(long, env = "KYC_EMULATOR_ONFIDO_WEBHOOK_TOKEN", default_value = kyc_emulator::DEFAULT_ONFIDO_WEBHOOK_TOKEN)]
+    onfido_webhook_token: String,
     /// Where iDenfy's webhooks go (KYC and KYB).
     #[arg(long, env = "KYC_EMULATOR_IDENFY_WEBHOOK_URL")]
     idenfy_webhook_url: Option<String>,
@@ -52,6 +61,9 @@ struct Args {
     /// Where Sumsub's webhooks go.
     #[arg(long, env = "KYC_EMULATOR_SUMSUB_WEBHOOK_URL")]
     sumsub_webhook_url: Option<String>,
+    /// Where Onfido's webhooks go.
+    #[arg(long, env = "KYC_EMULATOR_ONFIDO_WEBHOOK_URL")]
+    onfido_webhook_url: Option<String>,
     /// How long a review takes, in milliseconds (`approve_after_review`,
     /// `decline_after_review`).
     #[arg(long, env = "KYC_EMULATOR_REVIEW_TIME_MS", default_value_t = 0)]
@@ -72,6 +84,9 @@ async fn main() -> ExitCode {
         .with_sumsub_level_name(&args.sumsub_level_name)
         .with_sumsub_kyb_level_name(&args.sumsub_kyb_level_name)
         .with_sumsub_webhook_secret(&args.sumsub_webhook_secret)
+        .with_onfido_api_token(&args.onfido_api_token)
+        .with_onfido_workflow_id(&args.onfido_workflow_id)
+        .with_onfido_webhook_token(&args.onfido_webhook_token)
         .with_review_time(std::time::Duration::from_millis(args.review_time_ms))
         .with_veriff_deletion(!args.no_veriff_deletion);
     if let Some(url) = &args.idenfy_webhook_url {
@@ -82,6 +97,9 @@ async fn main() -> ExitCode {
     }
     if let Some(url) = &args.sumsub_webhook_url {
         builder = builder.with_sumsub_webhook_url(url);
+    }
+    if let Some(url) = &args.onfido_webhook_url {
+        builder = builder.with_onfido_webhook_url(url);
     }
     let started = builder.start().await;
     let emulator = match started {
@@ -100,7 +118,7 @@ async fn main() -> ExitCode {
     }
     println!();
     println!(
-        "faults: PUT http://{}/__emulator/faults/{{idenfy|veriff|sumsub}}",
+        "faults: PUT http://{}/__emulator/faults/{{idenfy|veriff|sumsub|onfido}}",
         emulator.address()
     );
     if tokio::signal::ctrl_c().await.is_err() {

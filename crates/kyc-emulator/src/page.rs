@@ -44,6 +44,17 @@ pub(crate) async fn sumsub(State(app): State<App>, Path(token): Path<String>) ->
     show(&app, Vendor::Sumsub, &token)
 }
 
+/// Onfido's hosted link, `GET /onfido/l/{run_id}` (after Onfido's
+/// `https://eu.onfido.app/l/<workflow_run_id>`): the run's id is the page's token.
+pub(crate) async fn onfido(State(app): State<App>, Path(run_id): Path<String>) -> Response {
+    show(&app, Vendor::Onfido, &run_id)
+}
+
+/// `POST /onfido/decide`: the person's choice on Onfido's page (`token` the run's id).
+pub(crate) async fn decide_onfido(State(app): State<App>, Form(form): Form<Decide>) -> Response {
+    decide(&app, Vendor::Onfido, &form)
+}
+
 /// `POST /sumsub/decide`: the person's choice on Sumsub's page.
 pub(crate) async fn decide_sumsub(State(app): State<App>, Form(form): Form<Decide>) -> Response {
     decide(&app, Vendor::Sumsub, &form)
@@ -82,6 +93,7 @@ fn decide(app: &App, vendor: Vendor, form: &Decide) -> Response {
         Vendor::Idenfy => format!("/idenfy/api/v2/redirect?authToken={}", form.token),
         Vendor::Veriff => format!("/veriff/v/{}", form.token),
         Vendor::Sumsub => format!("/sumsub/websdk/p/{}", form.token),
+        Vendor::Onfido => format!("/onfido/l/{}", form.token),
     };
     Redirect::to(&back).into_response()
 }
@@ -122,6 +134,11 @@ fn show(app: &App, vendor: Vendor, token: &str) -> Response {
     if record.expired(now) {
         // Run out unnoticed: the webhook it would have sent goes now.
         webhooks::send(app, webhooks::expiry_if_due(app, record, now));
+        // Onfido sends the person to the link's `expired_redirect_url`, when it has one, "instead
+        // of seeing the default Onfido error message".
+        if let (_, Some(url)) = crate::onfido::redirects(record) {
+            return Redirect::to(url).into_response();
+        }
         return expired();
     }
     if !record.opened {
@@ -136,7 +153,11 @@ fn show(app: &App, vendor: Vendor, token: &str) -> Response {
          <dt>Link valid until</dt><dd id=\"expires\">{}</dd></dl>",
         escape(&record.client_id),
         escape(&record.id),
-        record.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        if record.expires == chrono::DateTime::<Utc>::MAX_UTC {
+            "no expiry".to_owned()
+        } else {
+            record.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        },
     );
     let choices: &[Choice] = if record.business && vendor == Vendor::Idenfy {
         Choice::offered_for_business()
@@ -167,9 +188,16 @@ fn show(app: &App, vendor: Vendor, token: &str) -> Response {
             at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         ),
         Some((verdict, at)) => format!(
-            "{facts}<p id=\"decision\">Decided: {}, at {}.</p>",
+            "{facts}<p id=\"decision\">Decided: {}, at {}.</p>{}",
             verdict_label(vendor, verdict),
-            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            // Onfido's link sends the person on to `completed_redirect_url` when done.
+            match crate::onfido::redirects(record) {
+                (Some(url), _) => {
+                    format!("<p><a id=\"continue\" href=\"{}\">Continue</a></p>", escape(url))
+                }
+                _ => String::new(),
+            }
         ),
         None => format!("{facts}{form}"),
     };
@@ -189,6 +217,8 @@ fn button_label(vendor: Vendor, choice: Choice) -> Option<&'static str> {
         Choice::Resubmit => "Ask for resubmission",
         Choice::ApproveAfterReview => "Approve after review",
         Choice::DeclineAfterReview => "Decline after review",
+        Choice::Review => "Send to manual review",
+        Choice::Fail => "Fail the run (error)",
         _ => return None,
     })
 }
@@ -202,6 +232,9 @@ fn verdict_label(vendor: Vendor, verdict: Verdict) -> &'static str {
         (Vendor::Veriff, _) => "resubmission requested",
         (Vendor::Sumsub, Verdict::Decline) => "rejected (RED, FINAL)",
         (Vendor::Sumsub, _) => "rejected, retry allowed (RED, RETRY)",
+        (Vendor::Onfido, Verdict::Review) => "review",
+        (Vendor::Onfido, Verdict::Error) => "error",
+        (Vendor::Onfido, _) => "declined",
     }
 }
 

@@ -18,6 +18,9 @@ pub enum Vendor {
     Veriff,
     /// Sumsub, under `/sumsub`.
     Sumsub,
+    /// Onfido (Entrust Identity Verification), API v3.6, under `/onfido` (its API root
+    /// `/onfido/v3.6`).
+    Onfido,
 }
 
 impl Vendor {
@@ -27,6 +30,7 @@ impl Vendor {
             Self::Idenfy => "idenfy",
             Self::Veriff => "veriff",
             Self::Sumsub => "sumsub",
+            Self::Onfido => "onfido",
         }
     }
 
@@ -36,6 +40,7 @@ impl Vendor {
             Self::Idenfy => "iDenfy",
             Self::Veriff => "Veriff",
             Self::Sumsub => "Sumsub",
+            Self::Onfido => "Onfido",
         }
     }
 
@@ -44,6 +49,7 @@ impl Vendor {
             "idenfy" => Some(Self::Idenfy),
             "veriff" => Some(Self::Veriff),
             "sumsub" => Some(Self::Sumsub),
+            "onfido" => Some(Self::Onfido),
             _ => None,
         }
     }
@@ -60,13 +66,18 @@ pub(crate) enum Verdict {
     /// and offers "suspected".
     Resubmit,
     Suspect,
+    /// Onfido's `review`: the workflow ended in its manual-review outcome.
+    Review,
+    /// Onfido's `error`: the workflow run failed.
+    Error,
 }
 
 /// A decision taken but not final yet: the webhooks of its first step are out, those of the
 /// final one follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Pending {
-    /// A KYB form submitted and being processed automatically (`PROCESSING`).
+    /// Being processed automatically: an iDenfy KYB form (`PROCESSING`), a Sumsub submission
+    /// (`pending`), an Onfido run (`processing`).
     Processing,
     /// Waiting for a person's review: iDenfy `REVIEWING` (KYB `NEED_TO_REVIEW`), Veriff
     /// `review` (9121).
@@ -100,6 +111,31 @@ pub(crate) struct Record {
     /// What a Sumsub applicant has besides (its `id` is the `applicantId`, its `client_id` the
     /// `externalUserId`; `deleted` means deactivated).
     pub(crate) sumsub: Option<Box<SumsubApplicant>>,
+    /// What an Onfido workflow run has besides (its `id` is the run's id and its token, its
+    /// `client_id` the `applicant_id`; `deleted` means its applicant was deleted).
+    pub(crate) onfido: Option<Box<OnfidoRun>>,
+}
+
+/// An Onfido workflow run's own facts, as its creation gave them.
+#[derive(Clone, Debug)]
+pub(crate) struct OnfidoRun {
+    pub(crate) workflow_id: String,
+    pub(crate) tags: Vec<String>,
+    pub(crate) customer_user_id: Option<String>,
+    pub(crate) completed_redirect_url: Option<String>,
+    pub(crate) expired_redirect_url: Option<String>,
+    /// `link.expires_at` as asked; none: the link does not run out.
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+    pub(crate) language: Option<String>,
+    pub(crate) sdk_token: String,
+}
+
+/// An Onfido applicant: the fields its creation echoes, when, and whether it was deleted.
+#[derive(Clone, Debug)]
+pub(crate) struct OnfidoApplicant {
+    pub(crate) fields: serde_json::Map<String, serde_json::Value>,
+    pub(crate) created: DateTime<Utc>,
+    pub(crate) deleted: bool,
 }
 
 /// A Sumsub applicant's own facts.
@@ -155,6 +191,7 @@ impl Record {
             deleted: false,
             callback: None,
             sumsub: None,
+            onfido: None,
         }
     }
 
@@ -186,6 +223,10 @@ pub(crate) struct Store {
     pub(crate) veriff_deletions: VecDeque<DateTime<Utc>>,
     /// Sumsub's `externalUserId` to `applicantId`: one applicant per user id.
     sumsub_users: HashMap<String, String>,
+    /// Onfido's applicants (not sessions: a workflow run is), and their ids in creation order,
+    /// bounded as the sessions are.
+    onfido_applicants: HashMap<String, OnfidoApplicant>,
+    onfido_order: VecDeque<String>,
     counter: AtomicU64,
     keys: std::collections::hash_map::RandomState,
 }
@@ -201,6 +242,8 @@ impl Default for Store {
             requests: HashMap::new(),
             veriff_deletions: VecDeque::new(),
             sumsub_users: HashMap::new(),
+            onfido_applicants: HashMap::new(),
+            onfido_order: VecDeque::new(),
             counter: AtomicU64::new(0),
             keys: std::collections::hash_map::RandomState::new(),
         }
@@ -280,12 +323,49 @@ impl Store {
     /// <https://docs.sumsub.com/reference/deactivate-applicant-profile>); for the others the id
     /// itself.
     pub(crate) fn resolve(&self, vendor: Vendor, session_id: &str) -> Option<String> {
-        if vendor != Vendor::Sumsub {
-            return Some(session_id.to_owned());
-        }
-        let id = self.sumsub_applicant(session_id).unwrap_or(session_id);
-        let record = self.sessions.get(id).filter(|r| r.vendor == Vendor::Sumsub && !r.deleted)?;
+        let id = match vendor {
+            Vendor::Sumsub => self.sumsub_applicant(session_id).unwrap_or(session_id),
+            // A run whose applicant was deleted is not found.
+            Vendor::Onfido => session_id,
+            _ => return Some(session_id.to_owned()),
+        };
+        let record = self.sessions.get(id).filter(|r| r.vendor == vendor && !r.deleted)?;
         Some(record.id.clone())
+    }
+
+    /// `vendor`'s sessions, oldest first.
+    pub(crate) fn records(&self, vendor: Vendor) -> impl Iterator<Item = &Record> {
+        self.order
+            .iter()
+            .filter_map(|(id, _)| self.sessions.get(id))
+            .filter(move |record| record.vendor == vendor)
+    }
+
+    /// Remembers an Onfido applicant, forgetting the oldest beyond [`retained`](Self::retained).
+    pub(crate) fn insert_onfido_applicant(&mut self, id: String, applicant: OnfidoApplicant) {
+        self.onfido_order.push_back(id.clone());
+        self.onfido_applicants.insert(id, applicant);
+        while self.onfido_order.len() > self.retained.max(1) {
+            if let Some(id) = self.onfido_order.pop_front() {
+                self.onfido_applicants.remove(&id);
+            }
+        }
+    }
+
+    /// The Onfido applicant `id`, deleted or not.
+    pub(crate) fn onfido_applicant(&self, id: &str) -> Option<&OnfidoApplicant> {
+        self.onfido_applicants.get(id)
+    }
+
+    /// Deletes (or restores) the Onfido applicant `id` and its workflow runs with it.
+    pub(crate) fn set_onfido_deleted(&mut self, id: &str, deleted: bool) {
+        if let Some(applicant) = self.onfido_applicants.get_mut(id) {
+            applicant.deleted = deleted;
+        }
+        let runs = self.sessions.values_mut();
+        for record in runs.filter(|r| r.vendor == Vendor::Onfido && r.client_id == id) {
+            record.deleted = deleted;
+        }
     }
 
     /// A fresh Sumsub-shaped id: 24 lowercase hex digits, as `5cb56e8e0a975a35f333cb83`

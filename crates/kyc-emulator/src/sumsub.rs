@@ -765,7 +765,8 @@ pub(crate) fn review_result(record: &Record) -> Option<Ordered> {
     let kind = match verdict {
         Verdict::Approve => return Some(Ordered::Object(vec![("reviewAnswer", "GREEN".into())])),
         Verdict::Resubmit => "RETRY",
-        Verdict::Decline | Verdict::Suspect => "FINAL",
+        // Onfido's outcomes are not Sumsub's: never asked of it.
+        Verdict::Decline | Verdict::Suspect | Verdict::Review | Verdict::Error => "FINAL",
     };
     let set = record.sumsub.as_ref().and_then(|a| a.result.clone());
     let SumsubResult { reject_labels, moderation_comment, client_comment } =

@@ -24,7 +24,11 @@
 //!   `applicantPending`, `applicantOnHold`, `applicantReviewed`, `applicantDeactivated` and
 //!   `applicantActivated`, pretty-printed as Sumsub's are, with `x-payload-digest`, the hex HMAC
 //!   of the raw body under the webhook secret, and `x-payload-digest-alg`
-//!   (<https://docs.sumsub.com/docs/webhooks>); see the `sumsub` module.
+//!   (<https://docs.sumsub.com/docs/webhooks>); see the `sumsub` module;
+//! - Onfido (<https://github.com/onfido/onfido-openapi-spec/blob/master/schemas/webhooks/webhook_event.yaml>):
+//!   `workflow_task.started`, `workflow_task.completed` and `workflow_run.completed`, with
+//!   `X-SHA2-Signature`, the lowercase hex HMAC-SHA256 of the raw body under the webhook token
+//!   (<https://documentation.onfido.com/api/latest/#webhooks>); see the `onfido` module.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -93,6 +97,19 @@ pub(crate) fn sumsub(app: &App, record: &Record, event: &str) -> Option<Delivery
     Some(Delivery { vendor: Vendor::Sumsub, url, headers, body })
 }
 
+/// An Onfido webhook of `action` to the configured URL; none when there is none.
+fn onfido(app: &App, record: &Record, action: &str) -> Option<Delivery> {
+    let url = app.config.onfido_webhook_url.clone()?;
+    let body = crate::onfido::webhook_body(&app.config, record, action, Utc::now());
+    let signed = signature(&app.config.onfido_webhook_token, &body);
+    Some(Delivery {
+        vendor: Vendor::Onfido,
+        url,
+        headers: vec![("x-sha2-signature", signed)],
+        body,
+    })
+}
+
 /// The webhooks `record`'s change causes, in the order the vendor sends them; none when no
 /// webhook URL is configured. Built under the store's lock, sent after it is released.
 pub(crate) fn deliveries(app: &App, record: &Record, happened: Happened) -> Vec<Delivery> {
@@ -154,6 +171,10 @@ pub(crate) fn deliveries(app: &App, record: &Record, happened: Happened) -> Vec<
             };
             events.iter().filter_map(|event| sumsub(app, record, event)).collect()
         }
+        (Vendor::Onfido, _, happened) => crate::onfido::actions(record, happened)
+            .iter()
+            .filter_map(|action| onfido(app, record, action))
+            .collect(),
     }
 }
 
@@ -283,7 +304,8 @@ pub(crate) fn idenfy_result(record: &Record, now: DateTime<Utc>) -> IdenfyResult
         (Verdict::Decline, true) => {
             ("DENIED", ("DOC_VALIDATED", "FACE_UNCERTAIN"), ("DOC_VALIDATED", "FACE_MISMATCH"))
         }
-        (Verdict::Suspect | Verdict::Resubmit, _) => {
+        // Onfido's outcomes are not iDenfy's: never asked of it.
+        (Verdict::Suspect | Verdict::Resubmit | Verdict::Review | Verdict::Error, _) => {
             ("SUSPECTED", ("DOC_VALIDATED", "FACE_MATCH"), ("DOC_VALIDATED", "FACE_MATCH"))
         }
     };
