@@ -8,8 +8,9 @@
 //! With no vendor credentials in the environment it starts the local emulator in-process (and
 //! says so): nothing leaves this machine, and the adapters are configured from the emulator's
 //! variables exactly as from real ones. With `IDENFY_API_KEY`/`IDENFY_API_SECRET`,
-//! `VERIFF_API_KEY` (and `VERIFF_BASE_URL`) or `SUMSUB_APP_TOKEN`/`SUMSUB_SECRET_KEY` set, it
-//! talks to those real vendors instead, which creates real sessions.
+//! `VERIFF_API_KEY` (and `VERIFF_BASE_URL`), `SUMSUB_APP_TOKEN`/`SUMSUB_SECRET_KEY` or
+//! `ONFIDO_API_TOKEN`/`ONFIDO_WORKFLOW_ID` set, it talks to those real vendors instead, which
+//! creates real sessions.
 
 #[path = "support/emulator.rs"]
 mod support;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use kyc::{
-    ClientId, ErrorKind, Failover, FailoverPolicy, Locale, Session, SessionRequest,
+    ClientId, ErrorKind, Failover, FailoverPolicy, Field, Locale, Person, Session, SessionRequest,
     VerificationSession,
 };
 use kyc_emulator::{Emulator, Fault, Vendor};
@@ -47,7 +48,9 @@ async fn main() -> ExitCode {
 
 async fn run(client_id: ClientId) -> Result<(), Box<dyn std::error::Error>> {
     let configured = |var: &str| std::env::var_os(var).is_some();
-    let real = ["IDENFY_API_KEY", "VERIFF_API_KEY", "SUMSUB_APP_TOKEN"].into_iter().any(configured);
+    let real = ["IDENFY_API_KEY", "VERIFF_API_KEY", "SUMSUB_APP_TOKEN", "ONFIDO_API_TOKEN"]
+        .into_iter()
+        .any(configured);
     // Held until the end: dropping it stops the emulator.
     let mut emulator = None;
     // Each vendor with its name, in failover order.
@@ -63,6 +66,9 @@ async fn run(client_id: ClientId) -> Result<(), Box<dyn std::error::Error>> {
         if configured("SUMSUB_APP_TOKEN") {
             vendors.push(("Sumsub", Arc::new(kyc::Sumsub::from_env()?)));
         }
+        if configured("ONFIDO_API_TOKEN") {
+            vendors.push(("Onfido", Arc::new(kyc::Onfido::from_env()?)));
+        }
     } else {
         let running = Emulator::builder().start().await?;
         eprintln!(
@@ -73,6 +79,7 @@ async fn run(client_id: ClientId) -> Result<(), Box<dyn std::error::Error>> {
         vendors.push(("iDenfy", Arc::new(idenfy)));
         vendors.push(("Veriff", Arc::new(veriff)));
         vendors.push(("Sumsub", Arc::new(support::sumsub(&running)?)));
+        vendors.push(("Onfido", Arc::new(support::onfido(&running)?)));
         emulator = Some(running);
     }
 
@@ -80,7 +87,7 @@ async fn run(client_id: ClientId) -> Result<(), Box<dyn std::error::Error>> {
     let request = SessionRequest::new(client_id).with_locale(Locale::En);
 
     for (name, vendor) in &vendors {
-        print_session(name, &vendor.create_session(&request).await?);
+        print_session(name, &vendor.create_session(&with_required(&request, &**vendor)).await?);
     }
     if vendors.len() > 1 {
         if let Some(emulator) = &emulator {
@@ -95,6 +102,20 @@ async fn run(client_id: ClientId) -> Result<(), Box<dyn std::error::Error>> {
         print_session(&format!("Failover ({})", names.join(", then ")), &session);
     }
     Ok(())
+}
+
+/// `request` with the person's names when `vendor` requires them (Onfido does; Sumsub takes
+/// none, so they cannot be in the request every vendor gets). Made-up names, for a demo only:
+/// a real integration sends the person's.
+fn with_required(request: &SessionRequest, vendor: &dyn VerificationSession) -> SessionRequest {
+    let required = vendor.capabilities().identity.as_ref().map(|caps| caps.required.clone());
+    let names = required.is_some_and(|required| required.contains(&Field::FirstName));
+    match names {
+        true => request
+            .clone()
+            .with_person(Person::default().with_first_name("Quinn").with_last_name("Starter")),
+        false => request.clone(),
+    }
 }
 
 fn print_session(title: &str, session: &Session) {

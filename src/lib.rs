@@ -7,10 +7,10 @@ pub use kyc_core::{
     Attempt, BreakerConfig, BreakerState, Capabilities, ClientId, CountryCode, Decision, Denial,
     DocumentType, DynVerificationSession, Error, ErrorKind, ExpectedDocument, Failover,
     FailoverPolicy, Feature, Field, FieldError, FieldKind, Flow, KindCapabilities, Leftover,
-    LeftoverState, Locale, Notice,
-    OnUnknownOutcome, Outcome, Person, ProviderOptions, Reason, Redirects, Results, Router, Rule,
-    Session, SessionErasure, SessionRef, SessionRequest, Sex, Status, StubProvider,
-    VerificationKind, VerificationResults, VerificationSession, WebhookEvent, WebhookVerifier,
+    LeftoverState, Locale, Notice, OnUnknownOutcome, Outcome, Person, ProviderOptions, Reason,
+    Redirects, Results, Router, Rule, Session, SessionErasure, SessionRef, SessionRequest, Sex,
+    Status, StubProvider, VerificationKind, VerificationResults, VerificationSession, WebhookEvent,
+    WebhookVerifier,
 };
 
 /// The conformance suite a provider runs in its own tests (feature `test-util`).

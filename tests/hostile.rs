@@ -1,4 +1,4 @@
-//! Both adapters against servers on 127.0.0.1 that misbehave on purpose: every case gives its
+//! Every adapter against servers on 127.0.0.1 that misbehave on purpose: every case gives its
 //! documented error kind and outcome within the timeout plus a second, never a panic, and
 //! nothing secret or personal reaches the errors or the `tracing` output (captured at TRACE).
 
@@ -20,6 +20,9 @@ const VERIFF_KEY: &str = "6f1c2e9a-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 const VERIFF_SECRET: &str = "hostile-veriff-shared-secret";
 const SUMSUB_TOKEN: &str = "sbx:hostile-sumsub-app-token";
 const SUMSUB_SECRET: &str = "hostile-sumsub-secret-key";
+const ONFIDO_TOKEN: &str = "api_sandbox.hostile-onfido-token";
+const ONFIDO_WORKFLOW: &str = "b42cf165-031f-4792-a57e-eea4fa10c4e2";
+const SURNAME: &str = "Petrauskaitė";
 const NAME: &str = "Gintarė";
 const BIRTH: &str = "1987-06-05";
 const EMAIL: &str = "jonas.hostile@example.com";
@@ -258,6 +261,14 @@ fn adapters(address: SocketAddr) -> Vec<Box<dyn VerificationSession>> {
                 .build()
                 .unwrap(),
         ),
+        // Its first call (the applicant) meets the misbehaviour.
+        Box::new(
+            kyc::Onfido::builder(ONFIDO_TOKEN, ONFIDO_WORKFLOW)
+                .with_base_url(format!("{base}/v3.6"))
+                .with_timeout(TIMEOUT)
+                .build()
+                .unwrap(),
+        ),
     ]
 }
 
@@ -272,12 +283,22 @@ async fn hostile_servers_get_classified_errors_in_time_and_leak_nothing() {
     // Sumsub takes no name or birth date in its link, but the person's email: personal data too.
     let contact = SessionRequest::new(ClientId::new("hostile-client").unwrap())
         .with_person(Person::default().with_email(EMAIL).with_phone(PHONE));
+    // Onfido requires the names, and takes the birth date and the contact details too.
+    let person = SessionRequest::new(ClientId::new("hostile-client").unwrap()).with_person(
+        Person::default()
+            .with_first_name(NAME)
+            .with_last_name(SURNAME)
+            .with_date_of_birth(BIRTH.parse().unwrap())
+            .with_email(EMAIL)
+            .with_phone(PHONE),
+    );
     let mut printed = String::new();
     for case in cases() {
         let address = (case.server)().await;
         for adapter in adapters(address) {
             let request = match adapter.provider() {
                 "sumsub" => &contact,
+                "onfido" => &person,
                 _ => &request,
             };
             let started = Instant::now();
@@ -302,7 +323,9 @@ async fn hostile_servers_get_classified_errors_in_time_and_leak_nothing() {
         VERIFF_SECRET,
         SUMSUB_TOKEN,
         SUMSUB_SECRET,
+        ONFIDO_TOKEN,
         NAME,
+        SURNAME,
         BIRTH,
         EMAIL,
         PHONE,

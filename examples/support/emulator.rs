@@ -19,3 +19,9 @@ pub(crate) fn adapters(
 pub(crate) fn sumsub(emulator: &RunningEmulator) -> Result<kyc::Sumsub, kyc::Error> {
     kyc::SumsubBuilder::from_vars(emulator.vars())?.build()
 }
+
+/// Onfido, configured from `emulator`'s variables as the others.
+#[allow(dead_code)] // each example uses the vendors it shows
+pub(crate) fn onfido(emulator: &RunningEmulator) -> Result<kyc::Onfido, kyc::Error> {
+    kyc::OnfidoBuilder::from_vars(emulator.vars())?.build()
+}
