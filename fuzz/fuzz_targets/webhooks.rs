@@ -4,7 +4,7 @@
 //! only the header reaches are fuzzed too.
 #![no_main]
 
-use kyc::{IdenfyWebhooks, SumsubWebhooks, VeriffWebhooks, WebhookVerifier};
+use kyc::{IdenfyWebhooks, OnfidoWebhooks, SumsubWebhooks, VeriffWebhooks, WebhookVerifier};
 use libfuzzer_sys::fuzz_target;
 
 /// The event types iDenfy documents, each routed to its own parser.
@@ -30,7 +30,9 @@ fuzz_target!(|data: &[u8]| {
     let idenfy = IdenfyWebhooks::new("fuzz").dangerously_accept_unsigned();
     let veriff = VeriffWebhooks::new("fuzz").dangerously_accept_unsigned();
     let sumsub = SumsubWebhooks::new("fuzz").dangerously_accept_unsigned();
+    let onfido = OnfidoWebhooks::new("fuzz").dangerously_accept_unsigned();
     let _ = idenfy.verify_webhook(&idenfy_headers, body);
     let _ = veriff.verify_webhook(&http::HeaderMap::new(), data);
     let _ = sumsub.verify_webhook(&http::HeaderMap::new(), data);
+    let _ = onfido.verify_webhook(&http::HeaderMap::new(), data);
 });
