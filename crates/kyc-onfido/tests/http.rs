@@ -68,22 +68,11 @@ impl wiremock::Respond for RunWithSentExpiry {
 
 /// A server where both calls succeed.
 async fn onfido_server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3.6/applicants"))
-        .respond_with(json_answer(201, applicant_answer()))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v3.6/workflow_runs"))
-        .respond_with(RunWithSentExpiry)
-        .mount(&server)
-        .await;
-    server
+    runs_answered_with(RunWithSentExpiry).await
 }
 
-/// A server whose applicant call succeeds and whose run call answers `run`.
-async fn refusing_runs(run: ResponseTemplate) -> MockServer {
+/// A server whose applicant call succeeds and whose run call answers with `run`.
+async fn runs_answered_with(run: impl wiremock::Respond + 'static) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v3.6/applicants"))
@@ -257,7 +246,7 @@ async fn a_request_onfido_cannot_serve_is_refused_before_the_first_call() {
 #[tokio::test]
 async fn a_refused_workflow_run_deletes_the_orphan_applicant() {
     let refusal = r#"{"error":{"type":"validation_error","message":"There was a validation error on this request","fields":{"link":{"language":["is not included in the list"]}}}}"#;
-    let server = refusing_runs(json_answer(422, refusal)).await;
+    let server = runs_answered_with(json_answer(422, refusal)).await;
     delete_answers(&server, ResponseTemplate::new(204)).await;
     let error = client(&server).create_session(&request()).await.unwrap_err();
 
@@ -286,7 +275,7 @@ async fn a_refused_workflow_run_deletes_the_orphan_applicant() {
 
 #[tokio::test]
 async fn when_deleting_the_orphan_fails_too_the_error_says_so() {
-    let server = refusing_runs(json_answer(404, r#"{"error":{"type":"resource_not_found","message":"Could not find the following resource: Workflow"}}"#)).await;
+    let server = runs_answered_with(json_answer(404, r#"{"error":{"type":"resource_not_found","message":"Could not find the following resource: Workflow"}}"#)).await;
     delete_answers(&server, json_answer(500, r#"{"error":{"type":"internal_server_error"}}"#))
         .await;
     let error = client(&server).create_session(&request()).await.unwrap_err();
@@ -311,7 +300,7 @@ async fn when_deleting_the_orphan_fails_too_the_error_says_so() {
 async fn a_500_on_the_run_asks_onfido_whether_a_run_exists() {
     // None listed: nothing exists, the applicant is deleted, and failover may move on.
     let server =
-        refusing_runs(ResponseTemplate::new(500).set_body_string("<html>oops</html>")).await;
+        runs_answered_with(ResponseTemplate::new(500).set_body_string("<html>oops</html>")).await;
     Mock::given(method("GET"))
         .and(path("/v3.6/workflow_runs"))
         .and(query_param("applicant_id", APPLICANT))
@@ -333,7 +322,7 @@ async fn a_500_on_the_run_asks_onfido_whether_a_run_exists() {
     assert!(matches!(error.leftover().unwrap().state(), LeftoverState::Deleted));
 
     // One listed: a session may exist; the applicant is kept.
-    let server = refusing_runs(ResponseTemplate::new(502)).await;
+    let server = runs_answered_with(ResponseTemplate::new(502)).await;
     Mock::given(method("GET"))
         .and(path("/v3.6/workflow_runs"))
         .respond_with(json_answer(200, json!([run_answer("awaiting_input")]).to_string()))
@@ -349,7 +338,7 @@ async fn a_500_on_the_run_asks_onfido_whether_a_run_exists() {
 async fn a_timeout_on_the_run_keeps_the_applicant_a_session_may_exist() {
     let slow = json_answer(201, run_answer("awaiting_input").to_string())
         .set_delay(Duration::from_secs(5));
-    let server = refusing_runs(slow).await;
+    let server = runs_answered_with(slow).await;
     delete_answers(&server, ResponseTemplate::new(204)).await;
     let onfido = Onfido::builder(TOKEN, WORKFLOW)
         .with_base_url(format!("{}/v3.6", server.uri()))
@@ -410,7 +399,7 @@ async fn hostile_answers_are_classified_never_a_panic() {
     for link in [json!(null), json!({"url": "http://eu.onfido.app/l/x"}), json!({"url": 7})] {
         let mut run = run_answer("awaiting_input");
         run["link"] = link.clone();
-        let server = refusing_runs(json_answer(201, run.to_string())).await;
+        let server = runs_answered_with(json_answer(201, run.to_string())).await;
         let error = client(&server).create_session(&request()).await.unwrap_err();
         assert_eq!(
             (error.kind(), error.outcome()),
