@@ -16,12 +16,13 @@ use url::Url;
 use crate::exit::{self, Failure};
 use crate::vendors::{self, Vendor};
 
-/// Identity-verification links from a terminal, on iDenfy, Veriff, Sumsub or several.
+/// Identity-verification links from a terminal, on iDenfy, Veriff, Sumsub, Onfido or several.
 ///
 /// Credentials and endpoints come from the environment only: IDENFY_API_KEY,
 /// IDENFY_API_SECRET, IDENFY_BASE_URL, VERIFF_API_KEY, VERIFF_SHARED_SECRET, VERIFF_BASE_URL,
-/// SUMSUB_APP_TOKEN, SUMSUB_SECRET_KEY, SUMSUB_LEVEL_NAME, SUMSUB_BASE_URL. With none set, a
-/// built-in emulator serves every vendor.
+/// SUMSUB_APP_TOKEN, SUMSUB_SECRET_KEY, SUMSUB_LEVEL_NAME, SUMSUB_BASE_URL, ONFIDO_API_TOKEN,
+/// ONFIDO_WORKFLOW_ID, ONFIDO_REGION, ONFIDO_BASE_URL. With none set, a built-in emulator
+/// serves every vendor.
 #[derive(Debug, Parser)]
 #[command(
     name = "kyc",
@@ -80,6 +81,10 @@ pub(crate) struct EmulatorArgs {
     /// Where Sumsub's applicant webhooks go, digested with the SUMSUB_WEBHOOK_SECRET printed.
     #[arg(long, value_name = "URL")]
     pub(crate) sumsub_webhook_url: Option<Url>,
+    /// Where Onfido's workflow webhooks go (workflow_task.started, workflow_task.completed,
+    /// workflow_run.completed), signed (X-SHA2-Signature) with the ONFIDO_WEBHOOK_TOKEN printed.
+    #[arg(long, value_name = "URL")]
+    pub(crate) onfido_webhook_url: Option<Url>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,7 +97,8 @@ pub(crate) enum SessionCommand {
     Status(SessionAt),
     /// Erases a session's personal data at the vendor (documents, photos, what was read from
     /// them). iDenfy erases only once the link has expired; Veriff enables erasure on request
-    /// and limits it per hour and per day.
+    /// and limits it per hour and per day; Onfido deletes the run's applicant; Sumsub's API
+    /// erases nothing.
     #[command(after_help = exit::help(exit::SESSION_ERASE))]
     Erase(SessionAt),
 }
@@ -103,7 +109,8 @@ pub(crate) struct SessionAt {
     /// The vendor.
     #[arg(long, value_parser = vendors::parser())]
     pub(crate) provider: &'static Vendor,
-    /// The vendor's session id (iDenfy scanRef or KYB companyId, Veriff verification id).
+    /// The vendor's session id (iDenfy scanRef or KYB companyId, Veriff verification id, Sumsub
+    /// userId, Onfido workflow run id).
     #[arg(long)]
     pub(crate) session_id: String,
     /// The session verifies a company (KYB): iDenfy keeps those apart.
@@ -127,8 +134,8 @@ impl SessionAt {
 #[derive(Debug, Subcommand)]
 pub(crate) enum WebhookCommand {
     /// Verifies a webhook's signature and prints the normalized result. Keys come from
-    /// VERIFF_SHARED_SECRET and IDENFY_WEBHOOK_KEY (several, comma-separated, for rotation);
-    /// no API credentials are needed.
+    /// VERIFF_SHARED_SECRET, IDENFY_WEBHOOK_KEY, SUMSUB_WEBHOOK_SECRET and ONFIDO_WEBHOOK_TOKEN
+    /// (several, comma-separated, for rotation); no API credentials are needed.
     #[command(after_help = exit::help(exit::WEBHOOK_VERIFY))]
     Verify {
         /// The vendor that sent it.
@@ -676,6 +683,9 @@ mod tests {
         let error =
             Cli::try_parse_from(["kyc", "session", "create", "--provider", "acme"]).unwrap_err();
         let Err(Failure::Input(message)) = refusal(&error) else { panic!() };
-        assert_eq!(message, "invalid value for --provider (one of: idenfy, veriff, sumsub)");
+        assert_eq!(
+            message,
+            "invalid value for --provider (one of: idenfy, veriff, sumsub, onfido)"
+        );
     }
 }

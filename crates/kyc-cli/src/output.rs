@@ -48,7 +48,8 @@ const KEEP_AN_EMULATOR: &str = "run `kyc emulator --listen 127.0.0.1:8080` in an
      and export the variables it prints";
 
 /// A session that could not be created, for a script reading JSON (the reason goes to standard
-/// error as well).
+/// error as well). `leftover` is what a half-done creation left at the vendor (Onfido's
+/// applicant when its workflow run was not made), null when nothing did.
 pub(crate) fn creation_failed(error: &kyc::Error, output: Output) {
     match output {
         Output::Json => println!(
@@ -57,6 +58,7 @@ pub(crate) fn creation_failed(error: &kyc::Error, output: Output) {
                 "error": error.kind().as_ref(),
                 "message": error.to_string(),
                 "attempts": attempts(error.attempts()),
+                "leftover": leftover(error.leftover()),
             })
         ),
         // Every provider tried or passed over, and why, before the error line itself.
@@ -95,6 +97,22 @@ fn attempts(attempts: &[kyc::Attempt]) -> Value {
             })
         })
         .collect()
+}
+
+/// What a creation in two calls left at the vendor: the record's kind in the vendor's word, its
+/// id (the vendor's, not personal data) and what became of it (`deleted`, `kept` on purpose
+/// because a session may exist for it, or `deletion_failed`: it remains, the message says why).
+fn leftover(leftover: Option<&kyc::Leftover>) -> Value {
+    let Some(leftover) = leftover else { return Value::Null };
+    let state = match leftover.state() {
+        kyc::LeftoverState::Deleted => "deleted",
+        kyc::LeftoverState::Kept => "kept",
+        kyc::LeftoverState::DeletionFailed(_) => "deletion_failed",
+        // A state a later library version adds: whether the record remains is still known.
+        _ if leftover.remains() => "remains",
+        _ => "deleted",
+    };
+    json!({ "resource": leftover.resource(), "id": leftover.id(), "state": state })
 }
 
 fn session_json(session: &kyc::Session) -> Value {
@@ -272,6 +290,7 @@ pub(crate) fn comparison(rows: &[Comparison], output: Output) {
                             "outcome": error.kind().as_ref(),
                             "latency_ms": latency_ms,
                             "message": error.to_string(),
+                            "leftover": leftover(error.leftover()),
                         }),
                     }
                 })
@@ -327,5 +346,40 @@ pub(crate) fn emulator_listening(address: SocketAddr, vars: &[(&str, String)]) {
     println!("kyc emulator listening on http://{address}");
     for (name, value) in vars {
         println!("{name}={value}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kyc::{Leftover, LeftoverState};
+    use kyc_adapter::ErrorExt;
+
+    use super::*;
+
+    #[test]
+    fn a_leftover_is_named_with_what_became_of_it() {
+        assert_eq!(leftover(None), Value::Null);
+        let kept = kyc::Error::timeout("onfido", true).with_leftover(Leftover::new(
+            "applicant",
+            "a-1",
+            LeftoverState::Kept,
+        ));
+        assert_eq!(
+            leftover(kept.leftover()),
+            json!({"resource": "applicant", "id": "a-1", "state": "kept"})
+        );
+        let deletion = kyc::Error::unavailable("onfido", 503);
+        let failed = kyc::Error::rejected("onfido", 404).with_leftover(Leftover::new(
+            "applicant",
+            "a-2",
+            LeftoverState::DeletionFailed(Box::new(deletion)),
+        ));
+        assert_eq!(leftover(failed.leftover())["state"], "deletion_failed");
+        let deleted = kyc::Error::rejected("onfido", 404).with_leftover(Leftover::new(
+            "applicant",
+            "a-3",
+            LeftoverState::Deleted,
+        ));
+        assert_eq!(leftover(deleted.leftover())["state"], "deleted");
     }
 }

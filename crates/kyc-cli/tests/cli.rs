@@ -291,15 +291,16 @@ async fn compare_and_the_capability_matrix() {
     let output = kyc(&emulator, &["compare", "--client-id", "op-7", "--output", "json"], &[]).await;
     assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
     let rows = json(&output);
-    let vendors: Vec<&str> =
-        rows.as_array().unwrap().iter().map(|r| r["vendor"].as_str().unwrap()).collect();
-    assert_eq!(vendors, ["idenfy", "veriff", "sumsub"]);
-    assert!(
-        rows.as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["outcome"] == "created" && r["latency_ms"].is_u64())
-    );
+    let rows = rows.as_array().unwrap();
+    let vendors: Vec<&str> = rows.iter().map(|r| r["vendor"].as_str().unwrap()).collect();
+    assert_eq!(vendors, ["idenfy", "veriff", "sumsub", "onfido"]);
+    assert!(rows.iter().all(|r| r["latency_ms"].is_u64()), "{rows:?}");
+    assert!(rows[..3].iter().all(|r| r["outcome"] == "created"), "{rows:?}");
+    // Onfido requires the person's names: without them its answer is a refusal, unsent.
+    assert_eq!(rows[3]["outcome"], "unsupported");
+    assert!(rows[3]["message"].as_str().unwrap().contains("person.firstName"), "{rows:?}");
+    assert_eq!(rows[3]["leftover"], Value::Null);
+    assert_eq!(emulator.requests_received(Vendor::Onfido), 0);
 
     let markdown = kyc(&emulator, &["providers", "--output", "markdown"], &[]).await;
     assert_eq!(code(&markdown), 0);
@@ -871,18 +872,25 @@ async fn compare_succeeds_when_any_vendor_created_a_session() {
     let output =
         kyc(&emulator, &[&compare[..], &["--person-email", "a@b.example"]].concat(), &[]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    assert_eq!(outcomes(&output), ["unsupported", "created", "created"]);
+    // Onfido cannot do without the person's names.
+    assert_eq!(outcomes(&output), ["unsupported", "created", "created", "unsupported"]);
+
+    // With them, Sumsub (which takes no names) is the one that cannot serve.
+    let named = [&compare[..], &["--first-name", "Jane", "--last-name", "Doe"]].concat();
+    let output = kyc(&emulator, &named, &[]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(outcomes(&output), ["created", "created", "unsupported", "created"]);
 
     emulator.set_fault(Vendor::Veriff, Fault::status(500));
     emulator.set_fault(Vendor::Sumsub, Fault::status(500));
     let output = kyc(&emulator, &compare, &[]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    assert_eq!(outcomes(&output), ["created", "unavailable", "unavailable"]);
+    assert_eq!(outcomes(&output), ["created", "unavailable", "unavailable", "unsupported"]);
 
     emulator.set_fault(Vendor::Idenfy, Fault::status(500));
     let output = kyc(&emulator, &compare, &[]).await;
     assert_eq!(code(&output), 4, "no vendor created a session: {}", stderr(&output));
-    assert_eq!(outcomes(&output), ["unavailable", "unavailable", "unavailable"]);
+    assert_eq!(outcomes(&output), ["unavailable", "unavailable", "unavailable", "unsupported"]);
 }
 
 #[tokio::test]
@@ -1012,7 +1020,15 @@ async fn the_emulator_command_prints_every_variable_and_calls_the_webhook_urls()
     let listen = format!("127.0.0.1:{port}");
     let (hook, mut received) = webhook_receiver().await;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"))
-        .args(["emulator", "--listen", &listen, "--veriff-webhook-url", &hook])
+        .args([
+            "emulator",
+            "--listen",
+            &listen,
+            "--veriff-webhook-url",
+            &hook,
+            "--onfido-webhook-url",
+            &hook,
+        ])
         .env_clear()
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -1043,6 +1059,11 @@ async fn the_emulator_command_prints_every_variable_and_calls_the_webhook_urls()
         assert!(names.contains(&needed), "{needed} is not printed: {names:?}");
     }
     assert!(names.contains(&"IDENFY_WEBHOOK_KEY") && names.contains(&"VERIFF_SHARED_SECRET"));
+    for onfido in
+        ["ONFIDO_BASE_URL", "ONFIDO_API_TOKEN", "ONFIDO_WORKFLOW_ID", "ONFIDO_WEBHOOK_TOKEN"]
+    {
+        assert!(names.contains(&onfido), "{onfido} is not printed: {names:?}");
+    }
 
     // What it printed is all a user needs: a session on it, polled, and its webhook verified.
     let created = kyc_with(
@@ -1089,5 +1110,345 @@ async fn the_emulator_command_prints_every_variable_and_calls_the_webhook_urls()
     assert_eq!(code(&status), 0, "{}", stderr(&status));
     assert!(stdout(&status).starts_with("status        declined\n"), "{}", stdout(&status));
 
+    // Onfido's webhooks go to --onfido-webhook-url, signed with the ONFIDO_WEBHOOK_TOKEN printed.
+    let created = kyc_with(
+        &[
+            "session",
+            "create",
+            "--client-id",
+            "op-16",
+            "--provider",
+            "onfido",
+            "--first-name",
+            "Jane",
+            "--last-name",
+            "Doe",
+            "--output",
+            "json",
+        ],
+        &vars,
+    )
+    .await;
+    assert_eq!(code(&created), 0, "{}", stderr(&created));
+    let session = json(&created);
+    let run = session["session_id"].as_str().unwrap().to_owned();
+    let token = session["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    raw_post(&format!("http://{listen}/onfido/decide"), &format!("token={token}&choice=approve"))
+        .await;
+    let completed = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let (head, body) = received.recv().await.expect("a webhook");
+            if String::from_utf8_lossy(&body).contains("\"workflow_run.completed\"") {
+                return (head, body);
+            }
+        }
+    })
+    .await
+    .expect("the run's webhook arrives at --onfido-webhook-url");
+    let (head, body) = completed;
+    let signature = head
+        .lines()
+        .find_map(|line| line.strip_prefix("x-sha2-signature:"))
+        .expect("signed")
+        .trim()
+        .to_owned();
+    let token: Vec<(&str, &str)> = vars
+        .iter()
+        .filter(|(name, _)| name == "ONFIDO_WEBHOOK_TOKEN")
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let verified = verify("onfido", &format!("X-SHA2-Signature: {signature}"), &body, &token).await;
+    assert_eq!(code(&verified), 0, "{}", stderr(&verified));
+    let decision = json(&verified);
+    assert_eq!(
+        (decision["status"].as_str(), decision["session_id"].as_str()),
+        (Some("approved"), Some(run.as_str()))
+    );
+    let status =
+        kyc_with(&["session", "status", "--provider", "onfido", "--session-id", &run], &vars).await;
+    assert_eq!(code(&status), 0, "{}", stderr(&status));
+    assert!(stdout(&status).starts_with("status        approved\n"), "{}", stdout(&status));
+
     child.kill().await.unwrap();
+}
+
+/// `kyc session create --provider onfido` with the person's names, and `extra` flags.
+fn onfido_create<'a>(client_id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "session",
+        "create",
+        "--client-id",
+        client_id,
+        "--provider",
+        "onfido",
+        "--first-name",
+        "Jane",
+        "--last-name",
+        "Doe",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[tokio::test]
+async fn onfido_needs_the_person_s_names_and_its_runs_are_polled_and_erased() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let output = kyc(&emulator, &onfido_create("op-20", &["--output", "json"]), &[]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let session = json(&output);
+    assert_eq!(
+        (session["provider"].as_str(), session["client_id"].as_str()),
+        (Some("onfido"), Some("op-20"))
+    );
+    assert!(session["url"].as_str().unwrap().starts_with(&emulator.onfido_base_url()[..20]));
+    assert!(session["expires_at"].is_string());
+    let printed = stdout(&output);
+    assert!(!printed.contains(emulator.onfido_api_token()), "no token printed: {printed}");
+    assert!(!printed.contains("Jane") && !printed.contains("Doe"), "no name echoed: {printed}");
+    let run = session["session_id"].as_str().unwrap().to_owned();
+    let sent = emulator.requests_received(Vendor::Onfido);
+    assert_eq!(sent, 2, "an applicant, then a workflow run");
+
+    // Without the names (or one of them), refused before sending: unsupported, exit 2.
+    for (flags, field) in [
+        (&[][..], "person.firstName"),
+        (&["--first-name", "Jane"][..], "person.lastName"),
+        (&["--last-name", "Doe"][..], "person.firstName"),
+    ] {
+        let args =
+            [&["session", "create", "--client-id", "op-21", "--provider", "onfido"][..], flags]
+                .concat();
+        let output = kyc(&emulator, &args, &[]).await;
+        assert_eq!(code(&output), 2, "{flags:?}: {}", stderr(&output));
+        let err = stderr(&output);
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+        assert!(err.starts_with("error: onfido does not support"), "{err}");
+        assert!(err.contains(field), "{flags:?} names {field}: {err}");
+        let output = kyc(&emulator, &[&args[..], &["--output", "json"]].concat(), &[]).await;
+        assert_eq!(code(&output), 2, "{}", stderr(&output));
+        let refused = json(&output);
+        assert_eq!(refused["error"], "unsupported");
+        assert!(refused["message"].as_str().unwrap().contains(field), "{refused}");
+        assert_eq!(refused["leftover"], Value::Null, "nothing was made: {refused}");
+    }
+    assert_eq!(emulator.requests_received(Vendor::Onfido), sent, "nothing sent");
+    // A failover chain passes over it, saying why.
+    let output = kyc(
+        &emulator,
+        &[
+            "session",
+            "create",
+            "--client-id",
+            "op-22",
+            "--provider",
+            "onfido,veriff",
+            "--output",
+            "json",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let session = json(&output);
+    assert_eq!(session["provider"], "veriff");
+    assert_eq!(session["attempts"][0]["provider"], "onfido");
+    assert_eq!(session["attempts"][0]["error"], "unsupported");
+    assert!(session["attempts"][0]["skipped"].as_str().unwrap().contains("person.firstName"));
+    assert_eq!(emulator.requests_received(Vendor::Onfido), sent, "passed over without a call");
+
+    // Polled by the workflow run's id: no outcome yet, then the person's.
+    let poll = ["session", "status", "--provider", "onfido", "--session-id", run.as_str()];
+    let status = kyc(&emulator, &[&poll[..], &["--output", "json"]].concat(), &[]).await;
+    assert_eq!(code(&status), 0, "{}", stderr(&status));
+    let result = json(&status);
+    assert_eq!(
+        (result["provider"].as_str(), result["session_id"].as_str()),
+        (Some("onfido"), Some(run.as_str()))
+    );
+    assert_eq!(result["final"], false, "{result}");
+    assert_eq!(result["client_id"], "op-20");
+    emulator.decide(Vendor::Onfido, &run, Choice::Approve).await.unwrap();
+    let status = kyc(&emulator, &[&poll[..], &["--output", "json"]].concat(), &[]).await;
+    assert_eq!(code(&status), 0, "{}", stderr(&status));
+    let result = json(&status);
+    assert_eq!(
+        (result["status"].as_str(), result["final"].as_bool(), result["vendor_status"].as_str()),
+        (Some("approved"), Some(true), Some("approved"))
+    );
+    let text = kyc(&emulator, &poll, &[]).await;
+    assert!(stdout(&text).starts_with("status        approved\n"), "{}", stdout(&text));
+
+    // Onfido's own outcomes: a run that ends in review, and one that fails (its `error`).
+    for (choice, status) in [(Choice::Review, "review"), (Choice::Fail, "failed")] {
+        let output = kyc(&emulator, &onfido_create("op-23", &["--output", "json"]), &[]).await;
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        let id = json(&output)["session_id"].as_str().unwrap().to_owned();
+        emulator.decide(Vendor::Onfido, &id, choice).await.unwrap();
+        let poll =
+            ["session", "status", "--provider", "onfido", "--session-id", &id, "--output", "json"];
+        let output = kyc(&emulator, &poll, &[]).await;
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        let result = json(&output);
+        assert_eq!(
+            (result["status"].as_str(), result["final"].as_bool()),
+            (Some(status), Some(true)),
+            "{result}"
+        );
+    }
+
+    // Erased: the run's applicant is deleted; a business session, which Onfido has none of,
+    // is not offered (3), as for Veriff; an unknown run is a failure (4).
+    let erase = ["session", "erase", "--provider", "onfido", "--session-id", run.as_str()];
+    let business = kyc(&emulator, &[&erase[..], &["--business"]].concat(), &[]).await;
+    assert_eq!(code(&business), 3, "{}", stderr(&business));
+    let done = kyc(&emulator, &[&erase[..], &["--output", "json"]].concat(), &[]).await;
+    assert_eq!(code(&done), 0, "{}", stderr(&done));
+    let erased = json(&done);
+    assert_eq!(
+        (erased["erased"].as_bool(), erased["provider"].as_str(), erased["session_id"].as_str()),
+        (Some(true), Some("onfido"), Some(run.as_str()))
+    );
+    assert_eq!(erased["kind"], "identity");
+    let unknown = kyc(
+        &emulator,
+        &[
+            "session",
+            "erase",
+            "--provider",
+            "onfido",
+            "--session-id",
+            "123e4567-e89b-12d3-a456-426614174000",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&unknown), 4, "{}", stderr(&unknown));
+    let unconfigured = kyc_with(&erase, &[]).await;
+    assert_eq!(code(&unconfigured), 3, "{}", stderr(&unconfigured));
+}
+
+#[tokio::test]
+async fn onfido_webhooks_are_verified_by_x_sha2_signature() {
+    let completed = br#"{"payload":{"resource_type":"workflow_run","action":"workflow_run.completed","object":{"id":"8a1c3f52-2b7e-4d0a-9c61-5e4f7b2d9a10","status":"declined","completed_at_iso8601":"2025-03-04T10:15:30Z","href":"https://api.eu.onfido.com/v3.6/workflow_runs/8a1c3f52-2b7e-4d0a-9c61-5e4f7b2d9a10"}}}"#;
+    // Only the webhook token: no ONFIDO_API_TOKEN nor ONFIDO_WORKFLOW_ID.
+    let tokens = [("ONFIDO_WEBHOOK_TOKEN", "new-token,old-token")];
+    let good = format!("X-SHA2-Signature: {}", hmac_hex("old-token", completed));
+    let output = verify("onfido", &good, completed, &tokens).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let result = json(&output);
+    assert_eq!(
+        (result["status"].as_str(), result["final"].as_bool(), result["decided"].as_bool()),
+        (Some("declined"), Some(true), Some(true))
+    );
+    assert_eq!(
+        (result["provider"].as_str(), result["session_id"].as_str(), result["event"].as_str()),
+        (
+            Some("onfido"),
+            Some("8a1c3f52-2b7e-4d0a-9c61-5e4f7b2d9a10"),
+            Some("workflow_run.completed")
+        )
+    );
+    let text = verify_as("text", "onfido", &good, completed, &tokens).await;
+    assert_eq!(code(&text), 0, "{}", stderr(&text));
+    assert_eq!(stdout(&text).lines().next(), Some("status        declined"), "{}", stdout(&text));
+
+    // A failed run is final, `failed`.
+    let failed = br#"{"payload":{"resource_type":"workflow_run","action":"workflow_run.completed","object":{"id":"5e4f7b2d-2b7e-4d0a-9c61-8a1c3f529a10","status":"error","completed_at_iso8601":"2025-03-04T10:15:30Z"}}}"#;
+    let signed = format!("X-SHA2-Signature: {}", hmac_hex("new-token", failed));
+    let output = verify("onfido", &signed, failed, &tokens).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(
+        (json(&output)["status"].as_str(), json(&output)["final"].as_bool()),
+        (Some("failed"), Some(true))
+    );
+
+    // A task's progress is a notice, not a decision.
+    let task = br#"{"payload":{"resource_type":"workflow_task","action":"workflow_task.started","object":{"id":"profile_1a2b3","workflow_run_id":"8a1c3f52-2b7e-4d0a-9c61-5e4f7b2d9a10","task_spec_id":"profile_1a2b3","status":"started"}}}"#;
+    let signed = format!("X-SHA2-Signature: {}", hmac_hex("new-token", task));
+    let output = verify("onfido", &signed, task, &tokens).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let notice = json(&output);
+    assert_eq!(
+        (notice["notice"].as_bool(), notice["decided"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(notice["event"], "workflow_task.started");
+
+    // A wrong signature, or no token set: 3, one clear line; a signed body that is not
+    // Onfido's payload: 2.
+    let wrong = format!("X-SHA2-Signature: {}", hmac_hex("someone-else", completed));
+    let output = verify_as("text", "onfido", &wrong, completed, &tokens).await;
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    assert!(err.contains("signature"), "{err}");
+    assert_eq!(code(&verify("onfido", &good, completed, &[]).await), 3, "no token configured");
+    let garbage = b"[1, 2, 3]";
+    let signed_garbage = format!("X-SHA2-Signature: {}", hmac_hex("new-token", garbage));
+    assert_eq!(code(&verify("onfido", &signed_garbage, garbage, &tokens).await), 2);
+    // Another vendor's header is no signature of Onfido's.
+    let veriff_header = format!("X-HMAC-SIGNATURE: {}", hmac_hex("new-token", completed));
+    assert_eq!(code(&verify("onfido", &veriff_header, completed, &tokens).await), 3);
+}
+
+#[tokio::test]
+async fn a_half_done_onfido_session_says_what_became_of_its_applicant() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    // The applicant is made, the workflow run refused: the adapter deletes the applicant.
+    emulator.set_fault(Vendor::Onfido, Fault::status(422).on_route("POST /workflow_runs"));
+    let output = kyc(&emulator, &onfido_create("op-24", &[]), &[]).await;
+    assert_eq!(code(&output), 4, "sent, and refused by Onfido: {}", stderr(&output));
+    let err = stderr(&output);
+    let errors: Vec<&str> = err.lines().filter(|line| !line.starts_with("note:")).collect();
+    assert_eq!(errors.len(), 1, "one clear line: {err}");
+    assert!(errors[0].starts_with("error: onfido"), "{err}");
+    assert!(errors[0].contains("; no session was created, and the applicant "), "{err}");
+    assert!(errors[0].ends_with(" made for it was deleted"), "{err}");
+    assert!(!err.contains("Jane"), "no name echoed: {err}");
+
+    let output = kyc(&emulator, &onfido_create("op-25", &["--output", "json"]), &[]).await;
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    let failed = json(&output);
+    assert_eq!(failed["error"], "unsupported");
+    let leftover = &failed["leftover"];
+    assert_eq!(
+        (leftover["resource"].as_str(), leftover["state"].as_str()),
+        (Some("applicant"), Some("deleted")),
+        "{failed}"
+    );
+    let applicant = leftover["id"].as_str().unwrap();
+    assert!(
+        !applicant.is_empty() && failed["message"].as_str().unwrap().contains(applicant),
+        "{failed}"
+    );
+    assert_eq!(failed["attempts"], serde_json::json!([]));
+
+    // In a failover chain, nothing billable is left at Onfido: the next provider serves.
+    let output = kyc(
+        &emulator,
+        &[
+            "session",
+            "create",
+            "--client-id",
+            "op-26",
+            "--provider",
+            "onfido,veriff",
+            "--first-name",
+            "Jane",
+            "--last-name",
+            "Doe",
+            "--output",
+            "json",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let session = json(&output);
+    assert_eq!(session["provider"], "veriff");
+    assert_eq!(
+        session["attempts"][0],
+        serde_json::json!({"provider": "onfido", "error": "unsupported", "skipped": null,
+                           "may_have_created_session": false})
+    );
 }

@@ -9,7 +9,13 @@ use crate::output;
 
 /// Runs the command.
 pub(crate) async fn run(args: EmulatorArgs) -> Result<(), Failure> {
-    let EmulatorArgs { listen, idenfy_webhook_url, veriff_webhook_url, sumsub_webhook_url } = args;
+    let EmulatorArgs {
+        listen,
+        idenfy_webhook_url,
+        veriff_webhook_url,
+        sumsub_webhook_url,
+        onfido_webhook_url,
+    } = args;
     let mut builder = Emulator::builder().with_listen(listen);
     if let Some(url) = idenfy_webhook_url {
         builder = builder.with_idenfy_webhook_url(url.as_str());
@@ -19,6 +25,9 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<(), Failure> {
     }
     if let Some(url) = sumsub_webhook_url {
         builder = builder.with_sumsub_webhook_url(url.as_str());
+    }
+    if let Some(url) = onfido_webhook_url {
+        builder = builder.with_onfido_webhook_url(url.as_str());
     }
     let emulator = builder
         .start()
