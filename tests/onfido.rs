@@ -193,6 +193,25 @@ async fn wrong_credentials_and_workflows_are_refused_as_such() {
     assert!(matches!(error.leftover().unwrap().state(), LeftoverState::Deleted), "{error}");
 }
 
+/// A half-done Onfido session in a chain: nothing billable exists, so the next vendor serves,
+/// and the trail still says what became of the applicant.
+#[tokio::test]
+async fn failover_moves_on_after_a_half_done_session_and_keeps_its_leftover() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let veriff: Arc<dyn VerificationSession> =
+        Arc::new(kyc::VeriffBuilder::from_vars(emulator.vars()).unwrap().build().unwrap());
+    let chain = Failover::new(vec![Arc::new(onfido(&emulator)) as _, veriff])
+        .with_policy(FailoverPolicy::default().with_max_retries(0));
+    emulator.set_fault(Vendor::Onfido, Fault::status(503).on_route("POST /workflow_runs"));
+    let session = chain.create_session(&request("half-done-chain")).await.unwrap();
+    assert_eq!(session.provider, "veriff");
+    let first = &session.attempts[0];
+    assert_eq!((first.provider.as_str(), first.may_have_created_session), ("onfido", false));
+    let leftover = first.leftover.as_ref().expect("the applicant is in the trail");
+    assert_eq!(leftover.resource(), "applicant");
+    assert!(!leftover.remains());
+}
+
 /// Four vendors in a chain: Onfido serves when the others cannot, and is passed over, unsent,
 /// for a request without names.
 #[tokio::test]

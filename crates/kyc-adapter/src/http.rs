@@ -127,6 +127,10 @@ impl Answer {
 /// Sends `request` and reads the answer, whatever its status, classifying transport failures
 /// with [`transport_error`] and refusing bodies over [`DEFAULT_BODY_CAP`].
 ///
+/// A refusal (non-2xx) whose body is over the cap comes back with an empty body: its status
+/// still classifies it (a huge 500 page is a 500, whose work may have been done), where a
+/// `Decode` error would read as a plain refusal.
+///
 /// # Errors
 /// As [`transport_error`] and [`read_body`].
 pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<Answer, Error> {
@@ -134,7 +138,11 @@ pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<An
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
     let headers = response.headers().clone();
-    let body = read_body(provider, response, DEFAULT_BODY_CAP).await?;
+    let refused = !response.status().is_success();
+    let body = match read_body(provider, response, DEFAULT_BODY_CAP).await {
+        Err(error) if refused && error.kind() == kyc_core::ErrorKind::Decode => Vec::new(),
+        body => body?,
+    };
     Ok(Answer { status, retry_after, headers, body })
 }
 

@@ -148,3 +148,21 @@ async fn bodies_under_the_cap_arrive_whole() {
     let response = post(addr).await.unwrap();
     assert_eq!(read_body("idenfy", response, 1024).await.unwrap(), br#"{"scanRef":"abc"}"#);
 }
+
+/// A refusal's huge body is not read, and the status still classifies the answer: a 502 page
+/// of any size is a 502 (the work may have been done), not an undecodable refusal.
+#[tokio::test]
+async fn an_oversized_refusal_keeps_its_status() {
+    let addr = serve_once(|mut stream| async move {
+        read_request(&mut stream).await;
+        let head = "HTTP/1.1 502 Bad Gateway\r\ncontent-length: 104857600\r\n\r\n";
+        stream.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    })
+    .await;
+    let request = client().post(format!("http://{addr}/v1/sessions")).body("{}");
+    let answer = kyc_adapter::http::send("veriff", request).await.unwrap();
+    assert_eq!((answer.status, answer.body.len()), (502, 0));
+    let error = kyc_adapter::http::status_error("veriff", answer.status, None, None);
+    assert_eq!((error.kind(), error.outcome()), (ErrorKind::Unavailable, Outcome::Unknown));
+}

@@ -76,10 +76,16 @@ fn attempt_line(attempt: &kyc::Attempt) -> String {
         (Some(feature), _) => {
             format!("attempt:    {} passed over (does not support {feature})", attempt.provider)
         }
-        (None, Some(error)) => format!(
-            "attempt:    {} failed ({error}); may have created a session: {}",
-            attempt.provider, attempt.may_have_created_session
-        ),
+        (None, Some(error)) => {
+            let mut line = format!(
+                "attempt:    {} failed ({error}); may have created a session: {}",
+                attempt.provider, attempt.may_have_created_session
+            );
+            if let Some(leftover) = &attempt.leftover {
+                line.push_str(&format!("; {leftover}"));
+            }
+            line
+        }
         (None, None) => format!("attempt:    {} created it", attempt.provider),
     }
 }
@@ -94,6 +100,8 @@ fn attempts(attempts: &[kyc::Attempt]) -> Value {
                 // Why it was passed over without a call; null for a provider that was called.
                 "skipped": a.skipped.as_ref().map(ToString::to_string),
                 "may_have_created_session": a.may_have_created_session,
+                // What a half-done creation left at the vendor; null when nothing.
+                "leftover": leftover(a.leftover.as_ref()),
             })
         })
         .collect()
@@ -107,7 +115,7 @@ fn leftover(leftover: Option<&kyc::Leftover>) -> Value {
     let state = match leftover.state() {
         kyc::LeftoverState::Deleted => "deleted",
         kyc::LeftoverState::Kept => "kept",
-        kyc::LeftoverState::DeletionFailed(_) => "deletion_failed",
+        kyc::LeftoverState::DeletionFailed { .. } => "deletion_failed",
         // A state a later library version adds: whether the record remains is still known.
         _ if leftover.remains() => "remains",
         _ => "deleted",
@@ -372,7 +380,7 @@ mod tests {
         let failed = kyc::Error::rejected("onfido", 404).with_leftover(Leftover::new(
             "applicant",
             "a-2",
-            LeftoverState::DeletionFailed(Box::new(deletion)),
+            LeftoverState::deletion_failed(&deletion),
         ));
         assert_eq!(leftover(failed.leftover())["state"], "deletion_failed");
         let deleted = kyc::Error::rejected("onfido", 404).with_leftover(Leftover::new(

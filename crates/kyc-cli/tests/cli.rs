@@ -750,9 +750,9 @@ async fn a_provider_that_cannot_serve_the_request_is_passed_over_and_says_why() 
         session["attempts"],
         serde_json::json!([
             {"provider": "idenfy", "error": "unsupported", "skipped": "the field person.email",
-             "may_have_created_session": false},
+             "may_have_created_session": false, "leftover": null},
             {"provider": "veriff", "error": null, "skipped": null,
-             "may_have_created_session": true},
+             "may_have_created_session": true, "leftover": null},
         ])
     );
     assert_eq!(emulator.requests_received(Vendor::Idenfy), 0, "passed over without a call");
@@ -1446,9 +1446,16 @@ async fn a_half_done_onfido_session_says_what_became_of_its_applicant() {
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let session = json(&output);
     assert_eq!(session["provider"], "veriff");
+    let first = &session["attempts"][0];
     assert_eq!(
-        session["attempts"][0],
-        serde_json::json!({"provider": "onfido", "error": "unsupported", "skipped": null,
-                           "may_have_created_session": false})
+        (&first["provider"], &first["error"], &first["may_have_created_session"]),
+        (
+            &serde_json::json!("onfido"),
+            &serde_json::json!("unsupported"),
+            &serde_json::json!(false)
+        )
     );
+    // The trail still says what became of Onfido's applicant.
+    assert_eq!(first["leftover"]["resource"], "applicant");
+    assert_eq!(first["leftover"]["state"], "deleted");
 }

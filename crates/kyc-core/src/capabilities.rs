@@ -54,7 +54,8 @@ pub struct Capabilities {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct KindCapabilities {
-    /// The optional request fields the provider carries ([`Field::ClientId`] always is;
+    /// The request fields the provider carries, optional unless [`required`](Self::required)
+    /// ([`Field::ClientId`] always is;
     /// link validity and session duration are governed by their ranges below).
     pub fields: BTreeSet<Field>,
     /// The document types it can restrict a session to.

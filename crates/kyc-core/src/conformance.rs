@@ -45,7 +45,8 @@ use crate::stub::StubProvider;
 /// refused requests were never sent.
 #[async_trait]
 pub trait RequestCounter: Send + Sync {
-    /// How many create requests the server has received so far.
+    /// How many create requests the server has received so far (a vendor that creates a
+    /// session in two calls counts its first).
     async fn requests_received(&self) -> usize;
 }
 

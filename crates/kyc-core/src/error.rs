@@ -141,7 +141,7 @@ impl Denial {
 ///     }
 /// }
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Leftover {
     resource: String,
     id: String,
@@ -149,7 +149,7 @@ pub struct Leftover {
 }
 
 /// What became of a [`Leftover`].
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LeftoverState {
     /// Deleted after the failure: nothing of the attempt remains at the provider.
@@ -157,8 +157,20 @@ pub enum LeftoverState {
     /// Kept on purpose: a session may exist for it (the second call timed out), and deleting
     /// the record would delete that session's data as well.
     Kept,
-    /// Deleting it failed too (the error says why): it remains at the provider.
-    DeletionFailed(Box<Error>),
+    /// Deleting it failed too: it remains at the provider.
+    DeletionFailed {
+        /// How the deletion failed.
+        kind: ErrorKind,
+        /// The deletion error's message (its `Display`: no secret, no personal data).
+        message: String,
+    },
+}
+
+impl LeftoverState {
+    /// The state of a record whose deletion failed with `error`.
+    pub fn deletion_failed(error: &Error) -> Self {
+        Self::DeletionFailed { kind: error.kind(), message: error.to_string() }
+    }
 }
 
 impl Leftover {
@@ -196,8 +208,8 @@ impl fmt::Display for Leftover {
             LeftoverState::Kept => {
                 write!(f, "the {resource} {id} made for it is kept (a session may exist for it)")
             }
-            LeftoverState::DeletionFailed(error) => {
-                write!(f, "the {resource} {id} made for it remains: deleting it failed ({error})")
+            LeftoverState::DeletionFailed { message, .. } => {
+                write!(f, "the {resource} {id} made for it remains: deleting it failed ({message})")
             }
         }
     }
@@ -289,7 +301,7 @@ impl fmt::Display for FieldError {
 /// | `Unauthenticated`, `Forbidden`, `OutOfFunds`, `Rejected`, `Conflict` | no | `Rejected` |
 /// | `InvalidSignature` | no | `NotSent` for a webhook; `Unknown` for an answer (Veriff's signed responses) |
 /// | `RateLimited` | yes | `Rejected`; `NotSent` when this process held the call back |
-/// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx, `NotSent` for an open circuit breaker |
+/// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx (`Rejected` once the provider confirmed that nothing was created), `NotSent` for an open circuit breaker |
 /// | `Transport`, `Timeout` | yes | `NotSent` before the request got out, else `Unknown` |
 /// | `Decode` | no | `Unknown` after a success status, else `Rejected`; `NotSent` for a webhook |
 ///
@@ -811,7 +823,7 @@ mod tests {
         let failed = Error::rejected("onfido", 404).with_leftover(Leftover::new(
             "applicant",
             applicant,
-            LeftoverState::DeletionFailed(Box::new(cleanup)),
+            LeftoverState::deletion_failed(&cleanup),
         ));
         assert!(failed.leftover().unwrap().remains());
         assert!(failed.to_string().ends_with(&format!(

@@ -108,7 +108,9 @@ pub trait ErrorExt: Sized {
     fn with_source(self, source: impl Into<BoxError>) -> Self;
 
     /// Adds a sentence the message ends with, for kinds whose constructor takes none (a 401
-    /// naming the region the client is configured for). Never a secret or personal data.
+    /// naming the region the client is configured for). Printed by `Unauthenticated`,
+    /// `Rejected`, `Config`, `Conflict`, `RateLimited`, `Unavailable` and `Decode`; the other
+    /// kinds' messages are fixed. Never a secret or personal data.
     fn with_detail(self, detail: impl Into<String>) -> Self;
 
     /// Adds what a creation in two calls left at the provider ([`Error::leftover`]).
@@ -116,7 +118,8 @@ pub trait ErrorExt: Sized {
 
     /// Says that no session exists after all: the provider was asked afterwards and holds none
     /// for this request (Onfido, whose applicant lists no workflow run after a 500), so the
-    /// outcome becomes `Rejected` and failover may move on without paying twice.
+    /// outcome of an `Unavailable` error becomes `Rejected` and failover may move on without
+    /// paying twice. Other kinds and outcomes are left as they are.
     fn confirmed_not_created(self) -> Self;
 }
 
@@ -288,7 +291,7 @@ impl ErrorExt for Error {
     }
 
     fn confirmed_not_created(mut self) -> Self {
-        if self.inner.outcome == Outcome::Unknown {
+        if self.inner.kind == ErrorKind::Unavailable && self.inner.outcome == Outcome::Unknown {
             self.inner.outcome = Outcome::Rejected;
         }
         self

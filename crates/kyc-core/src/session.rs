@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::capabilities::Feature;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Leftover};
 use crate::model::{ClientId, VerificationKind};
 
 /// A verification session a provider created.
@@ -208,6 +208,9 @@ pub struct Attempt {
     pub may_have_created_session: bool,
     /// How long it took.
     pub elapsed: Duration,
+    /// What a failed creation in two calls left at the provider ([`Error::leftover`]): kept
+    /// here because failover may move on and the error itself is then not returned.
+    pub leftover: Option<Leftover>,
 }
 
 /// Only failover records attempts: a trail an application reads is one it could not have forged.
@@ -220,13 +223,27 @@ impl Attempt {
         elapsed: Duration,
     ) -> Self {
         let provider = provider.into();
-        Self { provider, error: Some(error), skipped: None, may_have_created_session, elapsed }
+        Self {
+            provider,
+            error: Some(error),
+            skipped: None,
+            may_have_created_session,
+            elapsed,
+            leftover: None,
+        }
     }
 
     /// The attempt that created the session.
     pub(crate) fn succeeded(provider: impl Into<String>, elapsed: Duration) -> Self {
         let provider = provider.into();
-        Self { provider, error: None, skipped: None, may_have_created_session: true, elapsed }
+        Self {
+            provider,
+            error: None,
+            skipped: None,
+            may_have_created_session: true,
+            elapsed,
+            leftover: None,
+        }
     }
 
     /// A provider passed over without a call: its capabilities lack `feature`.
@@ -237,6 +254,7 @@ impl Attempt {
             skipped: Some(feature),
             may_have_created_session: false,
             elapsed: Duration::ZERO,
+            leftover: None,
         }
     }
 
@@ -265,12 +283,15 @@ impl Attempt {
         elapsed: Duration,
     ) {
         match error.attempts() {
-            [] => trail.push(Self::failed(
-                provider,
-                error.kind(),
-                error.outcome().may_have_created_session(),
-                elapsed,
-            )),
+            [] => trail.push(Self {
+                leftover: error.leftover().cloned(),
+                ..Self::failed(
+                    provider,
+                    error.kind(),
+                    error.outcome().may_have_created_session(),
+                    elapsed,
+                )
+            }),
             inner => trail.extend_from_slice(inner),
         }
     }

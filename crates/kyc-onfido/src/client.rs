@@ -1,5 +1,8 @@
-//! The Onfido client: configuration, the region, and a session in two calls (the applicant,
-//! then the workflow run), with the cleanup of an applicant whose run was not created.
+//! The Onfido client: configuration, the region
+//! (<https://documentation.onfido.com/api/latest/#regions>), and a session in two calls, the
+//! applicant (<https://documentation.onfido.com/api/latest/#create-applicant>) then the workflow
+//! run (<https://documentation.onfido.com/api/latest/#create-workflow-run>), with the cleanup of
+//! an applicant whose run was not created.
 
 use std::fmt;
 use std::str::FromStr;
@@ -395,8 +398,12 @@ impl Onfido {
         }
         let url = self.path_of("/workflow_runs", &session.id)?;
         let answer = self.exchange(Call::ReadRun, Method::GET, url, None).await?;
-        let run = serde_json::from_slice(&answer.body)
+        let run: WorkflowRun = serde_json::from_slice(&answer.body)
             .map_err(|e| undecodable(name, answer.status, &e))?;
+        // Asked for one run, answered with another: never report (or erase) someone else's.
+        if run.id.as_deref().is_some_and(|id| id != session.id) {
+            return Err(Error::decode(name, answer.status, "a workflow run with another id"));
+        }
         Ok((answer.status, run))
     }
 
@@ -450,7 +457,7 @@ impl Onfido {
             }
             Err(cleanup) => {
                 tracing::warn!(provider = %name, applicant_id, error = %cleanup, "workflow run not created; deleting the applicant failed");
-                error.with_leftover(leftover(LeftoverState::DeletionFailed(Box::new(cleanup))))
+                error.with_leftover(leftover(LeftoverState::deletion_failed(&cleanup)))
             }
         }
     }
@@ -514,10 +521,15 @@ impl VerificationSession for Onfido {
             }
             tracing::debug!(provider = %name, applicant_id = %applicant.id, "applicant created");
             let created_at = Utc::now();
-            let (url, body) = self.run_body(request, &options, &applicant.id, created_at)?;
-            let run = self.exchange(Call::CreateRun, Method::POST, url, Some(body)).await;
-            let session = run
-                .and_then(|answer| self.decode(request, answer.status, &answer.body, created_at));
+            let session = match self.run_body(request, &options, &applicant.id, created_at) {
+                Ok((url, body)) => {
+                    self.exchange(Call::CreateRun, Method::POST, url, Some(body)).await.and_then(
+                        |answer| self.decode(request, answer.status, &answer.body, created_at),
+                    )
+                }
+                // Nothing sent for the run: the applicant is cleaned up like after a refusal.
+                Err(error) => Err(error),
+            };
             match session {
                 Ok(session) => Ok(session),
                 Err(error) => Err(self.after_failed_run(error, &applicant.id).await),
@@ -632,6 +644,15 @@ impl OnfidoBuilder {
         }
         let http = self.settings.http_client(concat!("kyc-onfido/", env!("CARGO_PKG_VERSION")))?;
         let host_region = Region::of_host(http.base_url());
+        // Onfido's own host without the version answers 404 to every call.
+        if host_region.is_some()
+            && http.base_url().path().trim_end_matches('/') != format!("/{API_VERSION}")
+        {
+            return Err(Error::config(
+                name,
+                format!("the base URL must be the API root with its version (…/{API_VERSION})"),
+            ));
+        }
         if let (Some(named), Some(host)) = (Region::named_by_token(token), host_region)
             && named != host
         {
@@ -726,6 +747,17 @@ mod tests {
             [("ONFIDO_API_TOKEN", "t"), ("ONFIDO_WORKFLOW_ID", WORKFLOW), ("ONFIDO_REGION", "uk")];
         let error = OnfidoBuilder::from_vars(vars).unwrap_err();
         assert!(error.to_string().contains("ONFIDO_REGION must be eu, us or ca"), "{error}");
+    }
+
+    #[test]
+    fn onfidos_own_host_needs_the_version() {
+        let bare =
+            Onfido::builder("api_sandbox.t", WORKFLOW).with_base_url("https://api.us.onfido.com");
+        let error = bare.build().unwrap_err();
+        assert!(error.to_string().contains("its version (…/v3.6)"), "{error}");
+        let slash = Onfido::builder("api_sandbox.t", WORKFLOW)
+            .with_base_url("https://api.us.onfido.com/v3.6/");
+        assert!(slash.build().is_ok());
     }
 
     #[test]

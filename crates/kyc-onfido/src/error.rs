@@ -105,7 +105,7 @@ fn refused_fields(fields: Option<&Value>) -> Vec<FieldError> {
         .collect();
     refused.dedup();
     if refused.is_empty() {
-        refused.push(FieldError::new("onfido", "refused by Onfido (validation_error)"));
+        refused.push(FieldError::new("request", "refused by Onfido (validation_error)"));
     }
     refused
 }

@@ -8,6 +8,8 @@
 //! (<https://github.com/onfido/onfido-openapi-spec/blob/master/README.md>), so unknown fields
 //! are ignored, statuses are strings, and an optional field of the wrong type counts as absent.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -132,8 +134,9 @@ pub(crate) struct NewLink<'a> {
     pub(crate) language: Option<&'static str>,
 }
 
-/// A workflow run, as created, read, and carried in a webhook's `resource`.
-#[derive(Debug, Default, Deserialize)]
+/// A workflow run, as created, read, and carried in a webhook's `resource`. `Debug` prints its
+/// id and status only: `sdk_token` loads the person's session.
+#[derive(Default, Deserialize)]
 pub(crate) struct WorkflowRun {
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) id: Option<String>,
@@ -156,6 +159,15 @@ pub(crate) struct WorkflowRun {
     pub(crate) error: Option<RunError>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) updated_at: Option<DateTime<Utc>>,
+}
+
+impl fmt::Debug for WorkflowRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkflowRun")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `link` of a run: the hosted page and when it stops working.

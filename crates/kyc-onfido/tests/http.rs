@@ -282,8 +282,8 @@ async fn when_deleting_the_orphan_fails_too_the_error_says_so() {
     assert_eq!(calls(&server).await.len(), 3);
     assert_eq!((error.kind(), error.outcome()), (ErrorKind::Rejected, Outcome::Rejected));
     let leftover = error.leftover().unwrap();
-    let LeftoverState::DeletionFailed(cleanup) = leftover.state() else { panic!("{error}") };
-    assert_eq!(cleanup.kind(), ErrorKind::Unavailable);
+    let LeftoverState::DeletionFailed { kind, .. } = leftover.state() else { panic!("{error}") };
+    assert_eq!(*kind, ErrorKind::Unavailable);
     assert!(leftover.remains());
     let message = error.to_string();
     assert!(message.contains("the workflow or the applicant does not exist"), "{message}");
@@ -294,6 +294,45 @@ async fn when_deleting_the_orphan_fails_too_the_error_says_so() {
         )),
         "{message}"
     );
+}
+
+/// Every refusal of the second call: no run exists, so the applicant is deleted and nothing
+/// billable remains; the first call's error kinds, the status's.
+#[tokio::test]
+async fn every_refused_workflow_run_deletes_the_orphan() {
+    let rows = [
+        (401, ErrorKind::Unauthenticated),
+        (402, ErrorKind::OutOfFunds),
+        (403, ErrorKind::Forbidden),
+        (429, ErrorKind::RateLimited),
+        (503, ErrorKind::Unavailable),
+    ];
+    for (status, kind) in rows {
+        let body = r#"{"error":{"type":"some_error","message":"refused"}}"#;
+        let server = runs_answered_with(json_answer(status, body)).await;
+        delete_answers(&server, ResponseTemplate::new(204)).await;
+        let error = client(&server).create_session(&request()).await.unwrap_err();
+        assert_eq!((error.kind(), error.outcome()), (kind, Outcome::Rejected), "{status}");
+        assert!(matches!(error.leftover().unwrap().state(), LeftoverState::Deleted), "{status}");
+        assert_eq!(calls(&server).await.len(), 3, "{status}: applicant, run, deletion");
+    }
+}
+
+/// A 500 whose page is larger than any answer is read: still a 500 (the run may exist), so
+/// Onfido is asked before anything is deleted.
+#[tokio::test]
+async fn a_huge_500_page_is_still_a_500() {
+    let page = "<html>".repeat(400_000);
+    let server = runs_answered_with(ResponseTemplate::new(500).set_body_string(page)).await;
+    Mock::given(method("GET"))
+        .and(path("/v3.6/workflow_runs"))
+        .respond_with(json_answer(200, json!([run_answer("awaiting_input")]).to_string()))
+        .mount(&server)
+        .await;
+    let error = client(&server).create_session(&request()).await.unwrap_err();
+    assert_eq!((error.kind(), error.outcome()), (ErrorKind::Unavailable, Outcome::Unknown));
+    assert!(matches!(error.leftover().unwrap().state(), LeftoverState::Kept));
+    assert_eq!(calls(&server).await.len(), 3, "no deletion");
 }
 
 #[tokio::test]
@@ -454,6 +493,18 @@ async fn erasure_deletes_the_runs_applicant() {
         calls(&server).await,
         [format!("GET /v3.6/workflow_runs/{RUN}"), format!("DELETE /v3.6/applicants/{APPLICANT}")]
     );
+
+    // Asked for one run, answered with another: nothing is deleted.
+    let confused = MockServer::start().await;
+    let mut other = run_answer("approved");
+    other["id"] = json!("00000000-0000-4000-8000-000000000000");
+    Mock::given(method("GET"))
+        .respond_with(json_answer(200, other.to_string()))
+        .mount(&confused)
+        .await;
+    let error = client(&confused).erase_session(&RUN.into()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Decode, "{error}");
+    assert_eq!(calls(&confused).await.len(), 1);
 
     let busy = MockServer::start().await;
     Mock::given(method("GET"))
