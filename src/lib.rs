@@ -68,9 +68,10 @@ pub use kyc_sumsub::{Sumsub, SumsubBuilder, SumsubOptions, SumsubWebhooks};
 #[cfg(feature = "onfido")]
 pub mod onfido {
     pub use kyc_onfido::{
-        API_VERSION, DEFAULT_LINK_VALIDITY, DELETION_INCOMPLETE_CHECKS, LINK_VALIDITY, OPTIONS_KEY,
-        Onfido, OnfidoAddress, OnfidoBuilder, OnfidoLocation, OnfidoOptions, OnfidoWebhooks,
-        PROVIDER, RESOURCE_NOT_FOUND, Region, VALIDATION_ERROR, capabilities,
+        API_VERSION, ConsentName, DEFAULT_LINK_VALIDITY, DELETION_INCOMPLETE_CHECKS, LINK_VALIDITY,
+        OPTIONS_KEY, Onfido, OnfidoAddress, OnfidoBuilder, OnfidoConsent, OnfidoLocation,
+        OnfidoOptions, OnfidoWebhooks, PROVIDER, RESOURCE_NOT_FOUND, Region, VALIDATION_ERROR,
+        capabilities,
     };
 }
 

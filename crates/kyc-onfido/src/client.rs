@@ -259,6 +259,7 @@ impl Onfido {
             phone_number: person.phone.as_deref(),
             address: options.address.as_ref().map(Into::into),
             location: options.location.as_ref().map(Into::into),
+            consents: &options.consents,
         };
         let body = serde_json::to_vec(&body).map_err(|_| self.unserializable())?;
         Ok((self.inner.http.endpoint("/applicants"), body))

@@ -7,7 +7,7 @@
 //! 1. `POST {base}/applicants` with the person
 //!    (<https://documentation.onfido.com/api/latest/#create-applicant>): `first_name`,
 //!    `last_name` (both required by Onfido), `dob`, `email`, `phone_number`, and the structured
-//!    `address` and `location` of [`OnfidoOptions`];
+//!    `address`, `location` and `consents` of [`OnfidoOptions`];
 //! 2. `POST {base}/workflow_runs` (<https://documentation.onfido.com/api/latest/#create-workflow-run>)
 //!    with the workflow id, the applicant's `id` from the first answer, the client id as
 //!    `customer_user_id`, the tags, and the `link`: `completed_redirect_url` from the success
@@ -140,7 +140,9 @@ use strum::IntoEnumIterator;
 
 pub use client::{API_VERSION, Onfido, OnfidoBuilder, Region};
 pub use error::{DELETION_INCOMPLETE_CHECKS, RESOURCE_NOT_FOUND, VALIDATION_ERROR};
-pub use options::{OPTIONS_KEY, OnfidoAddress, OnfidoLocation, OnfidoOptions};
+pub use options::{
+    ConsentName, OPTIONS_KEY, OnfidoAddress, OnfidoConsent, OnfidoLocation, OnfidoOptions,
+};
 pub use results::{OnfidoWebhookFormat, OnfidoWebhooks};
 
 /// The provider's default name.

@@ -58,6 +58,44 @@ pub struct OnfidoOptions {
     /// `custom_data`: input the Studio workflow reads ("Custom Input Data").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<Map<String, Value>>,
+    /// The applicant's `consents`: for a person in the US, Onfido requires the biometric
+    /// consent through the API
+    /// (<https://documentation.onfido.com/guide/onfido-privacy-notices-and-consent>).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<OnfidoConsent>,
+}
+
+/// One of the applicant's `consents`
+/// (<https://github.com/onfido/onfido-openapi-spec/blob/master/schemas/applicants/definitions.yaml>).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct OnfidoConsent {
+    /// What was consented to.
+    pub name: ConsentName,
+    /// Whether the person granted it.
+    pub granted: bool,
+}
+
+impl OnfidoConsent {
+    /// The person's answer `granted` to `name`.
+    pub fn new(name: ConsentName, granted: bool) -> Self {
+        Self { name, granted }
+    }
+}
+
+/// The consents Onfido takes, under its names (`privacy_notices_read`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ConsentName {
+    /// `privacy_notices_read`: the person read Onfido's privacy notices (and, in the US, gave
+    /// the biometric consent).
+    PrivacyNoticesRead,
+    /// `ssn_verification`.
+    SsnVerification,
+    /// `phone_number_verification`.
+    PhoneNumberVerification,
 }
 
 kyc_adapter::option_setters!(OnfidoOptions {
@@ -68,7 +106,9 @@ kyc_adapter::option_setters!(OnfidoOptions {
         with_expired_redirect_url: expired_redirect_url: String,
         with_custom_data: custom_data: Map<String, Value>,
     },
-    many: {},
+    many: {
+        with_consents: consents: OnfidoConsent,
+    },
 });
 
 impl fmt::Debug for OnfidoOptions {
@@ -79,6 +119,7 @@ impl fmt::Debug for OnfidoOptions {
             .field("location", &self.location.as_ref().map(|_| "<redacted>"))
             .field("expired_redirect_url", &self.expired_redirect_url)
             .field("custom_data", &self.custom_data.as_ref().map(|data| data.len()))
+            .field("consents", &self.consents)
             .finish()
     }
 }

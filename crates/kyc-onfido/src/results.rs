@@ -38,7 +38,7 @@
 //! | `action` | becomes |
 //! |---|---|
 //! | `workflow_run.completed` | a decision on the run `object.id`, by `object.status` (else `resource.status`), as the status table says |
-//! | `workflow_task.started`, `workflow_task.completed` | [`Notice`] on the run `object.workflow_run_id` (a task's progress, not the run's status) |
+//! | `workflow_task.started`, `workflow_task.completed` | [`Notice`] on the run `object.workflow_run_id` (else `resource.workflow_run_id`): a task's progress, not the run's status |
 //! | `workflow_timeline_file.created`, `workflow_run_evidence_folder.created` | [`Notice`] (`object.workflow_run_id` when given) |
 //! | `check.*`, `report.*`, `audit_log.created`, `watchlist_monitor.matches_updated`, and every event Onfido adds | [`Notice`], event = the `action` |
 //! | a body without `payload.action`, or `workflow_run.completed` without `object.id` | `Decode` |
@@ -153,7 +153,8 @@ fn event(name: &str, body: &[u8]) -> Result<WebhookEvent, Error> {
     let object = payload.object;
     if payload.action != WORKFLOW_RUN_COMPLETED {
         let mut notice = Notice::new(name, payload.action, value);
-        notice.session_id = object.workflow_run_id;
+        let resource_run = payload.resource.and_then(|resource| resource.workflow_run_id);
+        notice.session_id = object.workflow_run_id.or(resource_run);
         return Ok(notice.into());
     }
     let run_id = object
@@ -252,6 +253,12 @@ mod tests {
             let WebhookEvent::Notice(notice) = event else { panic!("{action}: {event:?}") };
             assert_eq!((notice.event.as_str(), notice.session_id.as_deref()), (action, Some(run)));
         }
+        // The run named by the task resource only, as the specification's schema has it.
+        let run_in_resource = format!(
+            r#"{{"payload":{{"resource_type":"workflow_task","action":"workflow_task.completed","object":{{"id":"profile_4f4b2"}},"resource":{{"id":"profile_4f4b2","workflow_run_id":"{run}"}}}}}}"#
+        );
+        let notice = event("onfido", run_in_resource.as_bytes()).unwrap();
+        assert_eq!(notice.session_id(), Some(run));
         for broken in [
             r#"{"payload":{"object":{"id":"x"}}}"#.to_owned(),
             body(WORKFLOW_RUN_COMPLETED, r#"{"status":"approved"}"#),

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use kyc_adapter::decode::lenient;
 use kyc_core::Locale;
 
-use crate::options::{OnfidoAddress, OnfidoLocation};
+use crate::options::{OnfidoAddress, OnfidoConsent, OnfidoLocation};
 
 /// The body of `POST /applicants`
 /// (<https://documentation.onfido.com/api/latest/#create-applicant>). No `Debug`: it is the
@@ -36,6 +36,8 @@ pub(crate) struct NewApplicant<'a> {
     pub(crate) address: Option<Address<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) location: Option<Location<'a>>,
+    #[serde(skip_serializing_if = "<[OnfidoConsent]>::is_empty")]
+    pub(crate) consents: &'a [OnfidoConsent],
 }
 
 /// `address`, under Onfido's names.
@@ -134,7 +136,8 @@ pub(crate) struct NewLink<'a> {
     pub(crate) language: Option<&'static str>,
 }
 
-/// A workflow run, as created, read, and carried in a webhook's `resource`. `Debug` prints its
+/// A workflow run, as created, read, and carried in a webhook's `resource` (which for a task
+/// event is the task, read through the same fields). `Debug` prints its
 /// id and status only: `sdk_token` loads the person's session.
 #[derive(Default, Deserialize)]
 pub(crate) struct WorkflowRun {
@@ -159,6 +162,10 @@ pub(crate) struct WorkflowRun {
     pub(crate) error: Option<RunError>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) updated_at: Option<DateTime<Utc>>,
+    /// A task's run, when a webhook's `resource` is a workflow task rather than a run
+    /// (<https://github.com/onfido/onfido-openapi-spec/blob/master/schemas/webhooks/webhook_event.yaml>).
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) workflow_run_id: Option<String>,
 }
 
 impl fmt::Debug for WorkflowRun {

@@ -16,7 +16,9 @@ use kyc_core::{
     SessionErasure, SessionRef, SessionRequest, Status, VerificationResults, VerificationSession,
     WebhookVerifier,
 };
-use kyc_onfido::{Onfido, OnfidoAddress, OnfidoOptions, OnfidoWebhooks};
+use kyc_onfido::{
+    ConsentName, Onfido, OnfidoAddress, OnfidoConsent, OnfidoOptions, OnfidoWebhooks,
+};
 use serde_json::{Value, json};
 use url::Url;
 use wiremock::matchers::{method, path, query_param};
@@ -151,7 +153,8 @@ async fn a_session_is_an_applicant_then_a_workflow_run_for_it() {
                 .with_address(
                     OnfidoAddress::new("SW4 6EH", "GBR").with_street("Main Street", "100"),
                 )
-                .with_expired_redirect_url("https://app.example.com/kyc/expired".into()),
+                .with_expired_redirect_url("https://app.example.com/kyc/expired".into())
+                .with_consents([OnfidoConsent::new(ConsentName::PrivacyNoticesRead, true)]),
         );
     let before = chrono::Utc::now();
     let session = onfido.create_session(&request).await.unwrap();
@@ -167,7 +170,8 @@ async fn a_session_is_an_applicant_then_a_workflow_run_for_it() {
         json!({"first_name": "Jane", "last_name": "Doe", "dob": "1990-01-22",
                "email": "jane.doe@example.com", "phone_number": "+351911111111",
                "address": {"building_number": "100", "street": "Main Street",
-                           "postcode": "SW4 6EH", "country": "GBR"}})
+                           "postcode": "SW4 6EH", "country": "GBR"},
+               "consents": [{"name": "privacy_notices_read", "granted": true}]})
     );
     let run = body(&received[1]);
     let expires_at: chrono::DateTime<chrono::Utc> =
