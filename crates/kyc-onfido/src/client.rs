@@ -750,6 +750,37 @@ mod tests {
         assert!(error.to_string().contains("ONFIDO_REGION must be eu, us or ca"), "{error}");
     }
 
+    proptest::proptest! {
+        /// Any names: refused before sending when Onfido's rule refuses them, else sent as
+        /// they are, and never a panic.
+        #[test]
+        fn any_name_is_sent_as_is_or_refused_naming_the_field(first in "\\PC{0,40}", last in "[a-zA-Z!#;{}\" ]{1,12}") {
+            static ONFIDO: std::sync::LazyLock<Onfido> = std::sync::LazyLock::new(|| {
+                Onfido::builder("api_sandbox.t", WORKFLOW).build().unwrap()
+            });
+            let onfido = &*ONFIDO;
+            let person = kyc_core::Person::default().with_first_name(&first).with_last_name(&last);
+            let request = SessionRequest::new(kyc_core::ClientId::new("u1").unwrap()).with_person(person);
+            match onfido.encode_applicant(&request) {
+                Ok((_, body)) => {
+                    let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                    proptest::prop_assert_eq!(sent["first_name"].as_str(), Some(first.as_str()));
+                    proptest::prop_assert!(!first.contains(NAME_REFUSES) && !last.contains(NAME_REFUSES));
+                }
+                Err(error) => {
+                    let refused_by_onfido = first.contains(NAME_REFUSES) || last.contains(NAME_REFUSES);
+                    let kind = error.kind();
+                    proptest::prop_assert!(
+                        (refused_by_onfido && kind == kyc_core::ErrorKind::Unsupported)
+                            || kind == kyc_core::ErrorKind::InvalidRequest,
+                        "{}", error
+                    );
+                    proptest::prop_assert!(error.outcome() == kyc_core::Outcome::NotSent);
+                }
+            }
+        }
+    }
+
     #[test]
     fn onfidos_own_host_needs_the_version() {
         let bare =
