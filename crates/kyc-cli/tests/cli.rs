@@ -1066,100 +1066,29 @@ async fn the_emulator_command_prints_every_variable_and_calls_the_webhook_urls()
     }
 
     // What it printed is all a user needs: a session on it, polled, and its webhook verified.
-    let created = kyc_with(
-        &["session", "create", "--client-id", "op-15", "--provider", "veriff", "--output", "json"],
-        &vars,
-    )
-    .await;
-    assert_eq!(code(&created), 0, "{}", stderr(&created));
-    assert!(stderr(&created).is_empty(), "no built-in emulator: {}", stderr(&created));
-    let session = json(&created);
-    let id = session["session_id"].as_str().unwrap().to_owned();
-    let token = session["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-    raw_post(&format!("http://{listen}/veriff/decide"), &format!("token={token}&choice=decline"))
-        .await;
-    let decision = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        loop {
-            let (head, body) = received.recv().await.expect("a webhook");
-            if String::from_utf8_lossy(&body).contains("\"verification\"") {
-                return (head, body);
-            }
-        }
-    })
-    .await
-    .expect("the decision webhook arrives at --veriff-webhook-url");
-    let (head, body) = decision;
-    let signature = head
-        .lines()
-        .find_map(|line| line.strip_prefix("x-hmac-signature:"))
-        .expect("signed")
-        .trim()
-        .to_owned();
-    let secret: Vec<(&str, &str)> = vars
-        .iter()
-        .filter(|(name, _)| name == "VERIFF_SHARED_SECRET")
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-    let verified =
-        verify("veriff", &format!("X-HMAC-SIGNATURE: {signature}"), &body, &secret).await;
-    assert_eq!(code(&verified), 0, "{}", stderr(&verified));
-    assert_eq!(json(&verified)["status"], "declined");
-
+    let mut printed = Printed { listen: &listen, vars: &vars, received: &mut received };
+    let veriff = Webhook {
+        provider: "veriff",
+        marker: "\"verification\"",
+        signature: "X-HMAC-SIGNATURE",
+        key_var: "VERIFF_SHARED_SECRET",
+    };
+    let (id, decision) = printed.decide(&veriff, &["--client-id", "op-15"], "decline").await;
+    assert_eq!(decision["status"], "declined");
     let status =
         kyc_with(&["session", "status", "--provider", "veriff", "--session-id", &id], &vars).await;
     assert_eq!(code(&status), 0, "{}", stderr(&status));
     assert!(stdout(&status).starts_with("status        declined\n"), "{}", stdout(&status));
 
     // Onfido's webhooks go to --onfido-webhook-url, signed with the ONFIDO_WEBHOOK_TOKEN printed.
-    let created = kyc_with(
-        &[
-            "session",
-            "create",
-            "--client-id",
-            "op-16",
-            "--provider",
-            "onfido",
-            "--first-name",
-            "Jane",
-            "--last-name",
-            "Doe",
-            "--output",
-            "json",
-        ],
-        &vars,
-    )
-    .await;
-    assert_eq!(code(&created), 0, "{}", stderr(&created));
-    let session = json(&created);
-    let run = session["session_id"].as_str().unwrap().to_owned();
-    let token = session["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-    raw_post(&format!("http://{listen}/onfido/decide"), &format!("token={token}&choice=approve"))
-        .await;
-    let completed = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        loop {
-            let (head, body) = received.recv().await.expect("a webhook");
-            if String::from_utf8_lossy(&body).contains("\"workflow_run.completed\"") {
-                return (head, body);
-            }
-        }
-    })
-    .await
-    .expect("the run's webhook arrives at --onfido-webhook-url");
-    let (head, body) = completed;
-    let signature = head
-        .lines()
-        .find_map(|line| line.strip_prefix("x-sha2-signature:"))
-        .expect("signed")
-        .trim()
-        .to_owned();
-    let token: Vec<(&str, &str)> = vars
-        .iter()
-        .filter(|(name, _)| name == "ONFIDO_WEBHOOK_TOKEN")
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-    let verified = verify("onfido", &format!("X-SHA2-Signature: {signature}"), &body, &token).await;
-    assert_eq!(code(&verified), 0, "{}", stderr(&verified));
-    let decision = json(&verified);
+    let onfido = Webhook {
+        provider: "onfido",
+        marker: "\"workflow_run.completed\"",
+        signature: "X-SHA2-Signature",
+        key_var: "ONFIDO_WEBHOOK_TOKEN",
+    };
+    let named = ["--client-id", "op-16", "--first-name", "Jane", "--last-name", "Doe"];
+    let (run, decision) = printed.decide(&onfido, &named, "approve").await;
     assert_eq!(
         (decision["status"].as_str(), decision["session_id"].as_str()),
         (Some("approved"), Some(run.as_str()))
@@ -1170,6 +1099,68 @@ async fn the_emulator_command_prints_every_variable_and_calls_the_webhook_urls()
     assert!(stdout(&status).starts_with("status        approved\n"), "{}", stdout(&status));
 
     child.kill().await.unwrap();
+}
+
+/// A vendor's webhooks as the emulator sends them: the body that carries the decision, the
+/// header of its signature, and the variable holding the key.
+struct Webhook {
+    provider: &'static str,
+    marker: &'static str,
+    signature: &'static str,
+    key_var: &'static str,
+}
+
+/// What `kyc emulator` printed, and the receiver its webhooks go to.
+struct Printed<'a> {
+    listen: &'a str,
+    vars: &'a [(String, String)],
+    received: &'a mut tokio::sync::mpsc::UnboundedReceiver<(String, Vec<u8>)>,
+}
+
+impl Printed<'_> {
+    /// Creates a session at `hook.provider` with `args` through the command, decides it with
+    /// `choice` on the emulator's page, and verifies the decision's webhook with `kyc webhook
+    /// verify`: the session id and the verified decision.
+    async fn decide(&mut self, hook: &Webhook, args: &[&str], choice: &str) -> (String, Value) {
+        let create =
+            [&["session", "create", "--provider", hook.provider, "--output", "json"], args];
+        let created = kyc_with(&create.concat(), self.vars).await;
+        assert_eq!(code(&created), 0, "{}", stderr(&created));
+        assert!(stderr(&created).is_empty(), "no built-in emulator: {}", stderr(&created));
+        let session = json(&created);
+        let id = session["session_id"].as_str().unwrap().to_owned();
+        let token = session["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+        let page = format!("http://{}/{}/decide", self.listen, hook.provider);
+        raw_post(&page, &format!("token={token}&choice={choice}")).await;
+        let received = &mut *self.received;
+        let (head, body) = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            loop {
+                let (head, body) = received.recv().await.expect("a webhook");
+                if String::from_utf8_lossy(&body).contains(hook.marker) {
+                    return (head, body);
+                }
+            }
+        })
+        .await
+        .expect("the decision's webhook arrives at the URL given");
+        let prefix = format!("{}:", hook.signature.to_ascii_lowercase());
+        let signature = head
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix.as_str()))
+            .expect("signed")
+            .trim()
+            .to_owned();
+        let key: Vec<(&str, &str)> = self
+            .vars
+            .iter()
+            .filter(|(name, _)| name == hook.key_var)
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let header = format!("{}: {signature}", hook.signature);
+        let verified = verify(hook.provider, &header, &body, &key).await;
+        assert_eq!(code(&verified), 0, "{}", stderr(&verified));
+        (id, json(&verified))
+    }
 }
 
 /// `kyc session create --provider onfido` with the person's names, and `extra` flags.
