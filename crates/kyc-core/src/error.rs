@@ -298,10 +298,11 @@ impl fmt::Display for FieldError {
 /// |---|---|---|
 /// | `InvalidRequest`, `Config` | no | `NotSent` |
 /// | `Unsupported` | no | `NotSent`; `Rejected` when the provider answered it |
-/// | `Unauthenticated`, `Forbidden`, `OutOfFunds`, `Rejected`, `Conflict` | no | `Rejected` |
+/// | `Unauthenticated`, `Forbidden`, `OutOfFunds`, `Rejected` | no | `Rejected` |
+/// | `Conflict` | no | `Rejected`; `Unknown` when an earlier attempt of the same creation may have made the session (a ledger refusing to resend) |
 /// | `InvalidSignature` | no | `NotSent` for a webhook; `Unknown` for an answer (Veriff's signed responses) |
 /// | `RateLimited` | yes | `Rejected`; `NotSent` when this process held the call back |
-/// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx (`Rejected` once the provider confirmed that nothing was created), `NotSent` for an open circuit breaker |
+/// | `Unavailable` | yes | `Rejected` for 503, `Unknown` for other 5xx (`Rejected` once the provider confirmed that nothing was created), `NotSent` for an open circuit breaker or a local store that failed |
 /// | `Transport`, `Timeout` | yes | `NotSent` before the request got out, else `Unknown` |
 /// | `Decode` | no | `Unknown` after a success status, else `Rejected`; `NotSent` for a webhook |
 ///

@@ -75,6 +75,15 @@ pub trait ErrorExt: Sized {
     /// was sent; it may be tried again after `retry_after`.
     fn circuit_open(provider: impl Into<String>, retry_after: Duration) -> Self;
 
+    /// A store this process keeps (a ledger's database) failed before anything was sent to a
+    /// vendor; `detail` says how. Retryable, nothing sent.
+    fn store_unavailable(provider: impl Into<String>, detail: impl Into<String>) -> Self;
+
+    /// An earlier attempt of the same creation (the same idempotency key) may have created a
+    /// session at `provider`, and nothing answers whether it did: not sent again. `Conflict`
+    /// with an unknown outcome; `detail` says where to look.
+    fn unresolved_attempt(provider: impl Into<String>, detail: impl Into<String>) -> Self;
+
     /// The connection to `provider` failed; `sent` says whether the request may have got out.
     fn transport(provider: impl Into<String>, sent: bool) -> Self;
 
@@ -228,6 +237,18 @@ impl ErrorExt for Error {
         let mut error = from(ErrorKind::Unavailable, Outcome::NotSent, provider);
         error.inner.retry_after = Some(retry_after);
         error.inner.detail = Some("circuit breaker open".into());
+        error
+    }
+
+    fn store_unavailable(provider: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut error = from(ErrorKind::Unavailable, Outcome::NotSent, provider);
+        error.inner.detail = Some(detail.into());
+        error
+    }
+
+    fn unresolved_attempt(provider: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut error = from(ErrorKind::Conflict, Outcome::Unknown, provider);
+        error.inner.detail = Some(detail.into());
         error
     }
 

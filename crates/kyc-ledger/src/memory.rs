@@ -1,0 +1,183 @@
+//! A ledger kept in this process: for tests, and for one process that needs no record past its
+//! own life. Two processes do not share it: use [`SqlStore`](crate::SqlStore) for that.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use kyc_core::Error;
+
+use crate::record::{AttemptRecord, EventRecord, Fingerprint, SessionRecord};
+use crate::store::{
+    Claim, EventOutcome, KeyEntry, KeyState, LedgerStore, ListFilter, moves_forward,
+};
+
+/// The ledger in memory, behind one lock: every operation is atomic.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    keys: HashMap<String, KeyEntry>,
+    sessions: Vec<SessionRecord>,
+    events: Vec<EventRecord>,
+}
+
+impl MemoryStore {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock left whole records (every write is one statement).
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl LedgerStore for MemoryStore {
+    async fn claim(
+        &self,
+        key: &str,
+        fingerprint: &Fingerprint,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, Error> {
+        let mut state = self.state();
+        match state.keys.get_mut(key) {
+            None => {
+                let entry = KeyEntry {
+                    fingerprint: fingerprint.clone(),
+                    state: KeyState::Pending { until: lease_until },
+                };
+                state.keys.insert(key.to_owned(), entry);
+                Ok(Claim::Claimed)
+            }
+            Some(entry) => {
+                if let KeyState::Pending { until } = entry.state
+                    && until < now
+                {
+                    entry.state = KeyState::Unresolved(Vec::new());
+                }
+                Ok(Claim::Existing(entry.clone()))
+            }
+        }
+    }
+
+    async fn finish(&self, key: Option<&str>, session: &SessionRecord) -> Result<(), Error> {
+        let mut state = self.state();
+        if let Some(entry) = key.and_then(|key| state.keys.get_mut(key)) {
+            entry.state = KeyState::Done(Box::new(session.clone()));
+        }
+        state.sessions.push(session.clone());
+        Ok(())
+    }
+
+    async fn release(&self, key: &str) -> Result<(), Error> {
+        self.state().keys.remove(key);
+        Ok(())
+    }
+
+    async fn mark_unresolved(&self, key: &str, attempts: &[AttemptRecord]) -> Result<(), Error> {
+        if let Some(entry) = self.state().keys.get_mut(key) {
+            entry.state = KeyState::Unresolved(attempts.to_vec());
+        }
+        Ok(())
+    }
+
+    async fn find_live(
+        &self,
+        client_id: &str,
+        fingerprint: &Fingerprint,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionRecord>, Error> {
+        let state = self.state();
+        let live = state.sessions.iter().rev().find(|session| {
+            session.client_id == client_id
+                && &session.fingerprint == fingerprint
+                && session.is_live(now)
+        });
+        Ok(live.cloned())
+    }
+
+    async fn session(
+        &self,
+        provider: &str,
+        session_id: &str,
+    ) -> Result<Option<SessionRecord>, Error> {
+        let state = self.state();
+        let found =
+            state.sessions.iter().find(|s| s.provider == provider && s.session_id == session_id);
+        Ok(found.cloned())
+    }
+
+    async fn list(&self, filter: &ListFilter) -> Result<Vec<SessionRecord>, Error> {
+        let state = self.state();
+        let mut sessions: Vec<SessionRecord> = state
+            .sessions
+            .iter()
+            .filter(|s| filter.client_id.as_ref().is_none_or(|id| &s.client_id == id))
+            .filter(|s| filter.provider.as_ref().is_none_or(|p| &s.provider == p))
+            .filter(|s| filter.status.is_none_or(|status| s.status == status))
+            .filter(|s| !filter.open_only || !s.is_final)
+            .cloned()
+            .collect();
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
+        sessions.truncate(filter.limit.unwrap_or(usize::MAX));
+        Ok(sessions)
+    }
+
+    async fn record_event(&self, event: &EventRecord) -> Result<EventOutcome, Error> {
+        let mut state = self.state();
+        let seen = state
+            .events
+            .iter()
+            .any(|e| e.provider == event.provider && e.dedup_key == event.dedup_key);
+        if seen {
+            return Ok(EventOutcome::Duplicate);
+        }
+        let mut event = event.clone();
+        let session = state
+            .sessions
+            .iter_mut()
+            .find(|s| s.provider == event.provider && s.session_id == event.session_id);
+        let mut advanced = false;
+        if let Some(session) = session {
+            event.client_id.get_or_insert_with(|| session.client_id.clone());
+            if let Some(status) = moves_forward(session.is_final, session.updated_at, &event) {
+                session.status = status;
+                session.is_final = event.is_final;
+                session.updated_at = event.occurred_at;
+                advanced = true;
+            }
+        }
+        state.events.push(event);
+        Ok(EventOutcome::Recorded { advanced })
+    }
+
+    async fn events(&self, provider: &str, session_id: &str) -> Result<Vec<EventRecord>, Error> {
+        let state = self.state();
+        let mut events: Vec<EventRecord> = state
+            .events
+            .iter()
+            .filter(|e| e.provider == provider && e.session_id == session_id)
+            .cloned()
+            .collect();
+        events.sort_by_key(|e| e.occurred_at);
+        Ok(events)
+    }
+
+    async fn remove_link(&self, provider: &str, session_id: &str) -> Result<bool, Error> {
+        let mut state = self.state();
+        let session = state
+            .sessions
+            .iter_mut()
+            .find(|s| s.provider == provider && s.session_id == session_id);
+        Ok(session.is_some_and(|session| session.link.take().is_some()))
+    }
+}
