@@ -23,6 +23,12 @@ use crate::vendors::{self, Vendor};
 /// SUMSUB_APP_TOKEN, SUMSUB_SECRET_KEY, SUMSUB_LEVEL_NAME, SUMSUB_BASE_URL, ONFIDO_API_TOKEN,
 /// ONFIDO_WORKFLOW_ID, ONFIDO_REGION, ONFIDO_BASE_URL. With none set, a built-in emulator
 /// serves every vendor.
+///
+/// Every session is kept in a ledger: KYC_DATABASE_URL (sqlite:PATH or postgres://...; default
+/// a SQLite file in the user's data directory, see `kyc session list --help`), with
+/// KYC_LEDGER_KEY, the key requests are fingerprinted with (the same on every host sharing a
+/// database; default a key file beside the default SQLite file). With neither KYC_DATABASE_URL
+/// nor HOME set, sessions are not kept.
 #[derive(Debug, Parser)]
 #[command(
     name = "kyc",
@@ -95,6 +101,12 @@ pub(crate) enum SessionCommand {
     /// Asks a vendor where a session stands.
     #[command(after_help = exit::help(exit::SESSION_STATUS))]
     Status(SessionAt),
+    /// Lists the sessions the ledger keeps, newest first, as the vendors' dashboards do.
+    #[command(after_help = list_help())]
+    List(ListArgs),
+    /// One session from the ledger: where it stands, the attempts that created it, its events.
+    #[command(after_help = exit::help(exit::SESSION_SHOW))]
+    Show(ShowArgs),
     /// Erases a session's personal data at the vendor (documents, photos, what was read from
     /// them). iDenfy erases only once the link has expired; Veriff enables erasure on request
     /// and limits it per hour and per day; Onfido deletes the run's applicant; Sumsub's API
@@ -131,6 +143,51 @@ impl SessionAt {
     }
 }
 
+/// `kyc session list --help`: its statuses and where the ledger is.
+fn list_help() -> String {
+    let default = crate::ledger::default_database()
+        .map_or("none: set KYC_DATABASE_URL".to_owned(), |path| path.display().to_string());
+    format!(
+        "{}\n\nThe ledger: KYC_DATABASE_URL (default: sqlite:{default})",
+        exit::help(exit::SESSION_LIST)
+    )
+}
+
+/// `kyc session list`'s filters.
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    /// Only this client's sessions.
+    #[arg(long)]
+    pub(crate) client_id: Option<String>,
+    /// Only this vendor's.
+    #[arg(long, value_parser = vendors::parser())]
+    pub(crate) provider: Option<&'static Vendor>,
+    /// Only those in this status (created, started, submitted, review, approved, declined, ...).
+    #[arg(long)]
+    pub(crate) status: Option<kyc::Status>,
+    /// First asks each vendor where every session that is not final stands (within each
+    /// vendor's polling limits), and records what it says.
+    #[arg(long)]
+    pub(crate) refresh: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) output: Output,
+}
+
+/// `kyc session show`'s session.
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// The vendor's session id.
+    #[arg(long)]
+    pub(crate) session_id: String,
+    /// The vendor (needed only when two vendors have a session with this id).
+    #[arg(long, value_parser = vendors::parser())]
+    pub(crate) provider: Option<&'static Vendor>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) output: Output,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum WebhookCommand {
     /// Verifies a webhook's signature and prints the normalized result. Keys come from
@@ -160,6 +217,15 @@ pub(crate) struct CreateArgs {
     pub(crate) provider: Vec<&'static Vendor>,
     #[command(flatten)]
     pub(crate) request: RequestArgs,
+    /// Creates the session at most once for this key, from any host sharing the ledger: the
+    /// same key with the same request prints the recorded session (JSON "reused": true); with
+    /// another request it is refused.
+    #[arg(long, value_name = "KEY")]
+    pub(crate) idempotency_key: Option<String>,
+    /// Buys a new session even when the ledger has a live one (unexpired, not started) for the
+    /// same client and request at the same vendor account, which is reused otherwise.
+    #[arg(long, conflicts_with = "idempotency_key")]
+    pub(crate) new: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) output: Output,

@@ -52,6 +52,22 @@ pub(crate) const SESSION_STATUS: &[Code] = &[
     (FAILED, "the vendor failed otherwise (unavailable, unknown session, poll held back)"),
 ];
 
+/// `kyc session list`.
+pub(crate) const SESSION_LIST: &[Code] = &[
+    (OK, "the sessions are printed (none is no error)"),
+    (INVALID, BAD_FLAGS),
+    (CONFIG, "the ledger cannot be opened (KYC_DATABASE_URL, KYC_LEDGER_KEY)"),
+    (FAILED, "--refresh: a vendor failed (the sessions it could not refresh keep their status)"),
+];
+
+/// `kyc session show`.
+pub(crate) const SESSION_SHOW: &[Code] = &[
+    (OK, "the session is printed"),
+    (INVALID, BAD_FLAGS),
+    (CONFIG, "the ledger cannot be opened (KYC_DATABASE_URL, KYC_LEDGER_KEY)"),
+    (FAILED, "the ledger has no such session"),
+];
+
 /// `kyc session erase`.
 pub(crate) const SESSION_ERASE: &[Code] = &[
     (OK, "the vendor erased the session's data"),
@@ -97,6 +113,8 @@ pub(crate) const EMULATOR: &[Code] = &[
 const COMMANDS: &[(&str, &[Code])] = &[
     ("session create", SESSION_CREATE),
     ("session status", SESSION_STATUS),
+    ("session list", SESSION_LIST),
+    ("session show", SESSION_SHOW),
     ("session erase", SESSION_ERASE),
     ("compare", COMPARE),
     ("providers", PROVIDERS),
@@ -143,8 +161,11 @@ pub(crate) enum Failure {
     NotErased(kyc::Error),
     /// The session exists, but the email with its link did not go out.
     NotEmailed(String),
-    /// No vendor created a session in `compare`; the table already says why.
+    /// No vendor created a session in `compare`, or `session list --refresh` could not poll
+    /// every session; what was printed already says why.
     NoneCreated,
+    /// What the command was asked about is not in the ledger.
+    Missing(String),
 }
 
 impl From<kyc::Error> for Failure {
@@ -159,7 +180,7 @@ pub(crate) fn status(failure: &Failure) -> u8 {
         Failure::Input(_) => return INVALID,
         Failure::Config(_) | Failure::Unconfigured(_) => return CONFIG,
         Failure::NotEmailed(_) => return NOT_EMAILED,
-        Failure::NoneCreated => return FAILED,
+        Failure::NoneCreated | Failure::Missing(_) => return FAILED,
         Failure::NotErased(error) => return erase_status(error),
         Failure::Kyc(error) | Failure::Webhook(error) => error,
     };
@@ -261,6 +282,8 @@ mod tests {
         for codes in [
             SESSION_CREATE,
             SESSION_STATUS,
+            SESSION_LIST,
+            SESSION_SHOW,
             SESSION_ERASE,
             COMPARE,
             PROVIDERS,

@@ -17,6 +17,7 @@ mod args;
 mod commands;
 mod email;
 mod exit;
+mod ledger;
 mod output;
 mod vendors;
 
@@ -26,7 +27,8 @@ use clap::Parser;
 
 use crate::args::{Cli, Command, SessionCommand, WebhookCommand};
 use crate::commands::{
-    compare, emulator, providers, session_create, session_erase, session_status, webhook_verify,
+    compare, emulator, providers, session_create, session_erase, session_list, session_show,
+    session_status, webhook_verify,
 };
 
 #[tokio::main]
@@ -37,11 +39,13 @@ async fn main() -> ExitCode {
             Command::Session(SessionCommand::Status(at)) => {
                 session_status::run(at.provider, &at.session(), at.output).await
             }
+            Command::Session(SessionCommand::List(args)) => session_list::run(&args).await,
+            Command::Session(SessionCommand::Show(args)) => session_show::run(&args).await,
             Command::Session(SessionCommand::Erase(at)) => {
                 session_erase::run(at.provider, &at.session(), at.output).await
             }
             Command::Webhook(WebhookCommand::Verify { provider, headers, body, output }) => {
-                webhook_verify::run(provider, &headers, body.as_deref(), output)
+                webhook_verify::run(provider, &headers, body.as_deref(), output).await
             }
             Command::Providers { output } => {
                 providers::run(output);

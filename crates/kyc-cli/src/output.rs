@@ -38,6 +38,7 @@ pub(crate) fn failure(failure: &Failure) {
         Failure::NotEmailed(message) => {
             eprintln!("error: {message}; the session was created and its link is above")
         }
+        Failure::Missing(message) => eprintln!("error: {message}"),
         Failure::NoneCreated => {}
     }
 }
@@ -134,11 +135,23 @@ fn session_json(session: &kyc::Session) -> Value {
     })
 }
 
-/// A created session; in text, the link comes first so `| head -1` is the link.
-pub(crate) fn session(session: &kyc::Session, output: Output) {
+/// A created session, or one the ledger had (`reused`: a replayed idempotency key, a live
+/// session of the same request); in text, the link comes first so `| head -1` is the link.
+pub(crate) fn session(session: &kyc::Session, reused: bool, output: Output) {
     match output {
-        Output::Json => println!("{}", session_json(session)),
+        Output::Json => {
+            let mut value = session_json(session);
+            value["reused"] = json!(reused);
+            println!("{value}");
+        }
         Output::Text => {
+            if reused {
+                eprintln!(
+                    "note: the ledger has this session already (created {}); nothing was bought \
+                     (--new buys another)",
+                    session.created_at.to_rfc3339()
+                );
+            }
             println!("{}", session.url);
             println!("provider:   {}", session.provider);
             println!("session id: {}", session.id);
@@ -149,6 +162,113 @@ pub(crate) fn session(session: &kyc::Session, output: Output) {
             );
             for attempt in &session.attempts {
                 println!("{}", attempt_line(attempt));
+            }
+        }
+    }
+}
+
+/// The note that what was learnt could not be recorded (it is printed all the same).
+pub(crate) fn not_recorded(reason: &str) {
+    eprintln!("note: not recorded in the ledger: {reason}");
+}
+
+/// The note that `session list --refresh` could not poll a session.
+pub(crate) fn not_refreshed(provider: &str, session_id: &str, error: &kyc::Error) {
+    eprintln!("note: {provider} session {session_id} not refreshed: {error}");
+}
+
+fn record_json(record: &kyc_ledger::SessionRecord) -> Value {
+    json!({
+        "provider": record.provider,
+        "session_id": record.session_id,
+        "kind": record.kind.as_ref(),
+        "client_id": record.client_id,
+        "status": record.status.as_ref(),
+        "final": record.is_final,
+        "created_at": record.created_at.to_rfc3339(),
+        "expires_at": record.expires_at.map(|at| at.to_rfc3339()),
+        "idempotency_key": record.idempotency_key,
+        // The link is the person's bearer secret: whether it is kept, never what it is.
+        "has_link": record.link.is_some(),
+    })
+}
+
+/// The ledger's sessions, newest first: one JSON array, or a table.
+pub(crate) fn sessions(records: &[kyc_ledger::SessionRecord], output: Output) {
+    match output {
+        Output::Json => {
+            let all: Vec<Value> = records.iter().map(record_json).collect();
+            println!("{}", Value::Array(all));
+        }
+        Output::Text => {
+            println!(
+                "{:<8} {:<38} {:<24} {:<23} {:<5} {:<25} {}",
+                "PROVIDER", "SESSION", "CLIENT", "STATUS", "FINAL", "CREATED", "EXPIRES"
+            );
+            for r in records {
+                println!(
+                    "{:<8} {:<38} {:<24} {:<23} {:<5} {:<25} {}",
+                    r.provider,
+                    r.session_id,
+                    r.client_id,
+                    r.status.as_ref(),
+                    if r.is_final { "yes" } else { "no" },
+                    r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    r.expires_at.map_or("-".to_owned(), |at| {
+                        at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    })
+                );
+            }
+        }
+    }
+}
+
+/// One session from the ledger, the attempts that created it and its events (their types and
+/// statuses: the vendors' bodies are not kept).
+pub(crate) fn session_record(
+    record: &kyc_ledger::SessionRecord,
+    events: &[kyc_ledger::EventRecord],
+    output: Output,
+) {
+    let mut value = record_json(record);
+    value["attempts"] = record
+        .attempts
+        .iter()
+        .map(|a| {
+            json!({
+                "provider": a.provider, "error": a.error, "skipped": a.skipped,
+                "may_have_created_session": a.may_have_created_session, "leftover": a.leftover,
+            })
+        })
+        .collect();
+    value["events"] = events
+        .iter()
+        .map(|e| {
+            json!({
+                "source": e.source, "event": e.event, "status": e.status.map(|s| s.as_ref().to_owned()),
+                "vendor_status": e.vendor_status, "final": e.is_final,
+                "occurred_at": e.occurred_at.to_rfc3339(),
+            })
+        })
+        .collect();
+    match output {
+        Output::Json => println!("{value}"),
+        Output::Text => {
+            let keys = ["provider", "session_id", "kind", "client_id", "status", "final"];
+            print_lines(&value, &keys);
+            print_lines(&value, &["created_at", "expires_at", "idempotency_key", "has_link"]);
+            for attempt in &record.attempts {
+                let outcome = attempt.error.as_deref().unwrap_or("created");
+                println!("attempt       {} {outcome}", attempt.provider);
+            }
+            for event in events {
+                let what = event.event.as_deref().unwrap_or("-");
+                let status: &str = event.status.map_or("-", |s| s.into());
+                println!(
+                    "event         {} {what} {status} ({})",
+                    event.occurred_at.to_rfc3339(),
+                    event.source
+                );
             }
         }
     }
@@ -236,8 +356,8 @@ pub(crate) fn decision(
 
 /// A verified webhook: a decision as a poll's, or a vendor event that is none (its type in
 /// `event`, the rest of its body not printed: it may name the person).
-pub(crate) fn webhook_event(event: &WebhookEvent, output: Output) {
-    let value = match event {
+pub(crate) fn webhook_event(event: &WebhookEvent, duplicate: bool, output: Output) {
+    let mut value = match event {
         WebhookEvent::Decision(decision) => {
             decision_json(Some(decision), &decision.provider, &decision.session())
         }
@@ -253,6 +373,11 @@ pub(crate) fn webhook_event(event: &WebhookEvent, output: Output) {
             "session_id": other.session_id(), "event": other.event(),
         }),
     };
+    // A redelivery the ledger recorded before: verified, and nothing new.
+    value["duplicate"] = json!(duplicate);
+    if duplicate && output == Output::Text {
+        eprintln!("note: a duplicate: the ledger recorded this event before");
+    }
     match (output, event) {
         (Output::Json, _) => println!("{value}"),
         (Output::Text, WebhookEvent::Decision(_)) => print_lines(&value, &DECISION_KEYS),

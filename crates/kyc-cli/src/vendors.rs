@@ -27,6 +27,9 @@ pub(crate) struct Vendor {
     /// The variable whose presence means credentials are configured for it: with none set for
     /// any vendor, the commands fall back to the built-in emulator.
     pub(crate) credential_var: &'static str,
+    /// The variable naming its API's base URL: with the credential, what tells one vendor
+    /// account from another in the ledger.
+    pub(crate) base_url_var: &'static str,
     /// What it can honour, as its adapter declares it.
     pub(crate) capabilities: fn() -> Capabilities,
     /// Its session client from configuration variables: the process environment's, or the
@@ -50,6 +53,7 @@ pub(crate) static VENDORS: &[Vendor] = &[
         name: kyc::idenfy::PROVIDER,
         display_name: "iDenfy",
         credential_var: "IDENFY_API_KEY",
+        base_url_var: "IDENFY_BASE_URL",
         capabilities: kyc::idenfy::capabilities,
         session: |vars| Ok(Arc::new(kyc::IdenfyBuilder::from_vars(vars)?.build()?)),
         webhooks_from_env: || Ok(Box::new(kyc::IdenfyWebhooks::from_env()?)),
@@ -62,6 +66,7 @@ pub(crate) static VENDORS: &[Vendor] = &[
         name: kyc::veriff::PROVIDER,
         display_name: "Veriff",
         credential_var: "VERIFF_API_KEY",
+        base_url_var: "VERIFF_BASE_URL",
         capabilities: kyc::veriff::capabilities,
         session: |vars| Ok(Arc::new(kyc::VeriffBuilder::from_vars(vars)?.build()?)),
         webhooks_from_env: || Ok(Box::new(kyc::VeriffWebhooks::from_env()?)),
@@ -73,6 +78,7 @@ pub(crate) static VENDORS: &[Vendor] = &[
         name: kyc::sumsub::PROVIDER,
         display_name: "Sumsub",
         credential_var: "SUMSUB_APP_TOKEN",
+        base_url_var: "SUMSUB_BASE_URL",
         // What Sumsub offers once a company level is configured (SUMSUB_KYB_LEVEL_NAME): without
         // one, its client refuses business sessions before sending.
         capabilities: kyc::sumsub::capabilities_with_kyb,
@@ -87,6 +93,7 @@ pub(crate) static VENDORS: &[Vendor] = &[
         name: kyc::onfido::PROVIDER,
         display_name: "Onfido",
         credential_var: "ONFIDO_API_TOKEN",
+        base_url_var: "ONFIDO_BASE_URL",
         capabilities: kyc::onfido::capabilities,
         session: |vars| Ok(Arc::new(kyc::OnfidoBuilder::from_vars(vars)?.build()?)),
         webhooks_from_env: || Ok(Box::new(kyc::OnfidoWebhooks::from_env()?)),
@@ -181,6 +188,22 @@ pub(crate) async fn sessions(named: &[&'static Vendor]) -> Result<Sessions, Fail
 }
 
 impl Sessions {
+    /// Whether the clients talk to the built-in emulator, whose sessions die with the command.
+    pub(crate) fn on_emulator(&self) -> bool {
+        self._emulator.is_some()
+    }
+
+    /// What names the vendor accounts in use, for the ledger: each vendor's name, base URL and
+    /// credential (hashed by the ledger with its key, never stored or printed).
+    pub(crate) fn account(&self) -> String {
+        let var = |name: &str| std::env::var(name).unwrap_or_default();
+        self.vendors
+            .iter()
+            .map(|v| format!("{}={};{}", v.name, var(v.base_url_var), var(v.credential_var)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// The option fields in `request` that the adapters in use do not know; another vendor's
     /// options are not sent, so they are not named.
     pub(crate) fn unknown_options(&self, request: &SessionRequest) -> Vec<String> {

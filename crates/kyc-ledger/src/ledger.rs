@@ -144,7 +144,10 @@ impl Ledger {
         request: &SessionRequest,
         idempotency_key: Option<&str>,
     ) -> Result<Created, Error> {
-        provider.preflight(request)?;
+        // The neutral rules only: what a provider cannot serve it refuses itself, unsent (a
+        // failover chain with the trail of every member it passed over), and the key is given
+        // back.
+        request.validate()?;
         let fingerprint = self.fingerprint(provider, request);
         let store = &*self.inner.store;
         match idempotency_key {

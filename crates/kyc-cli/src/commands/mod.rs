@@ -7,5 +7,7 @@ pub(crate) mod emulator;
 pub(crate) mod providers;
 pub(crate) mod session_create;
 pub(crate) mod session_erase;
+pub(crate) mod session_list;
+pub(crate) mod session_show;
 pub(crate) mod session_status;
 pub(crate) mod webhook_verify;

@@ -1,13 +1,15 @@
 //! `kyc session create`: a verification link on the vendors named (in failover order), or on
-//! those configured, printed and, with `--email`, emailed.
+//! those configured, printed and, with `--email`, emailed; through the ledger, so a key buys
+//! one session and a live session of the same request is reused unless `--new`.
 
 use std::sync::Arc;
 
 use kyc::{Failover, FailoverPolicy, VerificationSession};
+use kyc_ledger::{Created, Reuse};
 
 use crate::args::CreateArgs;
 use crate::exit::Failure;
-use crate::{email, output, vendors};
+use crate::{email, ledger, output, vendors};
 
 /// Runs the command.
 pub(crate) async fn run(args: CreateArgs) -> Result<(), Failure> {
@@ -21,14 +23,17 @@ pub(crate) async fn run(args: CreateArgs) -> Result<(), Failure> {
         [only] => Arc::clone(only),
         all => Arc::new(Failover::new(all.to_vec()).with_policy(FailoverPolicy::default())),
     };
-    let session = match provider.create_session(&request).await {
-        Ok(session) => session,
+    let reuse = if args.new { Reuse::Never } else { Reuse::LiveSession };
+    let ledger = ledger::open(sessions.on_emulator(), reuse, sessions.account()).await?;
+    let created = ledger.create_session(&*provider, &request, args.idempotency_key.as_deref());
+    let Created { session, reused, .. } = match created.await {
+        Ok(created) => created,
         Err(error) => {
             output::creation_failed(&error, args.output);
             return Err(error.into());
         }
     };
-    output::session(&session, args.output);
+    output::session(&session, reused, args.output);
     if let Some(outgoing) = outgoing {
         outgoing.send(session.url.as_str()).await.map_err(Failure::NotEmailed)?;
         output::emailed(args.email.email.as_deref().unwrap_or_default(), args.output);

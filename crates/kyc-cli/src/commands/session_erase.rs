@@ -5,8 +5,8 @@
 
 use crate::args::Output;
 use crate::exit::Failure;
-use crate::output;
 use crate::vendors::Vendor;
+use crate::{ledger, output};
 
 /// Runs the command.
 pub(crate) async fn run(
@@ -23,6 +23,8 @@ pub(crate) async fn run(
     // The adapter refuses what its vendor cannot erase (Veriff has no business sessions)
     // before sending anything.
     erasure.erase_session(session).await.map_err(Failure::NotErased)?;
+    // The link is a bearer secret to data that no longer exists: the ledger forgets it too.
+    ledger::forget_link(vendor.name, &session.id).await;
     output::erased(vendor.name, session, output);
     Ok(())
 }

@@ -1,9 +1,10 @@
-//! `kyc session status`: asks a vendor where a session stands.
+//! `kyc session status`: asks a vendor where a session stands, and records the answer in the
+//! ledger.
 
 use crate::args::Output;
 use crate::exit::Failure;
-use crate::output;
 use crate::vendors::Vendor;
+use crate::{ledger, output};
 
 /// Runs the command.
 pub(crate) async fn run(
@@ -18,6 +19,9 @@ pub(crate) async fn run(
         false => Failure::Unconfigured(error),
     })?;
     let decision = results.poll_decision(session).await?;
+    if let Some(decision) = &decision {
+        ledger::record_poll(decision).await;
+    }
     output::decision(decision.as_ref(), vendor.name, session, output);
     Ok(())
 }

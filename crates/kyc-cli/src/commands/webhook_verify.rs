@@ -1,5 +1,6 @@
 //! `kyc webhook verify`: checks a webhook's signature with the webhook secret alone (no API
-//! credentials) and prints the normalized decision, or the vendor's other event.
+//! credentials), records it in the ledger (once: a redelivery is a duplicate) and prints the
+//! normalized decision, or the vendor's other event.
 
 use std::io::Read;
 use std::path::Path;
@@ -8,12 +9,12 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::args::Output;
 use crate::exit::Failure;
-use crate::output;
 use crate::vendors::Vendor;
+use crate::{ledger, output};
 
 /// Runs the command on the headers as received and the raw body (standard input without
 /// `body`).
-pub(crate) fn run(
+pub(crate) async fn run(
     vendor: &Vendor,
     raw_headers: &[String],
     body: Option<&Path>,
@@ -30,7 +31,8 @@ pub(crate) fn run(
     .map_err(|error| Failure::Input(format!("cannot read the body: {error}")))?;
     let verifier = (vendor.webhooks_from_env)()?;
     let event = verifier.verify_webhook(&headers, &body).map_err(Failure::Webhook)?;
-    output::webhook_event(&event, output);
+    let duplicate = ledger::record_webhook(&event).await;
+    output::webhook_event(&event, duplicate, output);
     Ok(())
 }
 
