@@ -202,8 +202,8 @@ pub(crate) fn sessions(records: &[kyc_ledger::SessionRecord], output: Output) {
         }
         Output::Text => {
             println!(
-                "{:<8} {:<38} {:<24} {:<23} {:<5} {:<25} {}",
-                "PROVIDER", "SESSION", "CLIENT", "STATUS", "FINAL", "CREATED", "EXPIRES"
+                "{:<8} {:<38} {:<24} {:<23} {:<5} {:<25} EXPIRES",
+                "PROVIDER", "SESSION", "CLIENT", "STATUS", "FINAL", "CREATED"
             );
             for r in records {
                 println!(
