@@ -161,11 +161,13 @@ pub(crate) enum Failure {
     NotErased(kyc::Error),
     /// The session exists, but the email with its link did not go out.
     NotEmailed(String),
-    /// No vendor created a session in `compare`, or `session list --refresh` could not poll
-    /// every session; what was printed already says why.
+    /// No vendor created a session in `compare`; the table already says why.
     NoneCreated,
     /// What the command was asked about is not in the ledger.
     Missing(String),
+    /// `session list --refresh` could not poll every session (each is named on standard
+    /// error); the list is printed all the same.
+    NotRefreshed,
 }
 
 impl From<kyc::Error> for Failure {
@@ -180,7 +182,7 @@ pub(crate) fn status(failure: &Failure) -> u8 {
         Failure::Input(_) => return INVALID,
         Failure::Config(_) | Failure::Unconfigured(_) => return CONFIG,
         Failure::NotEmailed(_) => return NOT_EMAILED,
-        Failure::NoneCreated | Failure::Missing(_) => return FAILED,
+        Failure::NoneCreated | Failure::Missing(_) | Failure::NotRefreshed => return FAILED,
         Failure::NotErased(error) => return erase_status(error),
         Failure::Kyc(error) | Failure::Webhook(error) => error,
     };

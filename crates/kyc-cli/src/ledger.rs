@@ -38,122 +38,131 @@ pub(crate) fn default_database() -> Option<PathBuf> {
 }
 
 /// The ledger for a command, with its reuse policy and the vendor `account` label: in memory
-/// for the built-in emulator, else the configured (or default) database.
+/// for the built-in emulator, else the configured (or default) database, with its key.
 pub(crate) async fn open(
     on_emulator: bool,
     reuse: Reuse,
     account: String,
 ) -> Result<Ledger, Failure> {
-    let stored = match on_emulator {
+    let place = match on_emulator {
         true => None,
-        false => stored().await?,
+        false => place()?,
     };
-    let (store, key) = match stored {
-        Some(stored) => stored,
+    let (store, key): (Arc<dyn LedgerStore>, Vec<u8>) = match place {
+        Some(place) => (place.open().await?, place.key()?),
         // Nowhere to keep it (no KYC_DATABASE_URL, no HOME): this command's sessions are not
         // kept, as `--help` says.
-        None => (Arc::new(MemoryStore::new()) as Arc<dyn LedgerStore>, b"in memory".to_vec()),
+        None => (Arc::new(MemoryStore::new()), b"in memory".to_vec()),
     };
     Ok(Ledger::builder(store, key).with_reuse(reuse).with_account(account).build())
 }
 
-/// The configured store and key; `None` when nothing is configured and there is no data
-/// directory for the default file.
-pub(crate) async fn stored() -> Result<Option<(Arc<dyn LedgerStore>, Vec<u8>)>, Failure> {
-    let configured = std::env::var(DATABASE_VAR).ok().filter(|url| !url.trim().is_empty());
-    let (url, key_file) = match configured {
-        Some(url) => (url, None),
-        None => {
-            let Some(path) = default_database() else { return Ok(None) };
-            let key_file = path.with_file_name("ledger.key");
-            (format!("sqlite:{}", path.display()), Some(key_file))
-        }
-    };
-    let store = SqlStore::open(&url).await.map_err(Failure::Kyc)?;
-    let key = match std::env::var(KEY_VAR).ok().filter(|key| !key.trim().is_empty()) {
-        Some(key) => key.into_bytes(),
-        None => match key_file {
-            Some(file) => key_from_file(&file)?,
-            None => {
-                return Err(Failure::Config(format!(
-                    "invalid ledger configuration: set {KEY_VAR} (the same on every host sharing \
-                     {DATABASE_VAR})"
-                )));
-            }
-        },
-    };
-    Ok(Some((Arc::new(store), key)))
+/// Where the ledger is: a database URL, and the key file beside the default SQLite file.
+struct Place {
+    url: String,
+    key_file: Option<PathBuf>,
 }
 
-/// The key in `file`, made (32 random bytes, hex, readable by the owner only) on first use.
+/// The configured ledger's place; `None` when nothing is configured and there is no data
+/// directory for the default file.
+fn place() -> Result<Option<Place>, Failure> {
+    if let Some(url) = std::env::var(DATABASE_VAR).ok().filter(|url| !url.trim().is_empty()) {
+        return Ok(Some(Place { url, key_file: None }));
+    }
+    let Some(path) = default_database() else { return Ok(None) };
+    let dir = path.parent().unwrap_or(&path);
+    // Links are bearer secrets: the default directory is the user's alone.
+    std::fs::create_dir_all(dir)
+        .and_then(|()| private(dir))
+        .map_err(|_| config(&format!("cannot make the directory {}", dir.display())))?;
+    let key_file = path.with_file_name("ledger.key");
+    Ok(Some(Place { url: format!("sqlite:{}", path.display()), key_file: Some(key_file) }))
+}
+
+impl Place {
+    /// The store (reading and recording need no key).
+    async fn open(&self) -> Result<Arc<dyn LedgerStore>, Failure> {
+        Ok(Arc::new(SqlStore::open(&self.url).await.map_err(Failure::Kyc)?))
+    }
+
+    /// The fingerprint key: `KYC_LEDGER_KEY`, else the key file beside the default database.
+    fn key(&self) -> Result<Vec<u8>, Failure> {
+        if let Some(key) = std::env::var(KEY_VAR).ok().filter(|key| !key.trim().is_empty()) {
+            return Ok(key.into_bytes());
+        }
+        match &self.key_file {
+            Some(file) => key_from_file(file),
+            None => Err(config(&format!(
+                "set {KEY_VAR} (the same on every host sharing {DATABASE_VAR})"
+            ))),
+        }
+    }
+}
+
+fn config(what: &str) -> Failure {
+    Failure::Config(format!("invalid ledger configuration: {what}"))
+}
+
+#[cfg(unix)]
+fn private(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+#[cfg(not(unix))]
+fn private(_: &std::path::Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// The key in `file`, made on first use: 32 random bytes in hex, written whole to a file of
+/// this process's and then linked into place, so a concurrent first use reads a whole key
+/// (the link fails when another process was first: its key is read).
 fn key_from_file(file: &std::path::Path) -> Result<Vec<u8>, Failure> {
-    let unreadable = |what: &str| {
-        Failure::Config(format!("invalid ledger configuration: {what} {}", file.display()))
+    let unreadable = || config(&format!("cannot read the key file {}", file.display()));
+    let read = |file: &std::path::Path| match std::fs::read_to_string(file) {
+        Ok(key) if !key.trim().is_empty() => Ok(Some(key.trim().as_bytes().to_vec())),
+        Ok(_) => Err(unreadable()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(_) => Err(unreadable()),
     };
-    if let Ok(key) = std::fs::read_to_string(file) {
-        return match key.trim() {
-            "" => Err(unreadable("empty key file")),
-            key => Ok(key.as_bytes().to_vec()),
-        };
+    if let Some(key) = read(file)? {
+        return Ok(key);
     }
     let mut random = [0u8; 32];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut source| source.read_exact(&mut random))
-        .map_err(|_| {
-            unreadable(&format!("no random source to make a key; set {KEY_VAR} instead of"))
-        })?;
+        .map_err(|_| config(&format!("no random source to make a key: set {KEY_VAR}")))?;
     let key: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+    let own = file.with_extension(format!("key.{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written =
-        options.open(file).and_then(|mut out| std::io::Write::write_all(&mut out, key.as_bytes()));
+    let written = options
+        .open(&own)
+        .and_then(|mut out| std::io::Write::write_all(&mut out, key.as_bytes()))
+        .and_then(|()| std::fs::hard_link(&own, file));
+    let _ = std::fs::remove_file(&own);
     match written {
         Ok(()) => Ok(key.into_bytes()),
-        // Another process made it first: use theirs.
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => key_from_file(file),
-        Err(_) => Err(unreadable("cannot write the key file")),
-    }
-}
-
-/// Records a polled decision, saying on standard error when the ledger cannot.
-pub(crate) async fn record_poll(decision: &kyc::Decision) {
-    let record = EventRecord::from_decision(decision, "poll", chrono::Utc::now());
-    let _ = record_event(&record).await;
-}
-
-/// Records a verified webhook event; whether it was recorded before (a redelivery).
-pub(crate) async fn record_webhook(event: &kyc::WebhookEvent) -> bool {
-    let Some(record) = EventRecord::from_webhook(event, chrono::Utc::now()) else { return false };
-    record_event(&record).await == Some(EventOutcome::Duplicate)
-}
-
-async fn record_event(record: &EventRecord) -> Option<EventOutcome> {
-    let (store, _) = kept().await?;
-    match store.record_event(record).await {
-        Ok(outcome) => Some(outcome),
-        Err(error) => {
-            crate::output::not_recorded(&error.to_string());
-            None
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            read(file)?.ok_or_else(unreadable)
         }
+        Err(_) => Err(config(&format!("cannot write the key file {}", file.display()))),
     }
 }
 
-/// Forgets an erased session's link.
-pub(crate) async fn forget_link(provider: &str, session_id: &str) {
-    let Some((store, _)) = kept().await else { return };
-    if let Err(error) = store.remove_link(provider, session_id).await {
-        crate::output::not_recorded(&error.to_string());
-    }
-}
-
-/// The configured ledger for recording, or `None` (said on standard error) when there is none
-/// or it cannot be opened: what a command learnt from a vendor is printed all the same.
-async fn kept() -> Option<(Arc<dyn LedgerStore>, Vec<u8>)> {
-    match stored().await {
-        Ok(Some(stored)) => Some(stored),
-        Ok(None) => None,
+/// The configured store, for reading and recording (no key needed); `None` when there is
+/// none, or (said on standard error) when it cannot be opened: what a command learnt from a
+/// vendor is printed all the same.
+pub(crate) async fn recorder() -> Option<Arc<dyn LedgerStore>> {
+    let opened = match place() {
+        Ok(Some(place)) => place.open().await,
+        Ok(None) => return None,
+        Err(failure) => Err(failure),
+    };
+    match opened {
+        Ok(store) => Some(store),
         Err(Failure::Kyc(error)) => {
             crate::output::not_recorded(&error.to_string());
             None
@@ -166,14 +175,42 @@ async fn kept() -> Option<(Arc<dyn LedgerStore>, Vec<u8>)> {
     }
 }
 
-/// The configured ledger for reading (`session list`, `session show`): an error when none is
+/// The configured store for reading (`session list`, `session show`): an error when none is
 /// configured and there is no data directory for the default file.
 pub(crate) async fn for_reading() -> Result<Arc<dyn LedgerStore>, Failure> {
-    match stored().await? {
-        Some((store, _)) => Ok(store),
-        None => Err(Failure::Config(format!(
-            "invalid ledger configuration: set {DATABASE_VAR} (no HOME or XDG_DATA_HOME for the \
-             default SQLite file)"
+    match place()? {
+        Some(place) => place.open().await,
+        None => Err(config(&format!(
+            "set {DATABASE_VAR} (no HOME or XDG_DATA_HOME for the default SQLite file)"
         ))),
+    }
+}
+
+/// Records a polled decision in `store`, saying on standard error when it cannot.
+pub(crate) async fn record_poll(store: &dyn LedgerStore, decision: &kyc::Decision) {
+    let record = EventRecord::from_decision(decision, "poll", chrono::Utc::now());
+    let _ = record_event(store, &record).await;
+}
+
+/// Records a verified webhook event; whether it was recorded before (a redelivery).
+pub(crate) async fn record_webhook(store: &dyn LedgerStore, event: &kyc::WebhookEvent) -> bool {
+    let Some(record) = EventRecord::from_webhook(event, chrono::Utc::now()) else { return false };
+    record_event(store, &record).await == Some(EventOutcome::Duplicate)
+}
+
+async fn record_event(store: &dyn LedgerStore, record: &EventRecord) -> Option<EventOutcome> {
+    match store.record_event(record).await {
+        Ok(outcome) => Some(outcome),
+        Err(error) => {
+            crate::output::not_recorded(&error.to_string());
+            None
+        }
+    }
+}
+
+/// Forgets an erased session's link.
+pub(crate) async fn forget_link(store: &dyn LedgerStore, provider: &str, session_id: &str) {
+    if let Err(error) = store.remove_link(provider, session_id).await {
+        crate::output::not_recorded(&error.to_string());
     }
 }

@@ -39,7 +39,7 @@ pub(crate) fn failure(failure: &Failure) {
             eprintln!("error: {message}; the session was created and its link is above")
         }
         Failure::Missing(message) => eprintln!("error: {message}"),
-        Failure::NoneCreated => {}
+        Failure::NoneCreated | Failure::NotRefreshed => {}
     }
 }
 

@@ -37,7 +37,8 @@ fn nanos() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
 }
 
-async fn kyc(emulator: &RunningEmulator, database: &str, args: &[&str]) -> Output {
+/// `kyc args` pointed at `emulator` and the ledger `database`.
+fn command(emulator: &RunningEmulator, database: &str, args: &[&str]) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
     command
         .args(args)
@@ -45,7 +46,11 @@ async fn kyc(emulator: &RunningEmulator, database: &str, args: &[&str]) -> Outpu
         .envs(emulator.vars())
         .env("KYC_DATABASE_URL", database)
         .env("KYC_LEDGER_KEY", "the test ledger's key");
-    command.output().await.expect("kyc runs")
+    command
+}
+
+async fn kyc(emulator: &RunningEmulator, database: &str, args: &[&str]) -> Output {
+    command(emulator, database, args).output().await.expect("kyc runs")
 }
 
 fn json(output: &Output) -> Value {
@@ -203,13 +208,7 @@ async fn a_redelivered_webhook_is_a_duplicate() {
     let db = ledger.url();
     let body = br#"{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","feature":"selfid","code":7002,"action":"submitted","vendorData":"op-6","attemptId":"e30122d1-740b-4764-853f-470374a7abf4"}"#;
     let (_, secret) = emulator.veriff_credentials();
-    let signature = {
-        use hmac::{KeyInit, Mac};
-        let mut mac =
-            <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
-        mac.update(body);
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
+    let signature = kyc_adapter::webhook::hex_hmac(secret.as_bytes(), body);
     let file = ledger.0.join("hook.json");
     std::fs::write(&file, body).unwrap();
     let header = format!("X-HMAC-SIGNATURE: {signature}");
@@ -233,26 +232,18 @@ async fn a_redelivered_webhook_is_a_duplicate() {
     assert_eq!(json(&again)["duplicate"], true);
 }
 
-/// Several `kyc` processes create with one key at once: one vendor call, one session.
+/// Several `kyc` processes create with one key at once: one vendor call, one session. The
+/// emulated vendor takes its time answering, so every process claims while the first call is
+/// in flight.
 async fn race(database: &str) {
     let emulator = Emulator::builder().start().await.unwrap();
+    emulator.set_fault(Vendor::Veriff, Fault::latency(std::time::Duration::from_millis(700)));
     let key = format!("race-{}-{}", std::process::id(), nanos());
-    let runs: Vec<_> = (0..6)
-        .map(|_| {
-            let args = create("racer", &["--idempotency-key", &key])
-                .into_iter()
-                .map(str::to_owned)
-                .collect::<Vec<_>>();
-            let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
-            command
-                .args(&args)
-                .env_clear()
-                .envs(emulator.vars())
-                .env("KYC_DATABASE_URL", database)
-                .env("KYC_LEDGER_KEY", "the race's key");
-            command.output()
-        })
-        .collect();
+    let args = create("racer", &["--idempotency-key", &key]);
+    let mut runs = Vec::new();
+    for _ in 0..6 {
+        runs.push(command(&emulator, database, &args).output());
+    }
     let mut ids = Vec::new();
     for run in runs {
         let output = run.await.unwrap();
@@ -294,4 +285,38 @@ async fn a_broken_database_is_a_clear_error_and_stays_as_it_was() {
     assert_eq!(code(&created), 3, "{}", stderr(&created));
     assert_eq!(emulator.requests_received(Vendor::Veriff), 0, "nothing bought without a ledger");
     assert_eq!(std::fs::read(&file).unwrap(), garbage);
+}
+
+/// Without KYC_DATABASE_URL, the ledger is a SQLite file in the user's data directory, kept
+/// private, with a key made on first use; a key file that cannot be read is a clear error.
+#[tokio::test]
+async fn the_default_ledger_lives_in_the_user_s_data_directory() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let home = TempLedger::new("home");
+    let run = |args: Vec<&'static str>| {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyc"));
+        command.args(args).env_clear().envs(emulator.vars()).env("HOME", &home.0);
+        command.output()
+    };
+    let created = run(create("op-8", &[])).await.unwrap();
+    assert_eq!(code(&created), 0, "{}", stderr(&created));
+    let dir = home.0.join(".local/share/kyc");
+    assert!(dir.join("ledger.sqlite").is_file());
+    let key = std::fs::read_to_string(dir.join("ledger.key")).unwrap();
+    assert_eq!(key.len(), 64, "32 random bytes in hex");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode(&dir) & 0o077, 0, "the directory is the user's alone");
+        assert_eq!(mode(&dir.join("ledger.key")) & 0o077, 0, "the key too");
+    }
+    let again = run(create("op-8", &[])).await.unwrap();
+    assert_eq!(json(&again)["reused"], true, "{}", stderr(&again));
+
+    std::fs::remove_file(dir.join("ledger.key")).unwrap();
+    std::fs::create_dir(dir.join("ledger.key")).unwrap();
+    let broken = run(create("op-9", &[])).await.unwrap();
+    assert_eq!(code(&broken), 3, "{}", stderr(&broken));
+    assert!(stderr(&broken).contains("cannot read the key file"), "{}", stderr(&broken));
 }

@@ -132,8 +132,11 @@ impl Ledger {
     /// | an earlier attempt's outcome unknown | `Conflict` with an unknown outcome naming the provider where a session may exist: never sent again |
     ///
     /// Without a key, [`Reuse::LiveSession`] returns a live recorded session of the same
-    /// request instead of buying another; every session created is recorded. A refusal (nothing
-    /// created) gives the key back, so a corrected retry may use it.
+    /// request instead of buying another (best effort: two keyless callers at the same moment
+    /// may both buy; a key is what makes it exactly once); every session created is recorded. A
+    /// refusal (nothing created) gives the key back, so a corrected retry may use it. A caller
+    /// dropped between its claim and the provider's answer leaves the key held until the lease
+    /// ends, then unresolved (its request may have reached the vendor).
     ///
     /// # Errors
     /// The provider's, as it reported them; the ledger's own as the table says; `Unavailable`
@@ -178,7 +181,11 @@ impl Ledger {
             }
             Err(error) => {
                 if let Some(key) = idempotency_key {
-                    let kept = match error.outcome().may_have_created_session() {
+                    // A chain's last refusal does not free the key if an earlier member may
+                    // have created a session before the chain moved on.
+                    let maybe = error.outcome().may_have_created_session()
+                        || error.attempts().iter().any(|attempt| attempt.may_have_created_session);
+                    let kept = match maybe {
                         true => store.mark_unresolved(key, &attempts_of(provider, &error)).await,
                         false => store.release(key).await,
                     };
@@ -221,8 +228,7 @@ impl Ledger {
                          was sent",
                     ));
                 }
-                // Some other state a later store adds, or still pending: look again shortly.
-                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+                KeyState::Pending { .. } => tokio::time::sleep(Duration::from_millis(50)).await,
             }
         }
     }
@@ -273,8 +279,9 @@ impl LedgerBuilder {
 
     /// Names the vendor account(s) the providers reach (a sandbox and a production account of
     /// one vendor have the same provider name): a session is replayed or reused only within its
-    /// account. Any stable label (not a credential: it is hashed, never stored, but need not
-    /// be secret); empty by default.
+    /// account. Any stable label; it is only hashed into fingerprints, never stored, so one
+    /// derived from a credential does not leak it (but changes when the credential rotates:
+    /// keys used before then read as another request). Empty by default.
     pub fn with_account(mut self, account: impl Into<String>) -> Self {
         self.account = account.into();
         self

@@ -74,7 +74,14 @@ impl LedgerStore for MemoryStore {
         if let Some(entry) = key.and_then(|key| state.keys.get_mut(key)) {
             entry.state = KeyState::Done(Box::new(session.clone()));
         }
-        state.sessions.push(session.clone());
+        // As the SQL store: a session recorded before keeps its first record.
+        let known = state
+            .sessions
+            .iter()
+            .any(|s| s.provider == session.provider && s.session_id == session.session_id);
+        if !known {
+            state.sessions.push(session.clone());
+        }
         Ok(())
     }
 

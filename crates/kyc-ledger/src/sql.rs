@@ -876,12 +876,13 @@ impl LedgerStore for SqlStore {
             }
             let mut advanced = false;
             if let Some(status) = status {
-                // `store::moves_forward` in SQL: a final status never changes, a non-final one
-                // only for an event at least as recent as its last move.
+                // `store::moves_forward` in SQL: a final status never changes, a final event
+                // always ends a session that is not, a non-final one moves it only when at
+                // least as recent as its last move.
                 let moved = sqlx::query(
                     "UPDATE kyc_ledger_sessions SET status = $3, is_final = $4, updated_at = $5
                      WHERE provider = $1 AND session_id = $2
-                        AND NOT is_final AND updated_at <= $5",
+                        AND NOT is_final AND ($4 OR updated_at <= $5)",
                 )
                 .bind(&event.provider)
                 .bind(&event.session_id)

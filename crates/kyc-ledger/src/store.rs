@@ -125,8 +125,9 @@ pub trait LedgerStore: Send + Sync + std::fmt::Debug {
     async fn list(&self, filter: &ListFilter) -> Result<Vec<SessionRecord>, Error>;
 
     /// Records `event` once (by provider and dedup key) and moves its session forward: a final
-    /// status never changes, and a non-final one only for an event at least as recent as the
-    /// session's last move. An event for a session the ledger does not have is recorded too.
+    /// status never changes, a final event always ends a session that is not final, and a
+    /// non-final one moves it only for an event at least as recent as the session's last move.
+    /// An event for a session the ledger does not have is recorded too.
     async fn record_event(&self, event: &EventRecord) -> Result<EventOutcome, Error>;
 
     /// The events of a session, oldest first.
@@ -136,13 +137,15 @@ pub trait LedgerStore: Send + Sync + std::fmt::Debug {
     async fn remove_link(&self, provider: &str, session_id: &str) -> Result<bool, Error>;
 }
 
-/// Whether `event` moves a session that stands at (`status`, `is_final`, last moved at
-/// `updated_at`): the one rule every store applies.
+/// Whether `event` moves a session that stands at (`is_final`, last moved at `updated_at`):
+/// the one rule every store applies. A final session never moves; a final event always moves a
+/// session that is not (a poll stamped with this machine's clock must not outrank the vendor's
+/// decision time); a non-final event moves it only if at least as recent as its last move.
 pub(crate) fn moves_forward(
     is_final: bool,
     updated_at: DateTime<Utc>,
     event: &EventRecord,
 ) -> Option<Status> {
     let status = event.status?;
-    (!is_final && event.occurred_at >= updated_at).then_some(status)
+    (!is_final && (event.is_final || event.occurred_at >= updated_at)).then_some(status)
 }

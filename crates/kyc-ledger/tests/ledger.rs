@@ -87,6 +87,26 @@ async fn an_unknown_outcome_is_never_sent_again() {
     assert_eq!(stub.requests().len(), 1, "sent once");
 }
 
+/// A chain that moved on past a timeout and then was refused: the first vendor may hold a
+/// session, so the key stays unresolved and nothing is sent again.
+#[tokio::test]
+async fn a_chain_s_earlier_unknown_outcome_keeps_the_key() {
+    let store = Arc::new(MemoryStore::new());
+    let ledger = ledger(&store);
+    let first = Arc::new(StubProvider::new("first"));
+    let second = Arc::new(StubProvider::new("second"));
+    first.push_error(Error::timeout("first", true));
+    second.push_error(Error::out_of_funds("second", 402));
+    let chain = kyc_core::Failover::new(vec![Arc::clone(&first) as _, Arc::clone(&second) as _])
+        .with_policy(kyc_core::FailoverPolicy::default().with_max_retries(0));
+    let error = ledger.create_session(&chain, &request("u1"), Some("chained")).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::OutOfFunds, "{error}");
+    let retry = ledger.create_session(&chain, &request("u1"), Some("chained")).await.unwrap_err();
+    assert_eq!((retry.kind(), retry.outcome()), (ErrorKind::Conflict, Outcome::Unknown));
+    assert!(retry.to_string().contains("at first"), "{retry}");
+    assert_eq!((first.requests().len(), second.requests().len()), (1, 1));
+}
+
 #[tokio::test]
 async fn a_refusal_gives_the_key_back() {
     let store = Arc::new(MemoryStore::new());
@@ -184,6 +204,20 @@ async fn events_are_recorded_once_and_only_move_forward() {
     assert_eq!(late, Some(EventOutcome::Recorded { advanced: false }));
     let session = store.session("stub", &id).await.unwrap().unwrap();
     assert_eq!((session.status, session.is_final), (Status::Approved, true));
+
+    // A poll stamped later by this machine's clock, then the vendor's final decision stamped
+    // earlier: the final decision still ends the session.
+    let other = ledger.create_session(&stub, &request("u2"), Some("k-6")).await.unwrap();
+    let mut polled =
+        Decision::new("stub", &other.session.id, Status::Submitted, "submitted", false);
+    polled.decided_at = Some(at(20));
+    ledger.record_poll(&polled).await.unwrap();
+    let mut declined = Decision::new("stub", &other.session.id, Status::Declined, "declined", true);
+    declined.decided_at = Some(at(15));
+    let ended = ledger.record_webhook(&WebhookEvent::from(declined)).await.unwrap();
+    assert_eq!(ended, Some(EventOutcome::Recorded { advanced: true }));
+    let session = store.session("stub", &other.session.id).await.unwrap().unwrap();
+    assert_eq!((session.status, session.is_final), (Status::Declined, true));
 
     // The vendor's event lacked the client id: the ledger's session gives it.
     let events = store.events("stub", &id).await.unwrap();

@@ -24,7 +24,9 @@ pub(crate) async fn run(
     // before sending anything.
     erasure.erase_session(session).await.map_err(Failure::NotErased)?;
     // The link is a bearer secret to data that no longer exists: the ledger forgets it too.
-    ledger::forget_link(vendor.name, &session.id).await;
+    if let Some(store) = ledger::recorder().await {
+        ledger::forget_link(&*store, vendor.name, &session.id).await;
+    }
     output::erased(vendor.name, session, output);
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! `kyc session list`: the sessions the ledger keeps, newest first, filtered as the vendors'
 //! dashboards filter them; `--refresh` first polls every session that is not final.
 
-use kyc::SessionRef;
+use std::collections::HashMap;
+
+use kyc::{SessionRef, VerificationResults};
 use kyc_ledger::ListFilter;
 
 use crate::args::ListArgs;
@@ -20,19 +22,29 @@ pub(crate) async fn run(args: &ListArgs) -> Result<(), Failure> {
     if args.refresh {
         let mut open = filter.clone();
         open.open_only = true;
+        // One client per vendor for the whole refresh, so each adapter's own polling limits
+        // (iDenfy's minute between polls of one session) hold across the sessions.
+        let mut clients: HashMap<&str, Box<dyn VerificationResults>> = HashMap::new();
         for record in store.list(&open).await? {
             let Some(vendor) = VENDORS.iter().find(|vendor| vendor.name == record.provider) else {
                 continue;
             };
             let session = SessionRef::new(record.kind, &record.session_id);
-            // Each vendor's own client, with its polling limits (iDenfy asks for a minute
-            // between polls of one session: its refusal is said and the session skipped).
-            let polled = match (vendor.results_from_env)() {
-                Ok(results) => results.poll_decision(&session).await,
-                Err(error) => Err(error),
-            };
+            if !clients.contains_key(vendor.name) {
+                match (vendor.results_from_env)() {
+                    Ok(results) => {
+                        clients.insert(vendor.name, results);
+                    }
+                    Err(error) => {
+                        failed = true;
+                        output::not_refreshed(&record.provider, &record.session_id, &error);
+                        continue;
+                    }
+                }
+            }
+            let polled = clients[vendor.name].poll_decision(&session).await;
             match polled {
-                Ok(Some(decision)) => ledger::record_poll(&decision).await,
+                Ok(Some(decision)) => ledger::record_poll(&*store, &decision).await,
                 Ok(None) => {}
                 Err(error) => {
                     failed = true;
@@ -43,7 +55,7 @@ pub(crate) async fn run(args: &ListArgs) -> Result<(), Failure> {
     }
     output::sessions(&store.list(&filter).await?, args.output);
     match failed {
-        true => Err(Failure::NoneCreated),
+        true => Err(Failure::NotRefreshed),
         false => Ok(()),
     }
 }

@@ -19,8 +19,8 @@ pub(crate) async fn run(
         false => Failure::Unconfigured(error),
     })?;
     let decision = results.poll_decision(session).await?;
-    if let Some(decision) = &decision {
-        ledger::record_poll(decision).await;
+    if let (Some(decision), Some(store)) = (&decision, ledger::recorder().await) {
+        ledger::record_poll(&*store, decision).await;
     }
     output::decision(decision.as_ref(), vendor.name, session, output);
     Ok(())
