@@ -34,7 +34,7 @@ use crate::vendors::{self, Vendor};
     name = "kyc",
     version,
     about,
-    after_help = "Each command's --help lists the exit statuses it returns."
+    after_help = top_help()
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -143,14 +143,22 @@ impl SessionAt {
     }
 }
 
+/// Where the ledger is, as `--help` says it.
+fn ledger_help() -> String {
+    match crate::ledger::default_database() {
+        Some(path) => format!("The ledger: KYC_DATABASE_URL (default: sqlite:{})", path.display()),
+        None => "The ledger: KYC_DATABASE_URL (no default: HOME is not set)".to_owned(),
+    }
+}
+
+/// `kyc --help`'s closing lines.
+fn top_help() -> String {
+    format!("{}\n\nEach command's --help lists the exit statuses it returns.", ledger_help())
+}
+
 /// `kyc session list --help`: its statuses and where the ledger is.
 fn list_help() -> String {
-    let default = crate::ledger::default_database()
-        .map_or("none: set KYC_DATABASE_URL".to_owned(), |path| path.display().to_string());
-    format!(
-        "{}\n\nThe ledger: KYC_DATABASE_URL (default: sqlite:{default})",
-        exit::help(exit::SESSION_LIST)
-    )
+    format!("{}\n\n{}", exit::help(exit::SESSION_LIST), ledger_help())
 }
 
 /// `kyc session list`'s filters.

@@ -298,6 +298,10 @@ async fn the_default_ledger_lives_in_the_user_s_data_directory() {
         command.args(args).env_clear().envs(emulator.vars()).env("HOME", &home.0);
         command.output()
     };
+    let help = run(vec!["--help"]).await.unwrap();
+    let expected =
+        format!("default: sqlite:{}", home.0.join(".local/share/kyc/ledger.sqlite").display());
+    assert!(String::from_utf8_lossy(&help.stdout).contains(&expected), "{help:?}");
     let created = run(create("op-8", &[])).await.unwrap();
     assert_eq!(code(&created), 0, "{}", stderr(&created));
     let dir = home.0.join(".local/share/kyc");
