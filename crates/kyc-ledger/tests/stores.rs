@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{DateTime, TimeDelta, Utc};
 use kyc_core::{ClientId, Decision, ErrorKind, Session, Status};
 use kyc_ledger::{
-    AttemptRecord, Claim, EventOutcome, EventRecord, Fingerprint, KeyState, LedgerStore,
+    AttemptRecord, Claim, EventOutcome, EventRecord, Fingerprint, KeyEntry, KeyState, LedgerStore,
     ListFilter, MemoryStore, SessionRecord, SqlStore,
 };
 use sqlx::{Connection, Row};
@@ -190,6 +190,14 @@ fn assert_same_session(name: &str, got: &SessionRecord, want: &SessionRecord) {
     assert_eq!(got.attempts, want.attempts, "{name}");
 }
 
+/// The entry a claim found; a claim that won is a failure of the test named `name`.
+fn existing(claim: Claim, name: &str) -> KeyEntry {
+    match claim {
+        Claim::Existing(entry) => entry,
+        other => panic!("{name}: expected the key's entry, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn claim_finish_and_replay() {
     for target in targets("claim").await {
@@ -214,11 +222,9 @@ async fn claim_finish_and_replay() {
 
         let record = session("stub", "s-1", "u1", &fp, Some("k-1"), t);
         store.finish(Some("k-1"), &record).await.unwrap();
-        match store.claim("k-1", &fp, t + TimeDelta::seconds(30), t).await.unwrap() {
-            Claim::Existing(entry) => match entry.state {
-                KeyState::Done(done) => assert_same_session(name, &done, &record),
-                other => panic!("{name}: {other:?}"),
-            },
+        let claim = store.claim("k-1", &fp, t + TimeDelta::seconds(30), t).await.unwrap();
+        match existing(claim, name).state {
+            KeyState::Done(done) => assert_same_session(name, &done, &record),
             other => panic!("{name}: {other:?}"),
         }
         let stored = store.session("stub", "s-1").await.unwrap().expect("recorded");
@@ -271,11 +277,9 @@ async fn unresolved_keys_keep_their_attempts() {
         )];
         assert!(attempts[0].may_have_created_session);
         store.mark_unresolved("k", &attempts).await.unwrap();
-        match store.claim("k", &fp, t + TimeDelta::seconds(30), t).await.unwrap() {
-            Claim::Existing(entry) => match entry.state {
-                KeyState::Unresolved(got) => assert_eq!(got, attempts, "{name}"),
-                other => panic!("{name}: {other:?}"),
-            },
+        let claim = store.claim("k", &fp, t + TimeDelta::seconds(30), t).await.unwrap();
+        match existing(claim, name).state {
+            KeyState::Unresolved(got) => assert_eq!(got, attempts, "{name}"),
             other => panic!("{name}: {other:?}"),
         }
         target.cleanup().await;
@@ -291,19 +295,13 @@ async fn an_expired_lease_becomes_unresolved() {
         let until = t + TimeDelta::seconds(5);
         assert!(matches!(store.claim("k", &fp, until, t).await.unwrap(), Claim::Claimed));
         // Still held at its last instant.
-        match store.claim("k", &fp, until, until).await.unwrap() {
-            Claim::Existing(entry) => {
-                assert!(matches!(entry.state, KeyState::Pending { .. }), "{name}")
-            }
-            other => panic!("{name}: {other:?}"),
-        }
+        let held = existing(store.claim("k", &fp, until, until).await.unwrap(), name);
+        assert!(matches!(held.state, KeyState::Pending { .. }), "{name}");
         let later = until + TimeDelta::milliseconds(1);
         for _ in 0..2 {
-            match store.claim("k", &fp, later + TimeDelta::seconds(5), later).await.unwrap() {
-                Claim::Existing(entry) => match entry.state {
-                    KeyState::Unresolved(attempts) => assert!(attempts.is_empty(), "{name}"),
-                    other => panic!("{name}: {other:?}"),
-                },
+            let claim = store.claim("k", &fp, later + TimeDelta::seconds(5), later).await.unwrap();
+            match existing(claim, name).state {
+                KeyState::Unresolved(attempts) => assert!(attempts.is_empty(), "{name}"),
                 other => panic!("{name}: {other:?}"),
             }
         }
@@ -676,14 +674,10 @@ async fn a_reopened_sqlite_file_keeps_everything() {
     let store = SqlStore::open(&format!("sqlite://{}", path.display())).await.unwrap();
     let stored = store.session("stub", "s").await.unwrap().unwrap();
     assert_eq!((stored.status, stored.link()), (Status::Started, record.link()));
-    match store.claim("k-done", &fp, t, t).await.unwrap() {
-        Claim::Existing(entry) => assert!(matches!(entry.state, KeyState::Done(_))),
-        other => panic!("{other:?}"),
-    }
-    match store.claim("k-held", &fp, t, t).await.unwrap() {
-        Claim::Existing(entry) => assert!(matches!(entry.state, KeyState::Pending { .. })),
-        other => panic!("{other:?}"),
-    }
+    let done = existing(store.claim("k-done", &fp, t, t).await.unwrap(), "sqlite");
+    assert!(matches!(done.state, KeyState::Done(_)));
+    let held = existing(store.claim("k-held", &fp, t, t).await.unwrap(), "sqlite");
+    assert!(matches!(held.state, KeyState::Pending { .. }));
     assert_eq!(store.events("stub", "s").await.unwrap().len(), 1);
     assert_eq!(store.list(&ListFilter::default()).await.unwrap().len(), 1);
     store.close().await;
