@@ -522,16 +522,14 @@ impl VerificationSession for Onfido {
             }
             tracing::debug!(provider = %name, applicant_id = %applicant.id, "applicant created");
             let created_at = Utc::now();
-            let session = match self.run_body(request, &options, &applicant.id, created_at) {
-                Ok((url, body)) => {
-                    self.exchange(Call::CreateRun, Method::POST, url, Some(body)).await.and_then(
-                        |answer| self.decode(request, answer.status, &answer.body, created_at),
-                    )
-                }
-                // Nothing sent for the run: the applicant is cleaned up like after a refusal.
-                Err(error) => Err(error),
+            // Any failure from here on (a run body that cannot be made included: nothing sent,
+            // so the applicant is cleaned up as after a refusal) goes through the cleanup.
+            let run = async {
+                let (url, body) = self.run_body(request, &options, &applicant.id, created_at)?;
+                let answer = self.exchange(Call::CreateRun, Method::POST, url, Some(body)).await?;
+                self.decode(request, answer.status, &answer.body, created_at)
             };
-            match session {
+            match run.await {
                 Ok(session) => Ok(session),
                 Err(error) => Err(self.after_failed_run(error, &applicant.id).await),
             }
