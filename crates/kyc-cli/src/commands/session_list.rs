@@ -2,6 +2,7 @@
 //! dashboards filter them; `--refresh` first polls every session that is not final.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use kyc::{SessionRef, VerificationResults};
 use kyc_ledger::ListFilter;
@@ -30,19 +31,14 @@ pub(crate) async fn run(args: &ListArgs) -> Result<(), Failure> {
                 continue;
             };
             let session = SessionRef::new(record.kind, &record.session_id);
-            if !clients.contains_key(vendor.name) {
-                match (vendor.results_from_env)() {
-                    Ok(results) => {
-                        clients.insert(vendor.name, results);
-                    }
-                    Err(error) => {
-                        failed = true;
-                        output::not_refreshed(&record.provider, &record.session_id, &error);
-                        continue;
-                    }
-                }
-            }
-            let polled = clients[vendor.name].poll_decision(&session).await;
+            let results = match clients.entry(vendor.name) {
+                Entry::Occupied(known) => Ok(known.into_mut()),
+                Entry::Vacant(slot) => (vendor.results_from_env)().map(|made| slot.insert(made)),
+            };
+            let polled = match results {
+                Ok(results) => results.poll_decision(&session).await,
+                Err(error) => Err(error),
+            };
             match polled {
                 Ok(Some(decision)) => ledger::record_poll(&*store, &decision).await,
                 Ok(None) => {}
