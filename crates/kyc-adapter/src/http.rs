@@ -32,6 +32,8 @@ pub struct HttpClient {
     name: String,
     base_url: Url,
     http: reqwest::Client,
+    /// Endpoints built once (see [`with_endpoints`](Self::with_endpoints)).
+    endpoints: Vec<(&'static str, Url)>,
 }
 
 impl HttpClient {
@@ -57,7 +59,16 @@ impl HttpClient {
             .map_err(|e| {
                 Error::config(name, "the HTTP client could not be built").with_source(e)
             })?;
-        Ok(Self { name: name.to_owned(), base_url, http })
+        Ok(Self { name: name.to_owned(), base_url, http, endpoints: Vec::new() })
+    }
+
+    /// Builds the URLs of `paths` once, for the endpoints called on every session:
+    /// [`endpoint`](Self::endpoint) then hands out a copy instead of joining and parsing the
+    /// path again on each request.
+    pub fn with_endpoints(mut self, paths: &[&'static str]) -> Self {
+        let built = paths.iter().map(|path| (*path, endpoint(&self.base_url, path)));
+        self.endpoints.extend(built);
+        self
     }
 
     /// The provider's name, as errors and logs give it.
@@ -70,9 +81,13 @@ impl HttpClient {
         &self.base_url
     }
 
-    /// `path` under the base URL (see [`endpoint`]).
+    /// `path` under the base URL (see [`endpoint`]); built once for the paths given to
+    /// [`with_endpoints`](Self::with_endpoints).
     pub fn endpoint(&self, path: &str) -> Url {
-        endpoint(&self.base_url, path)
+        match self.endpoints.iter().find(|(known, _)| *known == path) {
+            Some((_, url)) => url.clone(),
+            None => endpoint(&self.base_url, path),
+        }
     }
 
     /// A request to `url` with `method`, on this client's pool and timeouts.
@@ -92,10 +107,13 @@ impl HttpClient {
         request: reqwest::RequestBuilder,
         refusal: impl FnOnce(&Answer) -> Error,
     ) -> Result<Answer, Error> {
-        let started = std::time::Instant::now();
+        // The clock is read only for a log that is kept.
+        let started = tracing::enabled!(tracing::Level::DEBUG).then(std::time::Instant::now);
         let answer = send(&self.name, request).await?;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        tracing::debug!(provider = %self.name, status = answer.status, elapsed_ms, "answered");
+        if let Some(started) = started {
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            tracing::debug!(provider = %self.name, status = answer.status, elapsed_ms, "answered");
+        }
         match answer.is_success() {
             true => Ok(answer),
             false => Err(refusal(&answer)),
@@ -134,10 +152,11 @@ impl Answer {
 /// # Errors
 /// As [`transport_error`] and [`read_body`].
 pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<Answer, Error> {
-    let response = request.send().await.map_err(|e| transport_error(provider, e))?;
+    let mut response = request.send().await.map_err(|e| transport_error(provider, e))?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
-    let headers = response.headers().clone();
+    // Taken, not copied: the body is read by its length and stream, not by the headers.
+    let headers = std::mem::take(response.headers_mut());
     let refused = !response.status().is_success();
     let body = match read_body(provider, response, DEFAULT_BODY_CAP).await {
         Err(error) if refused && error.kind() == kyc_core::ErrorKind::Decode => Vec::new(),
@@ -160,6 +179,27 @@ pub fn sensitive_header(
         .map_err(|_| Error::config(provider, format!("{what} is not a valid header value")))?;
     header.set_sensitive(true);
     Ok(header)
+}
+
+/// The `Authorization` value of HTTP Basic authentication (RFC 7617) for `user` and
+/// `password`, marked sensitive; built once by an adapter, not on every request.
+///
+/// ```
+/// let header = kyc_adapter::http::basic_authorization("p", "key", "secret").unwrap();
+/// assert_eq!(header.to_str().unwrap(), "Basic a2V5OnNlY3JldA==");
+/// assert!(header.is_sensitive());
+/// ```
+///
+/// # Errors
+/// `Config` when the credentials cannot be a header.
+pub fn basic_authorization(
+    provider: &str,
+    user: &str,
+    password: &str,
+) -> Result<http::HeaderValue, Error> {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    sensitive_header(provider, "the credentials", &format!("Basic {encoded}"))
 }
 
 /// The neutral error for a non-success HTTP `status` from `provider`, carrying the vendor's

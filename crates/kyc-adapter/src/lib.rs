@@ -29,7 +29,7 @@ pub use http::HttpClient;
 // The crates the kit's API speaks, so an adapter needs no versions of its own to agree with it.
 pub use ::http as http_types;
 #[doc(inline)]
-pub use kyc_core::kit::{ErrorExt, SetFields, is_loopback, resolve_options};
+pub use kyc_core::kit::{ErrorExt, SetFields, is_loopback, lower_hex, resolve_options};
 pub use reqwest;
 pub use secrecy;
 // What the macros name, whatever the using crate calls kyc-core.

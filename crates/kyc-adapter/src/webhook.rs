@@ -391,7 +391,7 @@ pub fn hex_hmac(key: &[u8], message: &[u8]) -> String {
 /// );
 /// ```
 pub fn hex_hmac_with(algorithm: HmacAlgorithm, key: &[u8], message: &[u8]) -> String {
-    algorithm.mac(key, message).iter().map(|b| format!("{b:02x}")).collect()
+    crate::lower_hex(&algorithm.mac(key, message))
 }
 
 /// Checks a hex HMAC-SHA256 `signature` (either case) of `body` against each of `keys` in

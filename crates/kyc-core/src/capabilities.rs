@@ -253,12 +253,13 @@ impl Capabilities {
         let Some(caps) = self.for_kind(request.kind) else {
             return unsupported(Feature::Kind(request.kind));
         };
-        for field in request.fields_set() {
+        let set = request.fields_set();
+        for field in set {
             if !caps.supports(field) {
                 return unsupported(Feature::Field(field));
             }
         }
-        if let Some(&field) = caps.required.iter().find(|field| request.value(**field).is_none()) {
+        if let Some(&field) = caps.required.iter().find(|field| !set.contains(**field)) {
             return unsupported(Feature::Required(field));
         }
         if let Some(flow) = request.flow.filter(|flow| !caps.flows.contains(flow)) {
@@ -289,7 +290,7 @@ impl Capabilities {
                 });
             }
         }
-        for field in Field::iter() {
+        for field in set {
             let Some(text) = request.text(field) else { continue };
             if let Some(&max_chars) = caps.max_chars.get(&field)
                 && text.chars().count() > max_chars
@@ -308,7 +309,7 @@ impl Capabilities {
         {
             return unsupported(Feature::TooLong { field: Field::Tags, max_chars });
         }
-        for field in request.fields_set() {
+        for field in set {
             if caps.https_only.contains(&field)
                 && let Some(Value::Url(url)) = request.value(field)
                 && url.scheme() != "https"

@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use strum::{AsRefStr, Display, EnumIter, IntoStaticStr};
+use strum::{AsRefStr, Display, EnumCount, EnumIter, FromRepr, IntoStaticStr};
 use url::Url;
 
 use crate::request::{ExpectedDocument, Person, Redirects, SessionRequest};
@@ -29,6 +29,8 @@ use crate::request::{ExpectedDocument, Person, Redirects, SessionRequest};
     AsRefStr,
     IntoStaticStr,
     EnumIter,
+    EnumCount,
+    FromRepr,
 )]
 #[non_exhaustive]
 #[allow(missing_docs)] // each variant's documentation is its JSON path
@@ -316,10 +318,12 @@ impl SessionRequest {
         }
     }
 
-    /// Every field this request sets.
-    pub(crate) fn fields_set(&self) -> impl Iterator<Item = Field> + '_ {
+    /// Every field this request sets, found once: validation and the capability check walk
+    /// these instead of asking every field of the table again.
+    pub(crate) fn fields_set(&self) -> FieldSet {
         use strum::IntoEnumIterator;
-        Field::iter().filter(|field| self.value(*field).is_some())
+        let set = Field::iter().filter(|field| self.value(*field).is_some());
+        FieldSet(set.fold(0, |bits, field| bits | FieldSet::bit(field)))
     }
 
     /// The text of a free-text field, when set.
@@ -328,6 +332,35 @@ impl SessionRequest {
             Some(Value::Text(text)) => Some(text),
             _ => None,
         }
+    }
+}
+
+/// A set of fields, one bit each: iterated in the table's order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FieldSet(u32);
+
+// Every field has its bit.
+const _: () = assert!(Field::COUNT <= u32::BITS as usize);
+
+impl FieldSet {
+    const fn bit(field: Field) -> u32 {
+        1 << field as u32
+    }
+
+    /// Whether `field` is in the set.
+    pub(crate) fn contains(self, field: Field) -> bool {
+        self.0 & Self::bit(field) != 0
+    }
+}
+
+impl Iterator for FieldSet {
+    type Item = Field;
+
+    fn next(&mut self) -> Option<Field> {
+        let index = self.0.trailing_zeros();
+        // Clears the lowest bit; nothing to clear once empty.
+        self.0 &= self.0.wrapping_sub(1);
+        Field::from_repr(index as usize)
     }
 }
 

@@ -346,6 +346,22 @@ pub fn resolve_options<O: ProviderOptions>(
     crate::options::resolve(request, defaults)
 }
 
+/// `bytes` in lowercase hexadecimal, two digits a byte (signatures, fingerprints, keys), in one
+/// allocation.
+///
+/// ```
+/// assert_eq!(kyc_core::kit::lower_hex(&[0x00, 0x9f, 0xff]), "009fff");
+/// ```
+pub fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
+}
+
 /// A `Debug` value that prints the names of the fields `value` sets (its serialized keys with
 /// a value, in alphabetical order): `Debug` may say *which* personal fields or options are set,
 /// never what they hold.

@@ -208,21 +208,21 @@ pub(crate) fn resolve<O: ProviderOptions>(
     defaults: &O,
 ) -> Result<O, Error> {
     let options = decode_over(request, defaults)?;
-    let broken = prefixed::<O>(options.rule_violations());
+    let broken = options.rule_violations();
     match broken.is_empty() {
         true => Ok(options),
-        false => Err(Error::invalid_request(broken)),
+        false => Err(Error::invalid_request(prefixed::<O>(broken))),
     }
 }
 
 fn decode_over<O: ProviderOptions>(request: &SessionRequest, defaults: &O) -> Result<O, Error> {
-    let field = field_of(O::PATH);
     let overrides = match value_at(request, O::PATH) {
         // Untouched: a raw key in the defaults' catch-all stays where it is, to be checked.
         None => return Ok(defaults.clone()),
         Some(Value::Object(overrides)) => overrides.clone(),
         Some(_) => return Err(not_an_object(O::PATH)),
     };
+    let field = field_of(O::PATH);
     let base = to_object(defaults);
     let mut merged = base.clone();
     merge(&mut merged, &overrides, O::NESTED);

@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
-use strum::IntoEnumIterator;
 use url::Url;
 
 use crate::error::{Error, FieldError};
@@ -170,7 +169,7 @@ impl SessionRequest {
     /// As [`validate`](Self::validate).
     pub fn validate_on(&self, today: NaiveDate) -> Result<(), Error> {
         let mut rules = Rules { today, errors: Vec::new() };
-        for field in Field::iter() {
+        for field in self.fields_set() {
             let Some(value) = self.value(field) else { continue };
             let max_chars = field.max_chars().unwrap_or(usize::MAX);
             match (field.kind(), value) {

@@ -7,14 +7,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 use url::Url;
 
 use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{seconds_after, undecodable};
-use kyc_adapter::http::{parse_base_url, trusted_link};
+use kyc_adapter::http::{basic_authorization, parse_base_url, trusted_link};
 use kyc_adapter::{ErrorExt, Findings, HttpClient, Settings, preflight};
 use kyc_core::{
     Capabilities, Error, FieldError, Session, SessionRef, SessionRequest, VerificationKind,
@@ -34,6 +34,12 @@ pub const DEFAULT_BASE_URL: &str = "https://ivs.idenfy.com";
 /// The KYB UI, which takes the token in `authToken`
 /// (<https://documentation.idenfy.com/kyb/generate-token>).
 pub const DEFAULT_KYB_UI_URL: &str = "https://kyb.ui.idenfy.com/welcome";
+
+/// Where identity tokens are made (<https://documentation.idenfy.com/kyc/generate-token>).
+const TOKEN_PATH: &str = "/api/v2/token";
+
+/// Where KYB tokens are made (<https://documentation.idenfy.com/kyb/generate-token>).
+const KYB_TOKEN_PATH: &str = "/kyb/tokens/";
 
 /// `expiryTime` defaults to 86400 seconds (<https://documentation.idenfy.com/kyc/generate-token>).
 const DEFAULT_EXPIRY_TIME: u64 = 86_400;
@@ -65,8 +71,8 @@ pub struct Idenfy {
 pub(crate) struct Inner {
     pub(crate) http: HttpClient,
     kyb_ui_url: Url,
-    api_key: SecretString,
-    api_secret: SecretString,
+    /// Basic authentication with the key pair, built once.
+    authorization: HeaderValue,
     defaults: IdenfyOptions,
     capabilities: Capabilities,
     pub(crate) webhooks: IdenfyWebhooks,
@@ -155,11 +161,11 @@ impl Idenfy {
     ) -> Result<(u16, Vec<u8>), Error> {
         let inner = &*self.inner;
         let http = &inner.http;
-        // reqwest marks the Basic Authorization header sensitive, so it never appears in its
-        // Debug output or logs.
+        // The Authorization header is marked sensitive, so it never appears in reqwest's Debug
+        // output or logs.
         let mut request = http
             .request(method, http.endpoint(path))
-            .basic_auth(inner.api_key.expose_secret(), Some(inner.api_secret.expose_secret()))
+            .header(AUTHORIZATION, inner.authorization.clone())
             .header(ACCEPT, "application/json");
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
@@ -185,9 +191,9 @@ impl Idenfy {
         let name = self.inner.http.name();
         let serialized = match request.kind {
             VerificationKind::Business => {
-                ("/kyb/tokens/", serde_json::to_vec(&KybTokenRequest::new(request, &options)))
+                (KYB_TOKEN_PATH, serde_json::to_vec(&KybTokenRequest::new(request, &options)))
             }
-            _ => ("/api/v2/token", serde_json::to_vec(&TokenRequest::new(request, &options))),
+            _ => (TOKEN_PATH, serde_json::to_vec(&TokenRequest::new(request, &options))),
         };
         match serialized {
             (path, Ok(body)) => Ok((path, body)),
@@ -430,13 +436,20 @@ impl IdenfyBuilder {
         if self.api_key.expose_secret().contains(':') {
             return Err(Error::config(name, "the API key must not contain ':'"));
         }
-        let http = self.settings.http_client(concat!("kyc-idenfy/", env!("CARGO_PKG_VERSION")))?;
+        let http = self
+            .settings
+            .http_client(concat!("kyc-idenfy/", env!("CARGO_PKG_VERSION")))?
+            .with_endpoints(&[TOKEN_PATH, KYB_TOKEN_PATH]);
         let kyb_ui_url = parse_base_url(http.name(), "KYB UI URL", &self.kyb_ui_url)?;
+        let authorization = basic_authorization(
+            http.name(),
+            self.api_key.expose_secret(),
+            self.api_secret.expose_secret(),
+        )?;
         Ok(Idenfy {
             inner: Arc::new(Inner {
                 kyb_ui_url,
-                api_key: self.api_key,
-                api_secret: self.api_secret,
+                authorization,
                 capabilities: capabilities(),
                 webhooks: IdenfyWebhooks::from_keys(self.settings.webhook_keys()),
                 defaults: self.settings.defaults,

@@ -272,10 +272,9 @@ pub(crate) fn value_rules(request: &SessionRequest) -> Vec<FieldError> {
     errors
 }
 
-/// `providerOptions.idenfy`.
-fn field_of_options() -> String {
-    format!("providerOptions.{OPTIONS_KEY}")
-}
+/// Where the options are in a request, as errors name them (a constant: no allocation for
+/// the checks that find nothing).
+const OPTIONS_FIELD: &str = "providerOptions.idenfy";
 
 /// Options that contradict the request or each other: the caller's mistake, whichever
 /// provider serves, so reported as an invalid request. Every one found.
@@ -284,7 +283,7 @@ pub(crate) fn option_conflicts(
     options: &IdenfyOptions,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let option = |name: &str| format!("{}.{name}", field_of_options());
+    let option = |name: &str| format!("{OPTIONS_FIELD}.{name}");
     // Over the client's defaults: a request may bring the data for steps its defaults set.
     if options.additional_data.is_some() && options.additional_steps.is_none() {
         errors.push(FieldError::new(option("additionalData"), "must be used with additionalSteps"));
@@ -321,7 +320,7 @@ pub(crate) fn option_conflicts(
                     "cannot be used together with document.country",
                 ));
             }
-            errors.extend(shadowed_keys(&options.extra, TOKEN_KEYS, &field_of_options()));
+            errors.extend(shadowed_keys(&options.extra, TOKEN_KEYS, OPTIONS_FIELD));
         }
     }
     errors
@@ -530,6 +529,11 @@ mod tests {
     use super::*;
     use kyc_core::{ClientId, DocumentType};
     use strum::IntoEnumIterator;
+
+    #[test]
+    fn the_options_field_is_where_the_options_are() {
+        assert_eq!(OPTIONS_FIELD, format!("providerOptions.{OPTIONS_KEY}"));
+    }
 
     #[test]
     fn document_names_are_the_older_references_list() {

@@ -1,7 +1,7 @@
 //! A ledger kept in this process: for tests, and for one process that needs no record past its
 //! own life. Two processes do not share it: use [`SqlStore`](crate::SqlStore) for that.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -23,8 +23,21 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct State {
     keys: HashMap<String, KeyEntry>,
+    /// In the order recorded.
     sessions: Vec<SessionRecord>,
+    /// Where each (provider, session id) is in `sessions`: a lookup must not walk every
+    /// session recorded (a long-lived process records many).
+    by_id: HashMap<(String, String), usize>,
     events: Vec<EventRecord>,
+    /// The (provider, dedup key) of every event recorded.
+    seen: HashSet<(String, String)>,
+}
+
+impl State {
+    fn find(&self, provider: &str, session_id: &str) -> Option<usize> {
+        // A borrowed tuple key needs owned strings; the ids are short.
+        self.by_id.get(&(provider.to_owned(), session_id.to_owned())).copied()
+    }
 }
 
 impl MemoryStore {
@@ -75,12 +88,11 @@ impl LedgerStore for MemoryStore {
             entry.state = KeyState::Done(Box::new(session.clone()));
         }
         // As the SQL store: a session recorded before keeps its first record.
-        let known = state
-            .sessions
-            .iter()
-            .any(|s| s.provider == session.provider && s.session_id == session.session_id);
-        if !known {
+        let id = (session.provider.clone(), session.session_id.clone());
+        if !state.by_id.contains_key(&id) {
+            let at = state.sessions.len();
             state.sessions.push(session.clone());
+            state.by_id.insert(id, at);
         }
         Ok(())
     }
@@ -118,9 +130,7 @@ impl LedgerStore for MemoryStore {
         session_id: &str,
     ) -> Result<Option<SessionRecord>, Error> {
         let state = self.state();
-        let found =
-            state.sessions.iter().find(|s| s.provider == provider && s.session_id == session_id);
-        Ok(found.cloned())
+        Ok(state.find(provider, session_id).map(|at| state.sessions[at].clone()))
     }
 
     async fn list(&self, filter: &ListFilter) -> Result<Vec<SessionRecord>, Error> {
@@ -141,18 +151,12 @@ impl LedgerStore for MemoryStore {
 
     async fn record_event(&self, event: &EventRecord) -> Result<EventOutcome, Error> {
         let mut state = self.state();
-        let seen = state
-            .events
-            .iter()
-            .any(|e| e.provider == event.provider && e.dedup_key == event.dedup_key);
-        if seen {
+        if !state.seen.insert((event.provider.clone(), event.dedup_key.clone())) {
             return Ok(EventOutcome::Duplicate);
         }
         let mut event = event.clone();
-        let session = state
-            .sessions
-            .iter_mut()
-            .find(|s| s.provider == event.provider && s.session_id == event.session_id);
+        let at = state.find(&event.provider, &event.session_id);
+        let session = at.map(|at| &mut state.sessions[at]);
         let mut advanced = false;
         if let Some(session) = session {
             event.client_id.get_or_insert_with(|| session.client_id.clone());
@@ -181,10 +185,8 @@ impl LedgerStore for MemoryStore {
 
     async fn remove_link(&self, provider: &str, session_id: &str) -> Result<bool, Error> {
         let mut state = self.state();
-        let session = state
-            .sessions
-            .iter_mut()
-            .find(|s| s.provider == provider && s.session_id == session_id);
+        let at = state.find(provider, session_id);
+        let session = at.map(|at| &mut state.sessions[at]);
         Ok(session.is_some_and(|session| session.link.take().is_some()))
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::Method;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 use url::Url;
@@ -123,9 +123,17 @@ pub struct Onfido {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// Applicants (<https://documentation.onfido.com/api/latest/#applicants>).
+const APPLICANTS_PATH: &str = "/applicants";
+
+/// Workflow runs (<https://documentation.onfido.com/api/latest/#workflow-runs>).
+const WORKFLOW_RUNS_PATH: &str = "/workflow_runs";
+
 pub(crate) struct Inner {
     pub(crate) http: HttpClient,
-    api_token: SecretString,
+    /// `Authorization: Token token=…`, built once.
+    authorization: HeaderValue,
+    sandbox: bool,
     workflow_id: String,
     /// What a 401 names: the configured region, or the base URL when it is not Onfido's.
     region: String,
@@ -184,7 +192,7 @@ impl Onfido {
     /// Whether the API token is a sandbox token (`api_sandbox…`,
     /// <https://developers.onfido.com/guide/get-started-integrating/>).
     pub fn is_sandbox(&self) -> bool {
-        self.inner.api_token.expose_secret().starts_with("api_sandbox")
+        self.inner.sandbox
     }
 
     /// This client's webhook verifier (the same as one built from the webhook tokens alone).
@@ -262,7 +270,7 @@ impl Onfido {
             consents: &options.consents,
         };
         let body = serde_json::to_vec(&body).map_err(|_| self.unserializable())?;
-        Ok((self.inner.http.endpoint("/applicants"), body))
+        Ok((self.inner.http.endpoint(APPLICANTS_PATH), body))
     }
 
     fn run_body(
@@ -289,7 +297,7 @@ impl Onfido {
             custom_data: options.custom_data.as_ref(),
         };
         let body = serde_json::to_vec(&body).map_err(|_| self.unserializable())?;
-        Ok((self.inner.http.endpoint("/workflow_runs"), body))
+        Ok((self.inner.http.endpoint(WORKFLOW_RUNS_PATH), body))
     }
 
     fn unserializable(&self) -> Error {
@@ -306,6 +314,20 @@ impl Onfido {
     pub fn decode(
         &self,
         request: &SessionRequest,
+        status: u16,
+        body: &[u8],
+        created_at: DateTime<Utc>,
+    ) -> Result<Session, Error> {
+        let options =
+            kyc_adapter::resolve_options(request, &self.inner.defaults).unwrap_or_default();
+        self.session_from(request, &options, status, body, created_at)
+    }
+
+    /// [`decode`](Self::decode) with the options `request` resolved to.
+    fn session_from(
+        &self,
+        request: &SessionRequest,
+        options: &OnfidoOptions,
         status: u16,
         body: &[u8],
         created_at: DateTime<Utc>,
@@ -336,10 +358,8 @@ impl Onfido {
         if let Some(dashboard) = run.dashboard_url {
             session = session.with_vendor_field("dashboardUrl", dashboard);
         }
-        let options =
-            kyc_adapter::resolve_options(request, &self.inner.defaults).unwrap_or_default();
-        let workflow = options.workflow_id.unwrap_or_else(|| self.inner.workflow_id.clone());
-        Ok(session.with_vendor_field("workflowId", workflow))
+        let workflow = options.workflow_id.as_ref().unwrap_or(&self.inner.workflow_id);
+        Ok(session.with_vendor_field("workflowId", workflow.clone()))
     }
 
     /// Sends a request to `url` with `method` and, for a POST, `body` (its exact bytes), with
@@ -353,11 +373,10 @@ impl Onfido {
         body: Option<Vec<u8>>,
     ) -> Result<Answer, Error> {
         let inner = &*self.inner;
-        let authorization = format!("Token token={}", inner.api_token.expose_secret());
         let mut http = inner
             .http
             .request(method, url)
-            .header(AUTHORIZATION, sensitive_header(PROVIDER, "the API token", &authorization)?)
+            .header(AUTHORIZATION, inner.authorization.clone())
             .header(ACCEPT, "application/json");
         if let Some(body) = body {
             http = http.header(CONTENT_TYPE, "application/json").body(body);
@@ -397,7 +416,7 @@ impl Onfido {
         if session.kind != kyc_core::VerificationKind::Identity {
             return Err(Error::unsupported(name, Feature::Kind(session.kind)));
         }
-        let url = self.path_of("/workflow_runs", &session.id)?;
+        let url = self.path_of(WORKFLOW_RUNS_PATH, &session.id)?;
         let answer = self.exchange(Call::ReadRun, Method::GET, url, None).await?;
         let run: WorkflowRun = serde_json::from_slice(&answer.body)
             .map_err(|e| undecodable(name, answer.status, &e))?;
@@ -411,7 +430,7 @@ impl Onfido {
     /// `DELETE /applicants/{id}` (<https://documentation.onfido.com/api/latest/#delete-applicant>):
     /// 204, or 404 for one already gone, is done.
     pub(crate) async fn delete_applicant(&self, applicant_id: &str) -> Result<(), Error> {
-        let url = self.path_of("/applicants", applicant_id)?;
+        let url = self.path_of(APPLICANTS_PATH, applicant_id)?;
         match self.exchange(Call::DeleteApplicant, Method::DELETE, url, None).await {
             Err(error) if error.http_status() == Some(404) => Ok(()),
             other => other.map(drop),
@@ -423,7 +442,7 @@ impl Onfido {
     /// <https://documentation.onfido.com/api/latest/#list-workflow-runs>).
     async fn has_no_run(&self, applicant_id: &str) -> Result<bool, Error> {
         let name = self.inner.http.name();
-        let mut url = self.inner.http.endpoint("/workflow_runs");
+        let mut url = self.inner.http.endpoint(WORKFLOW_RUNS_PATH);
         url.query_pairs_mut().append_pair("applicant_id", applicant_id);
         let answer = self.exchange(Call::ReadRun, Method::GET, url, None).await?;
         let runs: Vec<serde_json::Value> = serde_json::from_slice(&answer.body)
@@ -527,7 +546,7 @@ impl VerificationSession for Onfido {
             let run = async {
                 let (url, body) = self.run_body(request, &options, &applicant.id, created_at)?;
                 let answer = self.exchange(Call::CreateRun, Method::POST, url, Some(body)).await?;
-                self.decode(request, answer.status, &answer.body, created_at)
+                self.session_from(request, &options, answer.status, &answer.body, created_at)
             };
             match run.await {
                 Ok(session) => Ok(session),
@@ -641,7 +660,12 @@ impl OnfidoBuilder {
         if self.settings.webhooks.keys().iter().any(|t| t.expose_secret().trim().is_empty()) {
             return Err(Error::config(name, "a webhook token is empty"));
         }
-        let http = self.settings.http_client(concat!("kyc-onfido/", env!("CARGO_PKG_VERSION")))?;
+        let http = self
+            .settings
+            .http_client(concat!("kyc-onfido/", env!("CARGO_PKG_VERSION")))?
+            .with_endpoints(&[APPLICANTS_PATH, WORKFLOW_RUNS_PATH]);
+        let authorization =
+            sensitive_header(name, "the API token", &format!("Token token={token}"))?;
         let host_region = Region::of_host(http.base_url());
         // Onfido's own host without the version answers 404 to every call.
         if host_region.is_some()
@@ -669,7 +693,8 @@ impl OnfidoBuilder {
         };
         Ok(Onfido {
             inner: Arc::new(Inner {
-                api_token: SecretString::from(token.to_owned()),
+                authorization,
+                sandbox: token.starts_with("api_sandbox"),
                 workflow_id: self.workflow_id,
                 region,
                 capabilities: capabilities(),

@@ -68,7 +68,9 @@ pub struct Sumsub {
 
 pub(crate) struct Inner {
     pub(crate) http: HttpClient,
-    app_token: SecretString,
+    /// `X-App-Token`, built once.
+    app_token: HeaderValue,
+    sandbox: bool,
     secret_key: SecretString,
     level: String,
     kyb_level: Option<String>,
@@ -137,7 +139,7 @@ impl Sumsub {
     /// Whether the app token is a sandbox token (`sbx:...`,
     /// <https://docs.sumsub.com/docs/app-tokens>).
     pub fn is_sandbox(&self) -> bool {
-        self.inner.app_token.expose_secret().starts_with("sbx:")
+        self.inner.sandbox
     }
 
     /// This client's webhook verifier (the same as one built from the webhook secrets alone).
@@ -178,6 +180,14 @@ impl Sumsub {
     /// # Errors
     /// As `create_session` before sending: `InvalidRequest`, `Unsupported`.
     pub fn encode(&self, request: &SessionRequest) -> Result<(Url, Vec<u8>), Error> {
+        self.encode_with_options(request).map(|(url, body, _)| (url, body))
+    }
+
+    /// [`encode`](Self::encode), and the options it resolved (for [`Self::session_from`]).
+    fn encode_with_options(
+        &self,
+        request: &SessionRequest,
+    ) -> Result<(Url, Vec<u8>, SumsubOptions), Error> {
         let options = self.prepare(request)?;
         let name = self.inner.http.name();
         let redirects = &request.redirects;
@@ -210,7 +220,7 @@ impl Sumsub {
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
-        Ok((url, body))
+        Ok((url, body, options))
     }
 
     /// The normalized session from Sumsub's success answer (`status`, `body`) to `request`,
@@ -227,6 +237,20 @@ impl Sumsub {
         body: &[u8],
         created_at: chrono::DateTime<Utc>,
     ) -> Result<Session, Error> {
+        let options =
+            kyc_adapter::resolve_options(request, &self.inner.defaults).unwrap_or_default();
+        self.session_from(request, &options, status, body, created_at)
+    }
+
+    /// [`decode`](Self::decode) with the options `request` resolved to.
+    fn session_from(
+        &self,
+        request: &SessionRequest,
+        options: &SumsubOptions,
+        status: u16,
+        body: &[u8],
+        created_at: chrono::DateTime<Utc>,
+    ) -> Result<Session, Error> {
         let name = self.inner.http.name();
         let answer: WebsdkLinkAnswer =
             serde_json::from_slice(body).map_err(|e| undecodable(name, status, &e))?;
@@ -238,9 +262,7 @@ impl Sumsub {
             .with_kind(request.kind)
             .with_created_at(created_at);
         session.expires_at = seconds_after(created_at, link_validity(request).as_secs());
-        let options =
-            kyc_adapter::resolve_options(request, &self.inner.defaults).unwrap_or_default();
-        let level = self.level_for(request, &options).to_owned();
+        let level = self.level_for(request, options).to_owned();
         Ok(session.with_vendor_field("levelName", level))
     }
 
@@ -272,10 +294,7 @@ impl Sumsub {
         let mut http = inner
             .http
             .request(method, url)
-            .header(
-                APP_TOKEN,
-                sensitive_header(PROVIDER, "the app token", inner.app_token.expose_secret())?,
-            )
+            .header(APP_TOKEN, inner.app_token.clone())
             .header(ACCESS_TS, ts.to_string())
             .header(ACCESS_SIG, sensitive_header(PROVIDER, "the signature", &sig)?)
             .header(ACCEPT, "application/json");
@@ -380,10 +399,10 @@ impl VerificationSession for Sumsub {
         let span = tracing::info_span!("kyc.create_session", provider = %inner.http.name());
         async {
             // Serialized once: these exact bytes are signed and sent.
-            let (url, body) = self.encode(request)?;
+            let (url, body, options) = self.encode_with_options(request)?;
             let created_at = Utc::now();
             let answer = self.exchange(Method::POST, url, Some(body)).await?;
-            self.decode(request, answer.status, &answer.body, created_at)
+            self.session_from(request, &options, answer.status, &answer.body, created_at)
         }
         .instrument(span)
         .await
@@ -513,14 +532,19 @@ impl SumsubBuilder {
         if secrets.iter().any(|s| s.expose_secret().trim().is_empty()) {
             return Err(Error::config(name, "a webhook secret is empty"));
         }
-        let http = self.settings.http_client(concat!("kyc-sumsub/", env!("CARGO_PKG_VERSION")))?;
+        let http = self
+            .settings
+            .http_client(concat!("kyc-sumsub/", env!("CARGO_PKG_VERSION")))?
+            .with_endpoints(&[WEBSDK_LINK]);
+        let app_token = sensitive_header(name, "the app token", token)?;
         let mut webhooks = SumsubWebhooks::from_keys(self.settings.webhook_keys());
         if self.allow_sha1_webhooks {
             webhooks = webhooks.allow_legacy_sha1();
         }
         Ok(Sumsub {
             inner: Arc::new(Inner {
-                app_token: SecretString::from(token.to_owned()),
+                app_token,
+                sandbox: token.starts_with("sbx:"),
                 secret_key: self.secret_key,
                 capabilities: capabilities_for(self.kyb_level.is_some()),
                 level: self.level,

@@ -6,6 +6,8 @@
 //! percent-encoding and parameter order), and the body's exact bytes (serialized once, never
 //! re-serialized). A request without a body appends nothing: not `{}`, not `null`.
 
+use std::io::Write as _;
+
 /// The `X-App-Access-Sig` of a request: lowercase hex HMAC-SHA256 under `secret_key` of
 /// `ts ‖ METHOD ‖ path_and_query ‖ body`. `method` is upper-cased here (Sumsub signs `GET`, not
 /// `get`); `path_and_query` starts with `/` and carries `?` and the query when there is one.
@@ -31,8 +33,9 @@ pub fn signature(
     body: &[u8],
 ) -> String {
     let mut message = Vec::with_capacity(32 + path_and_query.len() + body.len());
-    message.extend_from_slice(ts.to_string().as_bytes());
-    message.extend_from_slice(method.to_ascii_uppercase().as_bytes());
+    // Writing to a Vec cannot fail.
+    let _ = write!(message, "{ts}");
+    message.extend(method.bytes().map(|byte| byte.to_ascii_uppercase()));
     message.extend_from_slice(path_and_query.as_bytes());
     message.extend_from_slice(body);
     kyc_adapter::webhook::hex_hmac(secret_key, &message)

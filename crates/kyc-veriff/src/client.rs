@@ -34,6 +34,9 @@ use crate::{PROVIDER, SESSION_LIFETIME, capabilities};
 pub const DEFAULT_BASE_URL: &str = "https://stationapi.veriff.com";
 
 pub(crate) const AUTH_CLIENT: HeaderName = HeaderName::from_static("x-auth-client");
+/// Where sessions are made (<https://devdocs.veriff.com/apidocs/v1sessions>).
+const SESSIONS_PATH: &str = "/v1/sessions";
+
 pub(crate) const HMAC_SIGNATURE: HeaderName = HeaderName::from_static("x-hmac-signature");
 /// The other name Veriff gives its signature
 /// (<https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>).
@@ -76,7 +79,8 @@ pub struct Veriff {
 
 pub(crate) struct Inner {
     pub(crate) http: HttpClient,
-    api_key: SecretString,
+    /// `X-AUTH-CLIENT` with the API key, built once.
+    api_key: HeaderValue,
     /// Signs requests: the first shared secret, when one is configured.
     pub(crate) signing_secret: Option<SecretString>,
     integration_id: Option<String>,
@@ -174,7 +178,7 @@ impl VerificationSession for Veriff {
             let body = self.encode(request)?;
             let mut http = inner
                 .http
-                .request(Method::POST, inner.http.endpoint("/v1/sessions"))
+                .request(Method::POST, inner.http.endpoint(SESSIONS_PATH))
                 .header(CONTENT_TYPE, "application/json");
             if let Some(id) = &inner.integration_id {
                 http = http.header(INTEGRATION_ID, id.as_str());
@@ -198,12 +202,8 @@ impl Veriff {
         signed: Signed<'_>,
     ) -> Result<Reply, Error> {
         let inner = &*self.inner;
-        let mut http = http
-            .header(
-                AUTH_CLIENT,
-                sensitive_header(PROVIDER, "the API key", inner.api_key.expose_secret())?,
-            )
-            .header(ACCEPT, "application/json");
+        let mut http =
+            http.header(AUTH_CLIENT, inner.api_key.clone()).header(ACCEPT, "application/json");
         if let Some(secret) = &inner.signing_secret {
             let payload = match &signed {
                 Signed::Body(body) => body.as_slice(),
@@ -287,7 +287,7 @@ impl Veriff {
                 "calls about a session are signed: set a shared secret",
             ));
         }
-        let mut url = inner.http.endpoint("/v1/sessions");
+        let mut url = inner.http.endpoint(SESSIONS_PATH);
         url.path_segments_mut()
             .map_err(|()| Error::config(name, "the base URL cannot take a path"))?
             .push(&session.id)
@@ -433,8 +433,11 @@ impl VeriffBuilder {
         {
             return Err(Error::config(name, "the integration id is not a valid header value"));
         }
-        let http = self.settings.http_client(concat!("kyc-veriff/", env!("CARGO_PKG_VERSION")))?;
-        let api_key = SecretString::from(self.api_key.expose_secret().trim().to_owned());
+        let http = self
+            .settings
+            .http_client(concat!("kyc-veriff/", env!("CARGO_PKG_VERSION")))?
+            .with_endpoints(&[SESSIONS_PATH]);
+        let api_key = sensitive_header(name, "the API key", self.api_key.expose_secret().trim())?;
         Ok(Veriff {
             inner: Arc::new(Inner {
                 api_key,
