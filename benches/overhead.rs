@@ -7,9 +7,10 @@
 //! - the library against the baseline: latency at most 1.05×, throughput at least 0.95×;
 //! - the ledger against the library alone: the same bounds (another 5% at most).
 //!
-//! Client and server share the machine's cores, so a single measurement drifts with whatever
-//! else runs: the sides alternate within each round (the order rotating), each round gives its
-//! own ratios, and the median round is reported with the spread of the rounds.
+//! Client and server share the machine's two cores with whatever else runs, which comes and
+//! goes in bursts: so the sides take turns at a fine grain (latency every 32 calls, throughput
+//! in bursts of 256 calls, the order rotating), and each ratio is over the whole run, with its
+//! range over eight blocks of the run in brackets.
 //!
 //! ```sh
 //! cargo bench --bench overhead
@@ -22,9 +23,15 @@ use std::time::{Duration, Instant};
 
 use common::{Call, Vendor};
 
-const SEQUENTIAL: usize = 1000;
-const CONCURRENT_TOTAL: usize = 2048;
-const ROUNDS: usize = 11;
+/// Calls per side for latency, one at a time, the sides taking turns every `TURN` calls (call
+/// by call, each call would find another client's connection and data cold in the cache).
+const LATENCY_CALLS: usize = 8192;
+const TURN: usize = 32;
+/// Throughput slices per side: each a burst of `SLICE_CALLS` calls, the sides taking turns.
+const SLICES: usize = 48;
+const SLICE_CALLS: usize = 256;
+/// Ratios are also computed per block of slices (or calls), for their spread.
+const BLOCKS: usize = 8;
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
 const LATENCY_BOUND: f64 = 1.05;
 const THROUGHPUT_BOUND: f64 = 0.95;
@@ -51,14 +58,6 @@ fn main() {
     }
 }
 
-/// One side's measurements in one round.
-#[derive(Clone, Copy, Default)]
-struct Measures {
-    p50: Duration,
-    p99: Duration,
-    rates: [f64; 3],
-}
-
 async fn run(vendors: Vec<Vendor>) -> usize {
     let base = common::start_server().await;
     let mut misses = 0;
@@ -69,35 +68,24 @@ async fn run(vendors: Vec<Vendor>) -> usize {
     for vendor in vendors {
         let sides = [vendor.baseline(&base), vendor.library(&base), vendor.ledger(&base)];
         for side in &sides {
-            sequential(side, 300).await; // warm the connection pools
-        }
-        let mut rounds: Vec<[Measures; 3]> = Vec::with_capacity(ROUNDS);
-        for round in 0..ROUNDS {
-            let mut measures = [Measures::default(); 3];
-            for turn in 0..sides.len() {
-                let side = (round + turn) % sides.len();
-                let timings = sequential(&sides[side], SEQUENTIAL).await;
-                measures[side].p50 = percentile(&timings, 0.50);
-                measures[side].p99 = percentile(&timings, 0.99);
+            for _ in 0..300 {
+                side().await; // warm the connection pools
             }
-            for (slot, concurrency) in CONCURRENCY.into_iter().enumerate() {
-                for turn in 0..sides.len() {
-                    let side = (round + turn) % sides.len();
-                    measures[side].rates[slot] = throughput(&sides[side], concurrency).await;
-                }
-            }
-            rounds.push(measures);
         }
-        let latency = |pick: fn(&Measures) -> Duration| {
-            move |m: &[Measures; 3], side: usize| pick(&m[side]).as_secs_f64()
-        };
-        let mut rows: Vec<(String, Row)> = vec![
-            ("latency p50".into(), Row::latency(&rounds, latency(|m| m.p50))),
-            ("latency p99".into(), Row::latency(&rounds, latency(|m| m.p99))),
-        ];
-        for (slot, concurrency) in CONCURRENCY.into_iter().enumerate() {
-            let rate = move |m: &[Measures; 3], side: usize| m[side].rates[slot];
-            rows.push((format!("throughput at {concurrency}"), Row::throughput(&rounds, rate)));
+        let latencies = latencies(&sides).await;
+        let mut rows: Vec<(String, Row)> = Vec::new();
+        for (name, pick) in [("latency p50", 0.50), ("latency p99", 0.99)] {
+            let value = |block: &[Vec<Duration>; 3], side: usize| {
+                percentile(&block[side], pick).as_secs_f64()
+            };
+            rows.push((name.into(), Row::new(&latencies, value, true)));
+        }
+        for concurrency in CONCURRENCY {
+            let blocks = throughputs(&sides, concurrency).await;
+            let value = |block: &[Duration; 3], side: usize| {
+                (SLICE_CALLS * SLICES / BLOCKS) as f64 / block[side].as_secs_f64()
+            };
+            rows.push((format!("throughput at {concurrency}"), Row::new(&blocks, value, false)));
         }
         for (name, row) in rows {
             misses += usize::from(!row.library.met) + usize::from(!row.ledger.met);
@@ -117,6 +105,47 @@ async fn run(vendors: Vec<Vendor>) -> usize {
     misses
 }
 
+/// Each side's call timings, in [`BLOCKS`] blocks: [`TURN`] calls per side in turn, the
+/// order rotating.
+async fn latencies(sides: &[Call; 3]) -> Vec<[Vec<Duration>; 3]> {
+    let turns = LATENCY_CALLS / BLOCKS / TURN;
+    let mut blocks = Vec::with_capacity(BLOCKS);
+    for _ in 0..BLOCKS {
+        let mut block: [Vec<Duration>; 3] = Default::default();
+        for round in 0..turns {
+            for turn in 0..sides.len() {
+                let side = (round + turn) % sides.len();
+                for _ in 0..TURN {
+                    let started = Instant::now();
+                    sides[side]().await;
+                    block[side].push(started.elapsed());
+                }
+            }
+        }
+        block.iter_mut().for_each(|timings| timings.sort());
+        blocks.push(block);
+    }
+    blocks
+}
+
+/// Each side's time for its slices at `concurrency`, in [`BLOCKS`] blocks: one slice per side
+/// in turn, the order rotating.
+async fn throughputs(sides: &[Call; 3], concurrency: usize) -> Vec<[Duration; 3]> {
+    let per_block = SLICES / BLOCKS;
+    let mut blocks = Vec::with_capacity(BLOCKS);
+    for _ in 0..BLOCKS {
+        let mut block = [Duration::ZERO; 3];
+        for slice in 0..per_block {
+            for turn in 0..sides.len() {
+                let side = (slice + turn) % sides.len();
+                block[side] += burst(&sides[side], concurrency).await;
+            }
+        }
+        blocks.push(block);
+    }
+    blocks
+}
+
 /// A measure's median values (baseline, library, ledger) and its two ratios.
 struct Row {
     values: [f64; 3],
@@ -125,9 +154,9 @@ struct Row {
     ledger: Ratio,
 }
 
-/// A ratio's median over the rounds, its spread, and whether the median meets its bound.
+/// A ratio over the whole run, its range over the blocks, and whether it meets its bound.
 struct Ratio {
-    median: f64,
+    whole: f64,
     low: f64,
     high: f64,
     bound: f64,
@@ -135,31 +164,28 @@ struct Ratio {
 }
 
 impl Row {
-    fn latency(rounds: &[[Measures; 3]], value: impl Fn(&[Measures; 3], usize) -> f64) -> Row {
-        Self::new(rounds, value, true)
-    }
-
-    fn throughput(rounds: &[[Measures; 3]], value: impl Fn(&[Measures; 3], usize) -> f64) -> Row {
-        Self::new(rounds, value, false)
-    }
-
-    fn new(
-        rounds: &[[Measures; 3]],
-        value: impl Fn(&[Measures; 3], usize) -> f64,
-        latency: bool,
-    ) -> Row {
-        let values = [0, 1, 2].map(|side| median(rounds.iter().map(|m| value(m, side)).collect()));
+    /// The row from `blocks`, each giving each side's `value`: the values and ratios over the
+    /// whole run (latency percentiles over every call; throughput over every slice), their
+    /// spread over the blocks.
+    fn new<B>(blocks: &[B], value: impl Fn(&B, usize) -> f64, latency: bool) -> Row {
+        let values = [0, 1, 2].map(|side| {
+            let all: Vec<f64> = blocks.iter().map(|block| value(block, side)).collect();
+            match latency {
+                true => median(all),
+                false => all.len() as f64 / all.iter().map(|rate| 1.0 / rate).sum::<f64>(),
+            }
+        });
         let ratio = |over: usize, under: usize| {
-            let ratios: Vec<f64> =
-                rounds.iter().map(|m| value(m, over) / value(m, under)).collect();
-            let (low, high) =
-                ratios.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
-            let median = median(ratios);
+            let per_block: Vec<f64> =
+                blocks.iter().map(|block| value(block, over) / value(block, under)).collect();
+            let low = per_block.iter().copied().fold(f64::MAX, f64::min);
+            let high = per_block.iter().copied().fold(f64::MIN, f64::max);
+            let whole = values[over] / values[under];
             let (bound, met) = match latency {
-                true => (LATENCY_BOUND, median <= LATENCY_BOUND),
-                false => (THROUGHPUT_BOUND, median >= THROUGHPUT_BOUND),
+                true => (LATENCY_BOUND, whole <= LATENCY_BOUND),
+                false => (THROUGHPUT_BOUND, whole >= THROUGHPUT_BOUND),
             };
-            Ratio { median, low, high, bound, met }
+            Ratio { whole, low, high, bound, met }
         };
         Row { values, latency, library: ratio(1, 0), ledger: ratio(2, 1) }
     }
@@ -174,7 +200,7 @@ impl Row {
 
 impl Ratio {
     fn ratio_with_spread(&self) -> String {
-        format!("{:.3} [{:.3}, {:.3}]", self.median, self.low, self.high)
+        format!("{:.3} [{:.3}, {:.3}]", self.whole, self.low, self.high)
     }
 
     fn verdict(&self) -> String {
@@ -189,32 +215,22 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-async fn sequential(call: &Call, count: usize) -> Vec<Duration> {
-    let mut timings = Vec::with_capacity(count);
-    for _ in 0..count {
-        let started = Instant::now();
-        call().await;
-        timings.push(started.elapsed());
-    }
-    timings.sort();
-    timings
-}
-
 fn percentile(sorted: &[Duration], pick: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * pick).round() as usize]
 }
 
-async fn throughput(call: &Call, concurrency: usize) -> f64 {
+/// The time `concurrency` callers take for [`SLICE_CALLS`] calls between them.
+async fn burst(call: &Call, concurrency: usize) -> Duration {
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
         let call = std::sync::Arc::clone(call);
         workers.spawn(async move {
-            for _ in 0..CONCURRENT_TOTAL / concurrency {
+            for _ in 0..SLICE_CALLS / concurrency {
                 call().await;
             }
         });
     }
     while workers.join_next().await.is_some() {}
-    (CONCURRENT_TOTAL / concurrency * concurrency) as f64 / started.elapsed().as_secs_f64()
+    started.elapsed()
 }

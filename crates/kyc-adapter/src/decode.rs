@@ -4,6 +4,7 @@
 //! <https://devdocs.veriff.com/docs/backwards-compatible-changes>).
 
 use serde::de::DeserializeOwned;
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use kyc_core::{Error, FieldError};
@@ -55,6 +56,102 @@ where
     let value = serde_json::Value::deserialize(deserializer)?;
     Ok(serde_json::from_value(value).ok())
 }
+
+/// [`lenient`] for text, read straight from the answer: a string is taken, any other value
+/// (a number, an object, `null`) is skipped as `None`. What every adapter reads on each session
+/// (ids, links, tokens) goes through this rather than a JSON value built and converted.
+pub fn lenient_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    deserializer.deserialize_any(Lenient(|text: &str| Some(text.to_owned())))
+}
+
+/// [`lenient`] for a time in RFC 3339 (`"2025-03-11T10:00:00Z"`), read straight from the
+/// answer: a string that is not one, or any other value, is `None`.
+pub fn lenient_time<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
+    deserializer.deserialize_any(Lenient(|text: &str| text.parse().ok()))
+}
+
+/// [`lenient`] for an object whose own fields are all lenient (or defaulted), read straight
+/// from the answer: an object is read into `T`, any other value is `None`.
+pub fn lenient_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Object<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Object<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+        skip_other_values!();
+    }
+    deserializer.deserialize_any(Object(std::marker::PhantomData))
+}
+
+/// A visitor that takes a string through its function and skips every other value as `None`.
+struct Lenient<F>(F);
+
+impl<'de, T, F: FnOnce(&str) -> Option<T>> Visitor<'de> for Lenient<F> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+        Ok((self.0)(text))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    skip_other_values!(str);
+}
+
+/// The `visit_*` methods of a lenient visitor for the values it does not take: each is
+/// `None` (a list or object is read through and dropped).
+macro_rules! skip_other_values {
+    () => {
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        skip_other_values!(str);
+    };
+    (str) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    };
+}
+use skip_other_values;
 
 /// Like [`lenient`], and also accepts a number sent as a string (`"600"`).
 pub fn lenient_u64<'de, D>(deserializer: D) -> Result<Option<u64>, D::Error>
@@ -146,6 +243,52 @@ mod tests {
         for (json, n, s) in cases {
             let probe: Probe = serde_json::from_str(json).unwrap();
             assert_eq!((probe.n, probe.s.as_deref()), (n, s), "{json}");
+        }
+    }
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    struct Inner {
+        #[serde(default, deserialize_with = "lenient_text")]
+        url: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct Typed {
+        #[serde(default, deserialize_with = "lenient_text")]
+        text: Option<String>,
+        #[serde(default, deserialize_with = "lenient_time")]
+        time: Option<chrono::DateTime<chrono::Utc>>,
+        #[serde(default, deserialize_with = "lenient_object")]
+        inner: Option<Inner>,
+    }
+
+    /// The typed readers take what [`lenient`] takes, and skip what it skips.
+    #[test]
+    fn typed_lenient_fields_agree_with_lenient() {
+        let values = [
+            r#""x""#,
+            r#""2025-03-11T10:00:00Z""#,
+            r#""2025-03-11 10:00:00+02:00""#,
+            r#""soon""#,
+            "3",
+            "-1.5",
+            "true",
+            "null",
+            r#"["x", {"a": [1]}]"#,
+            r#"{"url": "https://a.example", "other": [1, {"b": null}]}"#,
+            r#"{"url": 7}"#,
+            "{}",
+        ];
+        for value in values {
+            let json =
+                format!(r#"{{"text": {value}, "time": {value}, "inner": {value}, "after": 1}}"#);
+            let typed: Typed =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            let whole: serde_json::Value = serde_json::from_str(value).unwrap();
+            assert_eq!(typed.text, serde_json::from_value(whole.clone()).ok(), "{value}");
+            assert_eq!(typed.time, serde_json::from_value(whole.clone()).ok(), "{value}");
+            let inner = whole.is_object().then(|| serde_json::from_value::<Inner>(whole).unwrap());
+            assert_eq!(typed.inner, inner, "{value}");
         }
     }
 

@@ -150,11 +150,24 @@ pub fn shadowed_keys(
 /// ```
 /// assert!(kyc_adapter::is_uuid("f04bdb47-d3be-4b28-b028-a652feb060b5"));
 /// assert!(!kyc_adapter::is_uuid("f04bdb47d3be4b28b028a652feb060b5"));
+/// assert!(kyc_adapter::is_uuid("F04BDB47-D3BE-4B28-B028-A652FEB060B5"));
+/// for not in [
+///     "f04bdb47-d3be-4b28-b028-a652feb060b",    // too short
+///     "f04bdb47-d3be-4b28-b028-a652feb060b5a",  // too long
+///     "f04bdb4-7d3be-4b28-b028-a652feb060b5",   // a hyphen out of place
+///     "f04bdb47-d3be-4b28-b028-a652feb060g5",   // not hexadecimal
+///     "f04bdb47-d3be-4b28-b028-a652feb06é5",    // 36 bytes, not 36 digits
+///     "------------------------------------",
+/// ] {
+///     assert!(!kyc_adapter::is_uuid(not), "{not}");
+/// }
 /// ```
 pub fn is_uuid(value: &str) -> bool {
-    let groups: Vec<&str> = value.split('-').collect();
-    groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, length)| {
-            group.len() == length && group.chars().all(|c| c.is_ascii_hexdigit())
+    // Byte by byte, without splitting: ids are checked on every session.
+    let bytes = value.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(at, byte)| match at {
+            8 | 13 | 18 | 23 => *byte == b'-',
+            _ => byte.is_ascii_hexdigit(),
         })
 }

@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use kyc_adapter::decode::{lenient, lenient_u64};
+use kyc_adapter::decode::{lenient, lenient_text, lenient_time, lenient_u64};
 use kyc_adapter::shadowed_keys;
 use kyc_core::{Field, FieldError, Flow, Locale, SessionRequest, VerificationKind};
 
@@ -336,12 +336,12 @@ pub(crate) struct TokenResponse {
     #[serde(alias = "tokenString")]
     pub(crate) auth_token: String,
     pub(crate) scan_ref: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) client_id: Option<String>,
     /// The current token reference has it; the older token reference's examples do not.
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) redirect_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) digit_string: Option<String>,
     /// Seconds the token stays valid (OpenAPI: "not a timestamp").
     #[serde(default, deserialize_with = "lenient_u64")]
@@ -355,14 +355,14 @@ pub(crate) struct TokenResponse {
 pub(crate) struct KybTokenResponse {
     #[serde(alias = "authToken")]
     pub(crate) token_string: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_time")]
     pub(crate) expiration: Option<DateTime<Utc>>,
     /// Required but nullable in the OpenAPI: the company being verified, the id its webhooks
     /// and `/kyb/companies/{id}/` use ("Keep tokenString and companyId from the response —
     /// every following step uses them", <https://documentation.idenfy.com/kyb/pre-fill>).
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) company_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) client_id: Option<String>,
 }
 
@@ -370,11 +370,11 @@ pub(crate) struct KybTokenResponse {
 /// (`message.detail`) or, from the framework's own errors, `detail`; see [`crate::error`].
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorBody {
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) identifier: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     message: Option<ErrorMessage>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     detail: Option<String>,
 }
 
@@ -422,7 +422,7 @@ pub(crate) fn scan_ref_body(scan_ref: &str) -> Vec<u8> {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct IdentificationWebhook {
     pub(crate) scan_ref: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) client_id: Option<String>,
     /// Absent from payloads before 2022.
     #[serde(default, rename = "final", deserialize_with = "lenient")]
@@ -449,7 +449,7 @@ pub(crate) struct WebhookStatus {
 pub(crate) struct StatusAnswer {
     pub(crate) scan_ref: String,
     pub(crate) status: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) client_id: Option<String>,
     /// "From the API, check the top-level `final` boolean"
     /// (<https://documentation.idenfy.com/kyc/status-handling>); the documented sample has none.
@@ -467,14 +467,14 @@ pub(crate) struct StatusChecks {
     pub(crate) fraud_tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) mismatch_tags: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) auto_document: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) auto_face: Option<String>,
     /// "Empty if not reviewed yet" (<https://documentation.idenfy.com/kyc/data-retrieval>).
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) manual_document: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) manual_face: Option<String>,
 }
 
@@ -485,13 +485,13 @@ pub(crate) struct StatusChecks {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct CompanyWebhook {
     pub(crate) id: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) client_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_time")]
     pub(crate) submission_time: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) approval_status: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) deny_reason: Option<String>,
 }
 
@@ -501,9 +501,9 @@ pub(crate) struct CompanyWebhook {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct CompanyEvent {
     pub(crate) company_id: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) status: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_time")]
     pub(crate) date: Option<DateTime<Utc>>,
 }
 
@@ -518,9 +518,9 @@ pub(crate) struct CompanyDetail {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct CompanyMeta {
     pub(crate) status: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) approval_status: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) deny_reason: Option<String>,
 }
 

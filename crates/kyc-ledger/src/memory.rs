@@ -22,7 +22,9 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct State {
-    keys: HashMap<String, KeyEntry>,
+    /// As the SQL store keeps them: a done key names its session (one copy of the record,
+    /// which events move), and its entry is made when it is read.
+    keys: HashMap<String, Key>,
     /// In the order recorded.
     sessions: Vec<SessionRecord>,
     /// Where each (provider, session id) is in `sessions`: a lookup must not walk every
@@ -33,7 +35,32 @@ struct State {
     seen: HashSet<(String, String)>,
 }
 
+#[derive(Debug)]
+struct Key {
+    fingerprint: Fingerprint,
+    state: KeyAt,
+}
+
+#[derive(Debug)]
+enum KeyAt {
+    Pending {
+        until: DateTime<Utc>,
+    },
+    /// Where its session is in `sessions`.
+    Done(usize),
+    Unresolved(Vec<AttemptRecord>),
+}
+
 impl State {
+    fn entry(&self, key: &Key) -> KeyEntry {
+        let state = match &key.state {
+            KeyAt::Pending { until } => KeyState::Pending { until: *until },
+            KeyAt::Done(at) => KeyState::Done(Box::new(self.sessions[*at].clone())),
+            KeyAt::Unresolved(attempts) => KeyState::Unresolved(attempts.clone()),
+        };
+        KeyEntry { fingerprint: key.fingerprint.clone(), state }
+    }
+
     fn find(&self, provider: &str, session_id: &str) -> Option<usize> {
         // A borrowed tuple key needs owned strings; the ids are short.
         self.by_id.get(&(provider.to_owned(), session_id.to_owned())).copied()
@@ -64,35 +91,40 @@ impl LedgerStore for MemoryStore {
         let mut state = self.state();
         match state.keys.get_mut(key) {
             None => {
-                let entry = KeyEntry {
+                let entry = Key {
                     fingerprint: fingerprint.clone(),
-                    state: KeyState::Pending { until: lease_until },
+                    state: KeyAt::Pending { until: lease_until },
                 };
                 state.keys.insert(key.to_owned(), entry);
                 Ok(Claim::Claimed)
             }
             Some(entry) => {
-                if let KeyState::Pending { until } = entry.state
+                if let KeyAt::Pending { until } = entry.state
                     && until < now
                 {
-                    entry.state = KeyState::Unresolved(Vec::new());
+                    entry.state = KeyAt::Unresolved(Vec::new());
                 }
-                Ok(Claim::Existing(entry.clone()))
+                let entry = &state.keys[key];
+                Ok(Claim::Existing(state.entry(entry)))
             }
         }
     }
 
     async fn finish(&self, key: Option<&str>, session: &SessionRecord) -> Result<(), Error> {
         let mut state = self.state();
-        if let Some(entry) = key.and_then(|key| state.keys.get_mut(key)) {
-            entry.state = KeyState::Done(Box::new(session.clone()));
-        }
         // As the SQL store: a session recorded before keeps its first record.
         let id = (session.provider.clone(), session.session_id.clone());
-        if !state.by_id.contains_key(&id) {
-            let at = state.sessions.len();
-            state.sessions.push(session.clone());
-            state.by_id.insert(id, at);
+        let at = match state.by_id.get(&id) {
+            Some(&at) => at,
+            None => {
+                let at = state.sessions.len();
+                state.sessions.push(session.clone());
+                state.by_id.insert(id, at);
+                at
+            }
+        };
+        if let Some(entry) = key.and_then(|key| state.keys.get_mut(key)) {
+            entry.state = KeyAt::Done(at);
         }
         Ok(())
     }
@@ -104,7 +136,7 @@ impl LedgerStore for MemoryStore {
 
     async fn mark_unresolved(&self, key: &str, attempts: &[AttemptRecord]) -> Result<(), Error> {
         if let Some(entry) = self.state().keys.get_mut(key) {
-            entry.state = KeyState::Unresolved(attempts.to_vec());
+            entry.state = KeyAt::Unresolved(attempts.to_vec());
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use kyc_adapter::decode::lenient;
+use kyc_adapter::decode::{lenient, lenient_object, lenient_text, lenient_time};
 use kyc_core::Locale;
 
 use crate::options::{OnfidoAddress, OnfidoConsent, OnfidoLocation};
@@ -141,30 +141,30 @@ pub(crate) struct NewLink<'a> {
 /// id and status only: `sdk_token` loads the person's session.
 #[derive(Default, Deserialize)]
 pub(crate) struct WorkflowRun {
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) applicant_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) status: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_object")]
     pub(crate) link: Option<Link>,
     /// A token for Onfido's SDKs to load this run.
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) sdk_token: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) dashboard_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) customer_user_id: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) reasons: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_object")]
     pub(crate) error: Option<RunError>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_time")]
     pub(crate) updated_at: Option<DateTime<Utc>>,
     /// A task's run, when a webhook's `resource` is a workflow task rather than a run
     /// (<https://github.com/onfido/onfido-openapi-spec/blob/master/schemas/webhooks/webhook_event.yaml>).
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) workflow_run_id: Option<String>,
 }
 
@@ -180,18 +180,18 @@ impl fmt::Debug for WorkflowRun {
 /// `link` of a run: the hosted page and when it stops working.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Link {
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) url: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_time")]
     pub(crate) expires_at: Option<DateTime<Utc>>,
 }
 
 /// `error` of a run whose status is `error`.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RunError {
-    #[serde(rename = "type", default, deserialize_with = "lenient")]
+    #[serde(rename = "type", default, deserialize_with = "lenient_text")]
     pub(crate) kind: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) message: Option<String>,
 }
 
@@ -206,7 +206,7 @@ pub(crate) struct WebhookBody {
 /// workflow run the whole run.
 #[derive(Debug, Deserialize)]
 pub(crate) struct WebhookPayload {
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) resource_type: Option<String>,
     pub(crate) action: String,
     #[serde(default)]
@@ -219,13 +219,13 @@ pub(crate) struct WebhookPayload {
 /// status, and for task events the run they belong to.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct WebhookObject {
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) status: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_time")]
     pub(crate) completed_at_iso8601: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) workflow_run_id: Option<String>,
 }
 
@@ -241,9 +241,9 @@ pub(crate) struct ErrorBody {
 /// a validation error found (a map of field names to messages, nested for nested fields).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorDetail {
-    #[serde(rename = "type", default, deserialize_with = "lenient")]
+    #[serde(rename = "type", default, deserialize_with = "lenient_text")]
     pub(crate) kind: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) message: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) fields: Option<Value>,

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use kyc_adapter::decode::{lenient, lenient_u64};
+use kyc_adapter::decode::{lenient, lenient_text, lenient_u64};
 use kyc_core::Locale;
 
 /// The body of `POST /resources/sdkIntegrations/levels/-/websdkLink`, in the order of the
@@ -86,11 +86,11 @@ pub(crate) fn lang_code(locale: Locale) -> Option<&'static str> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ErrorBody {
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) description: Option<String>,
     #[serde(default, deserialize_with = "lenient_u64")]
     pub(crate) code: Option<u64>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) correlation_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_u64")]
     pub(crate) error_code: Option<u64>,
@@ -102,9 +102,9 @@ pub(crate) struct ErrorBody {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Applicant {
     pub(crate) id: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) external_user_id: Option<String>,
-    #[serde(default, rename = "type", deserialize_with = "lenient")]
+    #[serde(default, rename = "type", deserialize_with = "lenient_text")]
     pub(crate) applicant_type: Option<String>,
     /// `true` once the profile is deactivated
     /// (<https://docs.sumsub.com/reference/deactivate-applicant-profile>).
@@ -118,13 +118,13 @@ pub(crate) struct Applicant {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Review {
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) review_status: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) review_result: Option<ReviewResult>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) attempt_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) review_date: Option<String>,
 }
 
@@ -133,13 +133,13 @@ pub(crate) struct Review {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ReviewResult {
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) review_answer: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) review_reject_type: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) reject_labels: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) moderation_comment: Option<String>,
 }
 
@@ -150,19 +150,19 @@ pub(crate) struct ReviewResult {
 pub(crate) struct WebhookBody {
     #[serde(rename = "type")]
     pub(crate) event_type: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) external_user_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) applicant_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) review_status: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) review_result: Option<ReviewResult>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) applicant_member_of: Option<Vec<Value>>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) created_at: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) created_at_ms: Option<String>,
 }
 

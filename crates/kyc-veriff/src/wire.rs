@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use kyc_adapter::decode::lenient;
+use kyc_adapter::decode::{lenient, lenient_text, lenient_time};
 use kyc_adapter::shadowed_keys;
 use kyc_core::{DocumentType, FieldError, Locale, SessionRequest, Sex};
 
@@ -266,15 +266,15 @@ pub(crate) struct CreateSessionResponse {
 pub(crate) struct CreatedVerification {
     pub(crate) id: String,
     pub(crate) url: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) vendor_data: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) host: Option<String>,
     /// The older name of `host`; an answer may carry both, so it is not a serde alias (which
     /// would refuse the second as a duplicate).
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) base_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) session_token: Option<String>,
 }
 
@@ -292,15 +292,15 @@ pub(crate) struct DecisionEnvelope {
 pub(crate) struct DecisionBody {
     pub(crate) id: String,
     pub(crate) status: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) attempt_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) vendor_data: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) reason: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) reason_code: Option<i64>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_time")]
     pub(crate) decision_time: Option<DateTime<Utc>>,
     #[serde(default)]
     pub(crate) person: Option<Value>,
@@ -317,9 +317,9 @@ pub(crate) struct DecisionBody {
 pub(crate) struct EventBody {
     pub(crate) id: String,
     pub(crate) action: String,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) attempt_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) vendor_data: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) code: Option<i64>,
@@ -333,7 +333,7 @@ pub(crate) struct EventBody {
 pub(crate) struct ErrorBody {
     #[serde(default)]
     pub(crate) code: Option<Value>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) message: Option<String>,
 }
 
