@@ -637,6 +637,17 @@ impl LedgerStore for SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Claim, Error> {
         let select = key_query();
+        // A key done or unresolved stays so: read outside a write transaction, whose commit
+        // (a sync to disk) would be most of a replay's cost.
+        let settled = on_backend!(self, |pool, dialect| {
+            let row =
+                sqlx::query(&select).bind(key).fetch_optional(pool).await.map_err(fail("claim"))?;
+            row.as_ref().map(key_from_row).transpose()
+        })?;
+        if let Some(entry) = settled.filter(|entry| !matches!(entry.state, KeyState::Pending { .. }))
+        {
+            return Ok(Claim::Existing(entry));
+        }
         // A key released between the insert and the read is claimed again; a few rounds, then
         // the caller's retry.
         for _ in 0..3 {
