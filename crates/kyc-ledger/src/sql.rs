@@ -644,7 +644,8 @@ impl LedgerStore for SqlStore {
                 sqlx::query(&select).bind(key).fetch_optional(pool).await.map_err(fail("claim"))?;
             row.as_ref().map(key_from_row).transpose()
         })?;
-        if let Some(entry) = settled.filter(|entry| !matches!(entry.state, KeyState::Pending { .. }))
+        if let Some(entry) =
+            settled.filter(|entry| !matches!(entry.state, KeyState::Pending { .. }))
         {
             return Ok(Claim::Existing(entry));
         }
