@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use secrecy::{ExposeSecret, SecretBox};
+use hmac::Hmac;
+use sha2::Sha256;
 use url::Url;
 
 use kyc_core::kit::ErrorExt;
@@ -72,7 +73,8 @@ pub struct Ledger {
 
 struct Inner {
     store: Arc<dyn LedgerStore>,
-    fingerprint_key: SecretBox<Vec<u8>>,
+    /// The HMAC keyed with the fingerprint key (the key itself is not kept).
+    fingerprint_key: Hmac<Sha256>,
     lease: Duration,
     wait: Duration,
     reuse: Reuse,
@@ -116,8 +118,8 @@ impl Ledger {
         provider: &dyn VerificationSession,
         request: &SessionRequest,
     ) -> Fingerprint {
-        let scope = format!("{}\0{}", self.inner.account, provider.provider());
-        Fingerprint::of(self.inner.fingerprint_key.expose_secret(), &scope, request)
+        let scope = [self.inner.account.as_str(), "\0", provider.provider()];
+        Fingerprint::keyed(&self.inner.fingerprint_key, &scope, request)
     }
 
     /// Creates a session for `request` through `provider`, at most once per `idempotency_key`
@@ -292,7 +294,7 @@ impl LedgerBuilder {
         Ledger {
             inner: Arc::new(Inner {
                 store: self.store,
-                fingerprint_key: SecretBox::new(Box::new(self.fingerprint_key)),
+                fingerprint_key: Fingerprint::key(&self.fingerprint_key),
                 lease: self.lease,
                 wait: self.wait,
                 reuse: self.reuse,

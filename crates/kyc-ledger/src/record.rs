@@ -24,9 +24,21 @@ impl Fingerprint {
     /// The fingerprint of `request` sent through `scope` (a provider's name: the same request
     /// through another provider is another fingerprint), under `key` (the ledger's).
     pub fn of(key: &[u8], scope: &str, request: &SessionRequest) -> Self {
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
-        mac.update(scope.as_bytes());
+        Self::keyed(&Self::key(key), &[scope], request)
+    }
+
+    /// The HMAC keyed with `key`, made once by a ledger (keying hashes two blocks).
+    pub(crate) fn key(key: &[u8]) -> Hmac<Sha256> {
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length")
+    }
+
+    /// [`of`](Self::of), under an HMAC already keyed by [`key`](Self::key), the scope given
+    /// in parts (hashed as their concatenation).
+    pub(crate) fn keyed(key: &Hmac<Sha256>, scope: &[&str], request: &SessionRequest) -> Self {
+        let mut mac = key.clone();
+        for part in scope {
+            mac.update(part.as_bytes());
+        }
         mac.update(b"\0");
         // The request's one documented JSON shape (`SessionRequest::to_json`'s bytes): field
         // order is the struct's, so equal requests give equal bytes. Hashed as it is written,

@@ -238,3 +238,18 @@ async fn nothing_secret_is_printed() {
     assert!(!printed.contains("test fingerprint key"), "{printed}");
     assert!(!printed.contains(record.fingerprint.as_str()), "{printed}");
 }
+
+/// A ledger's fingerprint is `Fingerprint::of` under its key, scoped by account and provider:
+/// what a store recorded under one version replays under the next.
+#[tokio::test]
+async fn a_ledger_fingerprints_as_fingerprint_of_says() {
+    let store: Arc<dyn LedgerStore> = Arc::new(MemoryStore::new());
+    let stub = StubProvider::new("stub");
+    let request = request("u1").with_person(Person::default().with_first_name("Ann"));
+    let plain = Ledger::builder(Arc::clone(&store), KEY.to_vec()).build();
+    let expected = kyc_ledger::Fingerprint::of(KEY, "\0stub", &request);
+    assert_eq!(plain.fingerprint(&stub, &request), expected);
+    let account = Ledger::builder(store, KEY.to_vec()).with_account("acme").build();
+    let expected = kyc_ledger::Fingerprint::of(KEY, "acme\0stub", &request);
+    assert_eq!(account.fingerprint(&stub, &request), expected);
+}
