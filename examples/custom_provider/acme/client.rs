@@ -17,7 +17,7 @@ use url::Url;
 use kyc::{Capabilities, Error, Session, SessionRequest, VerificationSession};
 use kyc_adapter::config::Vars;
 use kyc_adapter::decode::{seconds_after, undecodable};
-use kyc_adapter::http::{Answer, trusted_link};
+use kyc_adapter::http::{Answer, sensitive_header, trusted_link};
 use kyc_adapter::{ErrorExt, Findings, HttpClient, Settings, preflight};
 
 use super::error::error_from_response;
@@ -44,7 +44,8 @@ pub struct Acme {
 
 pub(crate) struct Inner {
     pub(crate) http: HttpClient,
-    api_key: SecretString,
+    /// `Bearer <key>`, built once by `build()`, not on every request.
+    authorization: HeaderValue,
     defaults: AcmeOptions,
     capabilities: Capabilities,
     pub(crate) webhooks: AcmeWebhooks,
@@ -97,7 +98,7 @@ impl Acme {
         let inner = &*self.inner;
         let name = inner.http.name();
         let http = http
-            .header(AUTHORIZATION, bearer(name, &inner.api_key)?)
+            .header(AUTHORIZATION, inner.authorization.clone())
             .header(ACCEPT, "application/json");
         inner
             .http
@@ -170,7 +171,7 @@ impl VerificationSession for Acme {
             })?;
             let http = inner
                 .http
-                .request(Method::POST, inner.http.endpoint("/v2/checks"))
+                .request(Method::POST, inner.http.endpoint(CHECKS_PATH))
                 .header(CONTENT_TYPE, "application/json")
                 .body(body);
             let created_at = Utc::now();
@@ -182,13 +183,8 @@ impl VerificationSession for Acme {
     }
 }
 
-/// `Bearer <key>`, marked sensitive so reqwest keeps it out of its `Debug` output.
-fn bearer(provider: &str, api_key: &SecretString) -> Result<HeaderValue, Error> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", api_key.expose_secret()))
-        .map_err(|_| Error::config(provider, "the API key is not a valid header value"))?;
-    value.set_sensitive(true);
-    Ok(value)
-}
+/// Where checks are made: its URL is built once, with the client.
+const CHECKS_PATH: &str = "/v2/checks";
 
 impl fmt::Debug for Acme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -248,17 +244,20 @@ impl AcmeBuilder {
                 "the API key is not an Acme key (ak_live_…, ak_test_…)",
             ));
         }
-        let api_key = SecretString::from(key.to_owned());
-        bearer(name, &api_key)?;
+        // Marked sensitive, so reqwest keeps it out of its `Debug` output.
+        let authorization = sensitive_header(name, "the API key", &format!("Bearer {key}"))?;
         if self.settings.webhooks.keys().iter().any(|k| k.expose_secret().trim().is_empty()) {
             return Err(Error::config(name, "a webhook signing key is empty"));
         }
-        let http = self.settings.http_client(concat!("kyc-acme/", env!("CARGO_PKG_VERSION")))?;
+        let http = self
+            .settings
+            .http_client(concat!("kyc-acme/", env!("CARGO_PKG_VERSION")))?
+            .with_endpoints(&[CHECKS_PATH]);
         let webhooks = AcmeWebhooks::from_keys(self.settings.webhook_keys());
         Ok(Acme {
             inner: Arc::new(Inner {
                 http,
-                api_key,
+                authorization,
                 defaults: self.settings.defaults,
                 capabilities: capabilities(),
                 webhooks,

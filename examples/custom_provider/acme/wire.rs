@@ -1,10 +1,11 @@
 //! Acme's wire format: the body of `POST /v2/checks`, Acme's own rules for neutral values, and
 //! the answers. Private serde structs: the neutral model never carries a vendor's field names.
 //!
-//! Answers are read leniently ([`kyc_adapter::decode::lenient`]): only what a session cannot do
-//! without (`check_id`, `link`; a check's `status`) is required, an optional field of the wrong
-//! type counts as missing, and unknown fields are ignored, so a vendor adding or changing a field
-//! does not break sessions that are fine.
+//! Answers are read leniently (`kyc_adapter::decode::lenient_text` for text, `lenient_time` for
+//! times, `lenient` for anything else): only what a session cannot do without (`check_id`,
+//! `link`; a check's `status`) is required, an optional field of the wrong type counts as
+//! missing, and unknown fields are ignored, so a vendor adding or changing a field does not
+//! break sessions that are fine.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -94,7 +95,7 @@ pub(crate) fn is_acme_name(name: &str) -> bool {
 pub(crate) struct CheckCreated {
     pub(crate) check_id: String,
     pub(crate) link: String,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient_time")]
     pub(crate) expires_at: Option<DateTime<Utc>>,
 }
 
@@ -104,13 +105,13 @@ pub(crate) struct CheckCreated {
 pub(crate) struct CheckState {
     pub(crate) check_id: String,
     pub(crate) status: String,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient_text")]
     pub(crate) event: Option<String>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient_text")]
     pub(crate) reference: Option<String>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient_time")]
     pub(crate) decided_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient_text")]
     pub(crate) reason: Option<String>,
 }
 
@@ -124,8 +125,8 @@ pub(crate) struct ErrorBody {
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorDetail {
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient_text")]
     pub(crate) code: Option<String>,
-    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient")]
+    #[serde(default, deserialize_with = "kyc_adapter::decode::lenient_text")]
     pub(crate) message: Option<String>,
 }
