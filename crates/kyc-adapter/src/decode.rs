@@ -59,7 +59,9 @@ where
 
 /// [`lenient`] for text, read straight from the answer: a string is taken, any other value
 /// (a number, an object, `null`) is skipped as `None`. What every adapter reads on each session
-/// (ids, links, tokens) goes through this rather than a JSON value built and converted.
+/// (ids, links, tokens) goes through this rather than a JSON value built and converted. A
+/// skipped list or object is read through as serde reads an unknown field (its strings are not
+/// checked for lone surrogates, say), so a malformed value there is `None`, not an error.
 pub fn lenient_text<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
@@ -72,27 +74,6 @@ pub fn lenient_time<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
     deserializer.deserialize_any(Lenient(|text: &str| text.parse().ok()))
-}
-
-/// [`lenient`] for an object whose own fields are all lenient (or defaulted), read straight
-/// from the answer: an object is read into `T`, any other value is `None`.
-pub fn lenient_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    struct Object<T>(std::marker::PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> Visitor<'de> for Object<T> {
-        type Value = Option<T>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
-        }
-        skip_other_values!();
-    }
-    deserializer.deserialize_any(Object(std::marker::PhantomData))
 }
 
 /// A visitor that takes a string through its function and skips every other value as `None`.
@@ -120,12 +101,6 @@ impl<'de, T, F: FnOnce(&str) -> Option<T>> Visitor<'de> for Lenient<F> {
 /// The `visit_*` methods of a lenient visitor for the values it does not take: each is
 /// `None` (a list or object is read through and dropped).
 macro_rules! skip_other_values {
-    () => {
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        skip_other_values!(str);
-    };
     (str) => {
         fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
             Ok(None)
@@ -246,20 +221,12 @@ mod tests {
         }
     }
 
-    #[derive(Debug, Default, PartialEq, Deserialize)]
-    struct Inner {
-        #[serde(default, deserialize_with = "lenient_text")]
-        url: Option<String>,
-    }
-
     #[derive(Deserialize)]
     struct Typed {
         #[serde(default, deserialize_with = "lenient_text")]
         text: Option<String>,
         #[serde(default, deserialize_with = "lenient_time")]
         time: Option<chrono::DateTime<chrono::Utc>>,
-        #[serde(default, deserialize_with = "lenient_object")]
-        inner: Option<Inner>,
     }
 
     /// The typed readers take what [`lenient`] takes, and skip what it skips.
@@ -286,9 +253,7 @@ mod tests {
                 serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
             let whole: serde_json::Value = serde_json::from_str(value).unwrap();
             assert_eq!(typed.text, serde_json::from_value(whole.clone()).ok(), "{value}");
-            assert_eq!(typed.time, serde_json::from_value(whole.clone()).ok(), "{value}");
-            let inner = whole.is_object().then(|| serde_json::from_value::<Inner>(whole).unwrap());
-            assert_eq!(typed.inner, inner, "{value}");
+            assert_eq!(typed.time, serde_json::from_value(whole).ok(), "{value}");
         }
     }
 

@@ -107,13 +107,10 @@ impl HttpClient {
         request: reqwest::RequestBuilder,
         refusal: impl FnOnce(&Answer) -> Error,
     ) -> Result<Answer, Error> {
-        // The clock is read only for a log that is kept.
-        let started = tracing::enabled!(tracing::Level::DEBUG).then(std::time::Instant::now);
+        let started = std::time::Instant::now();
         let answer = send(&self.name, request).await?;
-        if let Some(started) = started {
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            tracing::debug!(provider = %self.name, status = answer.status, elapsed_ms, "answered");
-        }
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(provider = %self.name, status = answer.status, elapsed_ms, "answered");
         match answer.is_success() {
             true => Ok(answer),
             false => Err(refusal(&answer)),

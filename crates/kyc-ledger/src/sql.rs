@@ -637,8 +637,10 @@ impl LedgerStore for SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Claim, Error> {
         let select = key_query();
-        // A key done or unresolved stays so: read outside a write transaction, whose commit
-        // (a sync to disk) would be most of a replay's cost.
+        // A key found done or unresolved is answered from a plain read of committed rows: what
+        // the transaction below would have read at this moment, without its commit (a sync to
+        // disk, most of a replay's cost). Only a pending key needs the transaction, where its
+        // lease is checked and may end.
         let settled = on_backend!(self, |pool, dialect| {
             let row =
                 sqlx::query(&select).bind(key).fetch_optional(pool).await.map_err(fail("claim"))?;

@@ -262,7 +262,9 @@ impl Onfido {
             // Present: the capabilities require them.
             first_name: person.first_name.as_deref().unwrap_or_default(),
             last_name: person.last_name.as_deref().unwrap_or_default(),
-            dob: person.date_of_birth.map(|date| date.format("%Y-%m-%d").to_string()),
+            // `NaiveDate`'s display is `%Y-%m-%d` for the years validation lets through
+            // (1900 to 9999), without parsing a format string.
+            dob: person.date_of_birth.map(|date| date.to_string()),
             email: person.email.as_deref(),
             phone_number: person.phone.as_deref(),
             address: options.address.as_ref().map(Into::into),

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use kyc_adapter::decode::{lenient, lenient_object, lenient_text, lenient_time};
+use kyc_adapter::decode::{lenient, lenient_text, lenient_time};
 use kyc_core::Locale;
 
 use crate::options::{OnfidoAddress, OnfidoConsent, OnfidoLocation};
@@ -147,7 +147,7 @@ pub(crate) struct WorkflowRun {
     pub(crate) applicant_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) status: Option<String>,
-    #[serde(default, deserialize_with = "lenient_object")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) link: Option<Link>,
     /// A token for Onfido's SDKs to load this run.
     #[serde(default, deserialize_with = "lenient_text")]
@@ -158,7 +158,7 @@ pub(crate) struct WorkflowRun {
     pub(crate) customer_user_id: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) reasons: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "lenient_object")]
+    #[serde(default, deserialize_with = "lenient")]
     pub(crate) error: Option<RunError>,
     #[serde(default, deserialize_with = "lenient_time")]
     pub(crate) updated_at: Option<DateTime<Utc>>,

@@ -604,3 +604,19 @@ async fn passes_the_conformance_suite() {
     assert_eq!(calls.len(), 2 * applicants, "{calls:?}");
     assert!(calls.iter().all(|c| c.starts_with("POST")), "{calls:?}");
 }
+
+/// A run whose objects repeat a key (JSON allows it; the last one counts) is still a session:
+/// the run exists at Onfido, so failing its decoding would keep an applicant for nothing.
+#[test]
+fn a_run_with_a_repeated_key_decodes_with_the_last_one() {
+    let onfido = Onfido::builder(TOKEN, WORKFLOW).build().unwrap();
+    let body = format!(
+        r#"{{"id":"{RUN}","status":"awaiting_input","error":{{"type":"a","type":"b"}},
+            "link":{{"url":"https://eu.onfido.app/l/first","url":"https://eu.onfido.app/l/{RUN}",
+                     "expires_at":null,"expires_at":"2025-03-11T10:00:00Z"}}}}"#
+    );
+    let now = chrono::Utc::now();
+    let session = onfido.decode(&request(), 201, body.as_bytes(), now).unwrap();
+    assert_eq!(session.url.as_str(), format!("https://eu.onfido.app/l/{RUN}"));
+    assert_eq!(session.expires_at.unwrap().to_rfc3339(), "2025-03-11T10:00:00+00:00");
+}
