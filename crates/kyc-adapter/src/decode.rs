@@ -76,6 +76,84 @@ pub fn lenient_time<'de, D: Deserializer<'de>>(
     deserializer.deserialize_any(Lenient(|text: &str| text.parse().ok()))
 }
 
+/// [`lenient`] for an object of text fields (a time is text too), read straight from the
+/// answer: `set` gets each key and its value as [`lenient_text`] reads it, in the answer's
+/// order, so a repeated key ends with its last value, as a JSON value would have it (a derived
+/// struct would refuse the whole answer). Anything but an object is `None`.
+///
+/// ```
+/// #[derive(Default)]
+/// struct Link { url: Option<String> }
+/// fn link<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Link>, D::Error> {
+///     kyc_adapter::decode::lenient_text_object(d, |link: &mut Link, key, value| {
+///         if key == "url" { link.url = value }
+///     })
+/// }
+/// #[derive(serde::Deserialize)]
+/// struct Run { #[serde(default, deserialize_with = "link")] link: Option<Link> }
+/// let run: Run = serde_json::from_str(r#"{"link": {"url": "a", "url": "b", "n": [1]}}"#).unwrap();
+/// assert_eq!(run.link.unwrap().url.as_deref(), Some("b"));
+/// let run: Run = serde_json::from_str(r#"{"link": "b"}"#).unwrap();
+/// assert!(run.link.is_none());
+/// ```
+pub fn lenient_text_object<'de, D, T>(
+    deserializer: D,
+    set: fn(&mut T, &str, Option<String>),
+) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default,
+{
+    struct Object<T>(fn(&mut T, &str, Option<String>));
+    impl<'de, T: Default> Visitor<'de> for Object<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut object = T::default();
+            while let Some(Key(key)) = map.next_key()? {
+                let LenientText(value) = map.next_value()?;
+                (self.0)(&mut object, &key, value);
+            }
+            Ok(Some(object))
+        }
+        skip_other_values!();
+    }
+    deserializer.deserialize_any(Object(set))
+}
+
+/// An object's key, borrowed from the answer when it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl<'de> Visitor<'de> for Name {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(key)))
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+                Ok(Key(std::borrow::Cow::Owned(key.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
+}
+
+/// A value as [`lenient_text`] reads it.
+struct LenientText(Option<String>);
+
+impl<'de> Deserialize<'de> for LenientText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        lenient_text(deserializer).map(LenientText)
+    }
+}
+
 /// A visitor that takes a string through its function and skips every other value as `None`.
 struct Lenient<F>(F);
 
@@ -101,6 +179,12 @@ impl<'de, T, F: FnOnce(&str) -> Option<T>> Visitor<'de> for Lenient<F> {
 /// The `visit_*` methods of a lenient visitor for the values it does not take: each is
 /// `None` (a list or object is read through and dropped).
 macro_rules! skip_other_values {
+    () => {
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        skip_other_values!(str);
+    };
     (str) => {
         fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
             Ok(None)
@@ -227,6 +311,53 @@ mod tests {
         text: Option<String>,
         #[serde(default, deserialize_with = "lenient_time")]
         time: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    struct Pair {
+        #[serde(default, deserialize_with = "lenient_text")]
+        a: Option<String>,
+        #[serde(default, deserialize_with = "lenient_text")]
+        b: Option<String>,
+    }
+
+    fn pair<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Pair>, D::Error> {
+        lenient_text_object(deserializer, |pair: &mut Pair, key, value| match key {
+            "a" => pair.a = value,
+            "b" => pair.b = value,
+            _ => {}
+        })
+    }
+
+    #[derive(Deserialize)]
+    struct Holder {
+        #[serde(default, deserialize_with = "pair")]
+        pair: Option<Pair>,
+    }
+
+    /// An object of text fields reads as a JSON value would have it (last repeated key wins);
+    /// anything but an object is `None`.
+    #[test]
+    fn text_objects_agree_with_lenient_for_objects() {
+        let values = [
+            r#"{"a": "x", "b": "y"}"#,
+            r#"{"a": "x", "a": "z"}"#,
+            r#"{"a": "x", "a": 3}"#,
+            r#"{"a\u0062": "x", "b": {"c": [1, "d"]}, "e": null}"#,
+            r#"{"b": "\u00e9\n"}"#,
+            "{}",
+        ];
+        for value in values {
+            let json = format!(r#"{{"pair": {value}, "after": 1}}"#);
+            let read: Holder =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            let whole: serde_json::Value = serde_json::from_str(value).unwrap();
+            assert_eq!(read.pair, Some(serde_json::from_value::<Pair>(whole).unwrap()), "{value}");
+        }
+        for value in [r#""x""#, "3", "null", r#"["x", "y"]"#, "true"] {
+            let json = format!(r#"{{"pair": {value}}}"#);
+            assert_eq!(serde_json::from_str::<Holder>(&json).unwrap().pair, None, "{value}");
+        }
     }
 
     /// The typed readers take what [`lenient`] takes, and skip what it skips.

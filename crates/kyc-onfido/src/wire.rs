@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use kyc_adapter::decode::{lenient, lenient_text, lenient_time};
+use kyc_adapter::decode::{lenient, lenient_text, lenient_text_object, lenient_time};
 use kyc_core::Locale;
 
 use crate::options::{OnfidoAddress, OnfidoConsent, OnfidoLocation};
@@ -147,7 +147,7 @@ pub(crate) struct WorkflowRun {
     pub(crate) applicant_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) status: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default, deserialize_with = "Link::lenient")]
     pub(crate) link: Option<Link>,
     /// A token for Onfido's SDKs to load this run.
     #[serde(default, deserialize_with = "lenient_text")]
@@ -177,13 +177,22 @@ impl fmt::Debug for WorkflowRun {
     }
 }
 
-/// `link` of a run: the hosted page and when it stops working.
-#[derive(Debug, Default, Deserialize)]
+/// `link` of a run: the hosted page and when it stops working. Read on every session, straight
+/// from the answer (`lenient_text_object`: a repeated key takes its last value).
+#[derive(Debug, Default)]
 pub(crate) struct Link {
-    #[serde(default, deserialize_with = "lenient_text")]
     pub(crate) url: Option<String>,
-    #[serde(default, deserialize_with = "lenient_time")]
     pub(crate) expires_at: Option<DateTime<Utc>>,
+}
+
+impl Link {
+    fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        lenient_text_object(d, |link: &mut Link, key, value| match key {
+            "url" => link.url = value,
+            "expires_at" => link.expires_at = value.and_then(|time| time.parse().ok()),
+            _ => {}
+        })
+    }
 }
 
 /// `error` of a run whose status is `error`.
