@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kyc::idenfy::KybOptions;
 use kyc::{
-    ClientId, CountryCode, DocumentType, FieldError, Flow, IdenfyOptions, Locale, SessionRequest,
-    Sex, VeriffOptions, VerificationKind,
+    ClientId, CountryCode, DocumentType, Field, FieldError, Flow, IdenfyOptions, Locale,
+    SessionRequest, Sex, VeriffOptions, VerificationKind,
 };
 use url::Url;
 
@@ -69,6 +69,19 @@ pub(crate) enum Command {
     /// `kyc` (or an application) at it, webhook keys included.
     #[command(after_help = exit::help(exit::EMULATOR))]
     Emulator(Box<EmulatorArgs>),
+    /// Serves an operator console (create, list, follow and erase sessions in a browser) and
+    /// every vendor's webhook receiver, over the ledger. The console's password is
+    /// KYC_CONSOLE_PASSWORD (generated and printed once when unset).
+    #[command(after_help = exit::help(exit::SERVE))]
+    Serve(ServeArgs),
+}
+
+/// `kyc serve`'s flags.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Args)]
@@ -482,6 +495,54 @@ impl RequestArgs {
     }
 }
 
+/// The flag that sets the request field at `path` (a [`Field`]'s JSON path, or a vendor
+/// option's), so a refusal naming the field can stand beside the flag's input in `kyc serve`'s
+/// form.
+pub(crate) fn flag_of(path: &str) -> Option<&'static str> {
+    use strum::IntoEnumIterator;
+    let option = match path {
+        "providerOptions.idenfy.kyb.flow" => Some("--workflow"),
+        "providerOptions.idenfy.kyb.theme" => Some("--theme"),
+        "providerOptions.idenfy.kyb.scanRefs" => Some("--scan-ref"),
+        "providerOptions.idenfy.checkAml" => Some("--idenfy-check-aml"),
+        "providerOptions.veriff.endUserId" => Some("--veriff-end-user-id"),
+        _ => None,
+    };
+    option.or_else(|| Field::iter().find(|field| field.as_ref() == path).and_then(field_flag))
+}
+
+/// The flag of each neutral field.
+fn field_flag(field: Field) -> Option<&'static str> {
+    Some(match field {
+        Field::ClientId => "--client-id",
+        Field::FirstName => "--first-name",
+        Field::LastName => "--last-name",
+        Field::DateOfBirth => "--date-of-birth",
+        Field::Sex => "--sex",
+        Field::Nationality => "--nationality",
+        Field::PersonalNumber => "--personal-number",
+        Field::Address => "--address",
+        Field::Email => "--person-email",
+        Field::Phone => "--person-phone",
+        Field::DocumentTypes => "--document-type",
+        Field::DocumentCountry => "--document-country",
+        Field::DocumentNumber => "--document-number",
+        Field::DocumentIssueDate => "--document-issue-date",
+        Field::DocumentExpiryDate => "--document-expiry-date",
+        Field::Locale => "--locale",
+        Field::Flow => "--flow",
+        Field::SuccessUrl => "--success-url",
+        Field::FailureUrl => "--failure-url",
+        Field::CancelUrl => "--cancel-url",
+        Field::WebhookUrl => "--webhook-url",
+        Field::LinkValidity => "--link-validity",
+        Field::SessionDuration => "--session-duration",
+        Field::ExternalRef => "--external-ref",
+        Field::Tags => "--tag",
+        _ => return None,
+    })
+}
+
 /// A flag's value breaking a rule, worded as the library words an invalid request.
 fn invalid(flag: &str, rule: impl Into<String>) -> Failure {
     Failure::Input(format!("invalid request: {}", FieldError::new(flag, rule)))
@@ -529,7 +590,6 @@ fn set<T: Clone>(target: &mut Option<T>, flag: &Option<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kyc::Field;
 
     #[test]
     fn durations() {
@@ -580,37 +640,38 @@ mod tests {
         assert!(request.validate().is_ok());
     }
 
-    /// The flag that sets each neutral field, with a valid value. `Field` is the library's one
+    /// A valid value for the flag of each neutral field. `Field` is the library's one
     /// description of the fields: a field added there fails this test until it has a flag.
     fn flag_for(field: Field) -> Option<[&'static str; 2]> {
-        Some(match field {
-            Field::ClientId => ["--client-id", "u2"],
-            Field::FirstName => ["--first-name", "Jonas"],
-            Field::LastName => ["--last-name", "Jonaitis"],
-            Field::DateOfBirth => ["--date-of-birth", "1990-05-15"],
-            Field::Sex => ["--sex", "male"],
-            Field::Nationality => ["--nationality", "LT"],
-            Field::PersonalNumber => ["--personal-number", "39005150000"],
-            Field::Address => ["--address", "Gedimino pr. 1, Vilnius"],
-            Field::Email => ["--person-email", "jonas@example.com"],
-            Field::Phone => ["--person-phone", "+37060000000"],
-            Field::DocumentTypes => ["--document-type", "passport"],
-            Field::DocumentCountry => ["--document-country", "LT"],
-            Field::DocumentNumber => ["--document-number", "AB1234567"],
-            Field::DocumentIssueDate => ["--document-issue-date", "2020-01-01"],
-            Field::DocumentExpiryDate => ["--document-expiry-date", "2030-01-01"],
-            Field::Locale => ["--locale", "lt"],
-            Field::Flow => ["--flow", "document"],
-            Field::SuccessUrl => ["--success-url", "https://app.example/ok"],
-            Field::FailureUrl => ["--failure-url", "https://app.example/failed"],
-            Field::CancelUrl => ["--cancel-url", "https://app.example/cancelled"],
-            Field::WebhookUrl => ["--webhook-url", "https://app.example/hook"],
-            Field::LinkValidity => ["--link-validity", "2h"],
-            Field::SessionDuration => ["--session-duration", "10m"],
-            Field::ExternalRef => ["--external-ref", "order-7"],
-            Field::Tags => ["--tag", "vip"],
+        let value = match field {
+            Field::ClientId => "u2",
+            Field::FirstName => "Jonas",
+            Field::LastName => "Jonaitis",
+            Field::DateOfBirth => "1990-05-15",
+            Field::Sex => "male",
+            Field::Nationality => "LT",
+            Field::PersonalNumber => "39005150000",
+            Field::Address => "Gedimino pr. 1, Vilnius",
+            Field::Email => "jonas@example.com",
+            Field::Phone => "+37060000000",
+            Field::DocumentTypes => "passport",
+            Field::DocumentCountry => "LT",
+            Field::DocumentNumber => "AB1234567",
+            Field::DocumentIssueDate => "2020-01-01",
+            Field::DocumentExpiryDate => "2030-01-01",
+            Field::Locale => "lt",
+            Field::Flow => "document",
+            Field::SuccessUrl => "https://app.example/ok",
+            Field::FailureUrl => "https://app.example/failed",
+            Field::CancelUrl => "https://app.example/cancelled",
+            Field::WebhookUrl => "https://app.example/hook",
+            Field::LinkValidity => "2h",
+            Field::SessionDuration => "10m",
+            Field::ExternalRef => "order-7",
+            Field::Tags => "vip",
             _ => return None,
-        })
+        };
+        Some([flag_of(field.as_ref())?, value])
     }
 
     #[test]
@@ -740,6 +801,7 @@ mod tests {
             (&["providers"], exit::PROVIDERS),
             (&["webhook", "verify"], exit::WEBHOOK_VERIFY),
             (&["emulator"], exit::EMULATOR),
+            (&["serve"], exit::SERVE),
         ] {
             let command = path.iter().fold(&mut cli, |command, name| {
                 command.find_subcommand_mut(name).unwrap_or_else(|| panic!("{name}"))

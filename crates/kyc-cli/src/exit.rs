@@ -109,6 +109,17 @@ pub(crate) const EMULATOR: &[Code] = &[
     (CONFIG, "the address cannot be listened on"),
 ];
 
+/// `kyc serve`.
+pub(crate) const SERVE: &[Code] = &[
+    (OK, "stopped by SIGTERM or Ctrl-C, the requests in flight finished"),
+    (INVALID, BAD_FLAGS),
+    (
+        CONFIG,
+        "configuration (the address cannot be listened on, the ledger cannot be opened, \
+         credentials), or requests still running 30 s after the stop signal",
+    ),
+];
+
 /// Every command with the statuses it can return, as the README lists them.
 const COMMANDS: &[(&str, &[Code])] = &[
     ("session create", SESSION_CREATE),
@@ -120,6 +131,7 @@ const COMMANDS: &[(&str, &[Code])] = &[
     ("providers", PROVIDERS),
     ("webhook verify", WEBHOOK_VERIFY),
     ("emulator", EMULATOR),
+    ("serve", SERVE),
 ];
 
 /// The README's table of every command's statuses (a test keeps the two equal).

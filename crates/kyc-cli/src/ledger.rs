@@ -44,17 +44,25 @@ pub(crate) async fn open(
     reuse: Reuse,
     account: String,
 ) -> Result<Ledger, Failure> {
+    let (store, key) = open_store(on_emulator).await?;
+    Ok(Ledger::builder(store, key).with_reuse(reuse).with_account(account).build())
+}
+
+/// The store a ledger is built on, and its fingerprint key: in memory for the built-in
+/// emulator, else the configured (or default) database.
+pub(crate) async fn open_store(
+    on_emulator: bool,
+) -> Result<(Arc<dyn LedgerStore>, Vec<u8>), Failure> {
     let place = match on_emulator {
         true => None,
         false => place()?,
     };
-    let (store, key): (Arc<dyn LedgerStore>, Vec<u8>) = match place {
+    Ok(match place {
         Some(place) => (place.open().await?, place.key()?),
         // Nowhere to keep it (no KYC_DATABASE_URL, no HOME): this command's sessions are not
         // kept, as `--help` says.
         None => (Arc::new(MemoryStore::new()), b"in memory".to_vec()),
-    };
-    Ok(Ledger::builder(store, key).with_reuse(reuse).with_account(account).build())
+    })
 }
 
 /// Where the ledger is: a database URL, and the key file beside the default SQLite file.

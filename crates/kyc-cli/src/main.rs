@@ -19,6 +19,7 @@ mod email;
 mod exit;
 mod ledger;
 mod output;
+mod serve;
 mod vendors;
 
 use std::process::ExitCode;
@@ -53,6 +54,7 @@ async fn main() -> ExitCode {
             }
             Command::Compare { request, output } => compare::run(&request, output).await,
             Command::Emulator(args) => emulator::run(*args).await,
+            Command::Serve(args) => serve::run(args).await,
         },
         Err(error) => args::refusal(&error),
     };

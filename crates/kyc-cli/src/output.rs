@@ -461,6 +461,36 @@ pub(crate) fn using_the_emulator(address: SocketAddr) {
     );
 }
 
+/// `kyc serve`'s first line on standard error: where it listens (scripts read the address).
+pub(crate) fn serving(address: SocketAddr) {
+    eprintln!("kyc serve: listening on http://{address}");
+}
+
+/// `kyc serve` on the built-in emulator: its sessions live as long as the server.
+pub(crate) fn serving_the_emulator(address: SocketAddr) {
+    eprintln!(
+        "kyc serve: no vendor credentials set: every vendor runs on the built-in emulator at \
+         http://{address} (its sessions, and the ledger's, last as long as this server)"
+    );
+}
+
+/// The console password `kyc serve` made, shown this once (it is kept only as a hash).
+pub(crate) fn console_password(password: &str, variable: &str) {
+    eprintln!(
+        "kyc serve: console password (generated, shown once; set {variable} to choose it): {password}"
+    );
+}
+
+/// A vendor whose webhooks `kyc serve` cannot verify (no secret configured): refused with 503.
+pub(crate) fn webhooks_not_received(vendor: &str, error: &kyc::Error) {
+    eprintln!("kyc serve: {vendor} webhooks are not received: {error}");
+}
+
+/// `kyc serve` was asked to stop.
+pub(crate) fn serve_stopping() {
+    eprintln!("kyc serve: stopping once the requests in flight have finished");
+}
+
 /// A vendor's comparison call that never came back (its task panicked).
 pub(crate) fn lost_a_vendor() {
     eprintln!("error: one vendor's call failed inside this command; its row is missing");

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use kyc::{
-    Capabilities, ProviderOptions, SessionErasure, SessionRequest, VerificationResults,
-    VerificationSession, WebhookVerifier,
+    Capabilities, Failover, FailoverPolicy, ProviderOptions, SessionErasure, SessionRequest,
+    VerificationResults, VerificationSession, WebhookVerifier,
 };
-use kyc_emulator::{Emulator, RunningEmulator};
+use kyc_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
 
 use crate::exit::Failure;
 use crate::output;
@@ -35,12 +35,12 @@ pub(crate) struct Vendor {
     /// Its session client from configuration variables: the process environment's, or the
     /// running emulator's ([`RunningEmulator::vars`], the same names).
     pub(crate) session: fn(Vars) -> Result<Arc<dyn VerificationSession>, kyc::Error>,
-    /// Its webhook verifier from the environment (the webhook secret alone).
-    pub(crate) webhooks_from_env: fn() -> Result<Box<dyn WebhookVerifier>, kyc::Error>,
-    /// Its results (polling) client from the environment.
-    pub(crate) results_from_env: fn() -> Result<Box<dyn VerificationResults>, kyc::Error>,
-    /// Its erasure client from the environment.
-    pub(crate) erasure_from_env: fn() -> Result<Box<dyn SessionErasure>, kyc::Error>,
+    /// Its webhook verifier from configuration variables (the webhook secret alone).
+    pub(crate) webhooks: fn(Vars) -> Result<Box<dyn WebhookVerifier>, kyc::Error>,
+    /// Its results (polling) client from configuration variables.
+    pub(crate) results: fn(Vars) -> Result<Box<dyn VerificationResults>, kyc::Error>,
+    /// Its erasure client from configuration variables.
+    pub(crate) erasure: fn(Vars) -> Result<Box<dyn SessionErasure>, kyc::Error>,
     /// The fields of its options in a request that its adapter does not know
     /// (`providerOptions.idenfy.brandNewSwitch`): sent as they are, so the operator is told, in
     /// case one is a misspelling the vendor would silently ignore.
@@ -56,9 +56,9 @@ pub(crate) static VENDORS: &[Vendor] = &[
         base_url_var: "IDENFY_BASE_URL",
         capabilities: kyc::idenfy::capabilities,
         session: |vars| Ok(Arc::new(kyc::IdenfyBuilder::from_vars(vars)?.build()?)),
-        webhooks_from_env: || Ok(Box::new(kyc::IdenfyWebhooks::from_env()?)),
-        results_from_env: || Ok(Box::new(kyc::Idenfy::from_env()?)),
-        erasure_from_env: || Ok(Box::new(kyc::Idenfy::from_env()?)),
+        webhooks: |vars| Ok(Box::new(kyc::IdenfyWebhooks::from_vars(vars)?)),
+        results: |vars| Ok(Box::new(kyc::IdenfyBuilder::from_vars(vars)?.build()?)),
+        erasure: |vars| Ok(Box::new(kyc::IdenfyBuilder::from_vars(vars)?.build()?)),
         // Its KYB options are nested inside these, and named by them (`kyb.other`).
         unknown_options: unknown_fields::<kyc::IdenfyOptions>,
     },
@@ -69,9 +69,9 @@ pub(crate) static VENDORS: &[Vendor] = &[
         base_url_var: "VERIFF_BASE_URL",
         capabilities: kyc::veriff::capabilities,
         session: |vars| Ok(Arc::new(kyc::VeriffBuilder::from_vars(vars)?.build()?)),
-        webhooks_from_env: || Ok(Box::new(kyc::VeriffWebhooks::from_env()?)),
-        results_from_env: || Ok(Box::new(kyc::Veriff::from_env()?)),
-        erasure_from_env: || Ok(Box::new(kyc::Veriff::from_env()?)),
+        webhooks: |vars| Ok(Box::new(kyc::VeriffWebhooks::from_vars(vars)?)),
+        results: |vars| Ok(Box::new(kyc::VeriffBuilder::from_vars(vars)?.build()?)),
+        erasure: |vars| Ok(Box::new(kyc::VeriffBuilder::from_vars(vars)?.build()?)),
         unknown_options: unknown_fields::<kyc::VeriffOptions>,
     },
     Vendor {
@@ -83,10 +83,10 @@ pub(crate) static VENDORS: &[Vendor] = &[
         // one, its client refuses business sessions before sending.
         capabilities: kyc::sumsub::capabilities_with_kyb,
         session: |vars| Ok(Arc::new(kyc::SumsubBuilder::from_vars(vars)?.build()?)),
-        webhooks_from_env: || Ok(Box::new(kyc::SumsubWebhooks::from_env()?)),
-        results_from_env: || Ok(Box::new(kyc::Sumsub::from_env()?)),
+        webhooks: |vars| Ok(Box::new(kyc::SumsubWebhooks::from_vars(vars)?)),
+        results: |vars| Ok(Box::new(kyc::SumsubBuilder::from_vars(vars)?.build()?)),
         // Sumsub's API erases nothing: its client refuses, saying so, before sending.
-        erasure_from_env: || Ok(Box::new(kyc::Sumsub::from_env()?)),
+        erasure: |vars| Ok(Box::new(kyc::SumsubBuilder::from_vars(vars)?.build()?)),
         unknown_options: unknown_fields::<kyc::SumsubOptions>,
     },
     Vendor {
@@ -96,12 +96,33 @@ pub(crate) static VENDORS: &[Vendor] = &[
         base_url_var: "ONFIDO_BASE_URL",
         capabilities: kyc::onfido::capabilities,
         session: |vars| Ok(Arc::new(kyc::OnfidoBuilder::from_vars(vars)?.build()?)),
-        webhooks_from_env: || Ok(Box::new(kyc::OnfidoWebhooks::from_env()?)),
-        results_from_env: || Ok(Box::new(kyc::Onfido::from_env()?)),
-        erasure_from_env: || Ok(Box::new(kyc::Onfido::from_env()?)),
+        webhooks: |vars| Ok(Box::new(kyc::OnfidoWebhooks::from_vars(vars)?)),
+        results: |vars| Ok(Box::new(kyc::OnfidoBuilder::from_vars(vars)?.build()?)),
+        erasure: |vars| Ok(Box::new(kyc::OnfidoBuilder::from_vars(vars)?.build()?)),
         unknown_options: unknown_fields::<kyc::OnfidoOptions>,
     },
 ];
+
+/// What names the accounts of `vendors` for the ledger: each vendor's name, base URL and
+/// credential from the environment (hashed by the ledger with its key, never stored or printed).
+pub(crate) fn account(vendors: &[&Vendor]) -> String {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    vendors
+        .iter()
+        .map(|v| format!("{}={};{}", v.name, var(v.base_url_var), var(v.credential_var)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One provider over `clients`: the only one, or a failover chain in their order.
+pub(crate) fn provider_over(
+    clients: &[Arc<dyn VerificationSession>],
+) -> Arc<dyn VerificationSession> {
+    match clients {
+        [only] => Arc::clone(only),
+        all => Arc::new(Failover::new(all.to_vec()).with_policy(FailoverPolicy::default())),
+    }
+}
 
 /// The fields of `O`'s options in `request` its adapter does not know, named from
 /// `providerOptions` (never with their values, which may be personal data).
@@ -130,12 +151,19 @@ impl Vendor {
         (self.session)(std::env::vars().collect())
     }
 
-    fn session_on(
-        &self,
-        emulator: &RunningEmulator,
-    ) -> Result<Arc<dyn VerificationSession>, kyc::Error> {
-        let vars = emulator.vars().into_iter().map(|(name, value)| (name.to_owned(), value));
-        (self.session)(vars.collect())
+    /// Its webhook verifier from the process environment.
+    pub(crate) fn webhooks_from_env(&self) -> Result<Box<dyn WebhookVerifier>, kyc::Error> {
+        (self.webhooks)(std::env::vars().collect())
+    }
+
+    /// Its results client from the process environment.
+    pub(crate) fn results_from_env(&self) -> Result<Box<dyn VerificationResults>, kyc::Error> {
+        (self.results)(std::env::vars().collect())
+    }
+
+    /// Its erasure client from the process environment.
+    pub(crate) fn erasure_from_env(&self) -> Result<Box<dyn SessionErasure>, kyc::Error> {
+        (self.erasure)(std::env::vars().collect())
     }
 }
 
@@ -167,6 +195,19 @@ pub(crate) struct Sessions {
 /// The vendors to use: those `named`, or else those with credentials, or else every vendor on
 /// the built-in emulator (so the commands work out of the box).
 pub(crate) async fn sessions(named: &[&'static Vendor]) -> Result<Sessions, Failure> {
+    let sessions = sessions_on(named, Emulator::builder()).await?;
+    if let Some(address) = sessions.emulator_address() {
+        output::using_the_emulator(address);
+    }
+    Ok(sessions)
+}
+
+/// [`sessions`], with the emulator (when no vendor has credentials) started from `emulator`,
+/// and nothing said about it.
+pub(crate) async fn sessions_on(
+    named: &[&'static Vendor],
+    emulator: EmulatorBuilder,
+) -> Result<Sessions, Failure> {
     let configured: Vec<&'static Vendor> = VENDORS.iter().filter(|v| v.configured()).collect();
     let chosen: Vec<&'static Vendor> = match (named.is_empty(), configured.is_empty()) {
         (false, _) => named.to_vec(),
@@ -179,12 +220,14 @@ pub(crate) async fn sessions(named: &[&'static Vendor]) -> Result<Sessions, Fail
         let clients = chosen.iter().map(|v| v.session_from_env()).collect::<Result<_, _>>()?;
         return Ok(Sessions { vendors: chosen, clients, _emulator: None });
     }
-    let emulator = Emulator::builder().start().await.map_err(|_| {
+    let emulator = emulator.start().await.map_err(|_| {
         Failure::Config("invalid emulator configuration: cannot listen on 127.0.0.1".into())
     })?;
-    output::using_the_emulator(emulator.address());
-    let clients = chosen.iter().map(|v| v.session_on(&emulator)).collect::<Result<_, _>>()?;
-    Ok(Sessions { vendors: chosen, clients, _emulator: Some(emulator) })
+    let mut sessions = Sessions { vendors: chosen, clients: Vec::new(), _emulator: Some(emulator) };
+    let vars = sessions.vars();
+    sessions.clients =
+        sessions.vendors.iter().map(|v| (v.session)(vars.clone())).collect::<Result<_, _>>()?;
+    Ok(sessions)
 }
 
 impl Sessions {
@@ -193,15 +236,26 @@ impl Sessions {
         self._emulator.is_some()
     }
 
+    /// Where the built-in emulator listens, when the clients talk to it.
+    pub(crate) fn emulator_address(&self) -> Option<std::net::SocketAddr> {
+        self._emulator.as_ref().map(RunningEmulator::address)
+    }
+
+    /// The configuration variables the clients were made from: the emulator's, or the process
+    /// environment's.
+    pub(crate) fn vars(&self) -> Vars {
+        match &self._emulator {
+            Some(emulator) => {
+                emulator.vars().into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
+            }
+            None => std::env::vars().collect(),
+        }
+    }
+
     /// What names the vendor accounts in use, for the ledger: each vendor's name, base URL and
     /// credential (hashed by the ledger with its key, never stored or printed).
     pub(crate) fn account(&self) -> String {
-        let var = |name: &str| std::env::var(name).unwrap_or_default();
-        self.vendors
-            .iter()
-            .map(|v| format!("{}={};{}", v.name, var(v.base_url_var), var(v.credential_var)))
-            .collect::<Vec<_>>()
-            .join("\n")
+        account(&self.vendors)
     }
 
     /// The option fields in `request` that the adapters in use do not know; another vendor's
@@ -255,7 +309,8 @@ mod tests {
     async fn every_vendor_runs_on_the_emulator() {
         let emulator = Emulator::builder().start().await.unwrap();
         for vendor in VENDORS {
-            let client = vendor.session_on(&emulator).unwrap();
+            let vars = emulator.vars().into_iter().map(|(name, value)| (name.to_owned(), value));
+            let client = (vendor.session)(vars.collect()).unwrap();
             assert_eq!(client.provider(), vendor.name);
             assert_eq!(client.capabilities(), &(vendor.capabilities)());
         }

@@ -167,18 +167,19 @@ impl LedgerStore for MemoryStore {
 
     async fn list(&self, filter: &ListFilter) -> Result<Vec<SessionRecord>, Error> {
         let state = self.state();
-        let mut sessions: Vec<SessionRecord> = state
+        let mut sessions: Vec<&SessionRecord> = state
             .sessions
             .iter()
             .filter(|s| filter.client_id.as_ref().is_none_or(|id| &s.client_id == id))
             .filter(|s| filter.provider.as_ref().is_none_or(|p| &s.provider == p))
             .filter(|s| filter.status.is_none_or(|status| s.status == status))
             .filter(|s| !filter.open_only || !s.is_final)
-            .cloned()
             .collect();
-        sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
-        sessions.truncate(filter.limit.unwrap_or(usize::MAX));
-        Ok(sessions)
+        // To the millisecond, as the SQL store keeps it; the sort is stable, so sessions of one
+        // millisecond stay in the order recorded (the SQL store's `seq`).
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at.timestamp_millis()));
+        let page = sessions.into_iter().skip(filter.offset);
+        Ok(page.take(filter.limit.unwrap_or(usize::MAX)).cloned().collect())
     }
 
     async fn record_event(&self, event: &EventRecord) -> Result<EventOutcome, Error> {

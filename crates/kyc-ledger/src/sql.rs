@@ -841,9 +841,19 @@ impl LedgerStore for SqlStore {
         }
         // Newest first; among equals, in the order recorded (as `MemoryStore`).
         select.push_str(" ORDER BY created_at DESC, seq ASC");
-        let limit = filter.limit.map(|limit| i64::try_from(limit).unwrap_or(i64::MAX));
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        // SQLite takes an OFFSET only after a LIMIT: "no limit" is then the largest one, which
+        // both dialects read alike (no dialect-specific `LIMIT -1` or `LIMIT ALL`).
+        let limit = match (filter.limit, filter.offset) {
+            (None, 0) => None,
+            (limit, _) => Some(limit.map_or(i64::MAX, count)),
+        };
+        let offset = (filter.offset > 0).then(|| count(filter.offset));
         if limit.is_some() {
             select.push_str(&format!(" LIMIT ${}", values.len() + 1));
+        }
+        if offset.is_some() {
+            select.push_str(&format!(" OFFSET ${}", values.len() + 2));
         }
         on_backend!(self, |pool, dialect| {
             let mut query = sqlx::query(&select);
@@ -852,6 +862,9 @@ impl LedgerStore for SqlStore {
             }
             if let Some(limit) = limit {
                 query = query.bind(limit);
+            }
+            if let Some(offset) = offset {
+                query = query.bind(offset);
             }
             let rows = query.fetch_all(pool).await.map_err(fail("list"))?;
             rows.iter().map(session_from_row).collect()

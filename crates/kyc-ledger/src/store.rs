@@ -75,6 +75,10 @@ pub struct ListFilter {
     pub open_only: bool,
     /// At most this many (all when `None`).
     pub limit: Option<usize>,
+    /// Skips this many of the selected sessions first (newest first), for pages; 0 by default.
+    /// Offsets count from the newest: a session that joins or leaves the selection between two
+    /// pages (newly recorded, or its status moved) shifts the later ones.
+    pub offset: usize,
 }
 
 /// A ledger's storage. Every method is one atomic step in the store.
@@ -121,7 +125,9 @@ pub trait LedgerStore: Send + Sync + std::fmt::Debug {
         session_id: &str,
     ) -> Result<Option<SessionRecord>, Error>;
 
-    /// The sessions `filter` selects, newest first.
+    /// The sessions `filter` selects, newest first: by `created_at` to the millisecond (what the
+    /// SQL store keeps), then in the order recorded, so every call orders them alike and
+    /// [`ListFilter::offset`] pages through them without repeating or skipping one.
     async fn list(&self, filter: &ListFilter) -> Result<Vec<SessionRecord>, Error>;
 
     /// Records `event` once (by provider and dedup key) and moves its session forward: a final

@@ -446,6 +446,58 @@ async fn list_filters_and_orders_newest_first() {
 }
 
 #[tokio::test]
+async fn list_pages_through_every_session_once_newest_first() {
+    for target in targets("pages").await {
+        let (name, store) = (target.name, &target.store);
+        let t = now();
+        let fp = fingerprint("a2");
+        let micros = TimeDelta::microseconds;
+        // Recorded out of order; "d" and "c" share a millisecond (the SQL store keeps no finer),
+        // "d" recorded first, and "c" later in that millisecond: "d" comes first in every store.
+        let records = [
+            session("idenfy", "e", "u1", &fp, None, t - TimeDelta::minutes(1)),
+            session("veriff", "d", "u1", &fp, None, t - TimeDelta::minutes(3) + micros(200)),
+            session("idenfy", "a", "u1", &fp, None, t - TimeDelta::minutes(5)),
+            session("veriff", "c", "u1", &fp, None, t - TimeDelta::minutes(3) + micros(700)),
+            session("idenfy", "b", "u1", &fp, None, t - TimeDelta::minutes(4)),
+            session("veriff", "x", "u2", &fp, None, t - TimeDelta::minutes(2)),
+        ];
+        for record in &records {
+            store.finish(None, record).await.unwrap();
+        }
+        let ids = |sessions: Vec<SessionRecord>| -> Vec<String> {
+            sessions.into_iter().map(|s| s.session_id).collect()
+        };
+        let page = |offset: usize, limit: Option<usize>| {
+            let mut filter = ListFilter::default();
+            filter.client_id = Some("u1".into());
+            filter.offset = offset;
+            filter.limit = limit;
+            filter
+        };
+
+        let mut pages = Vec::new();
+        for offset in [0, 2, 4] {
+            pages.push(ids(store.list(&page(offset, Some(2))).await.unwrap()));
+        }
+        assert_eq!(pages, [vec!["e", "d"], vec!["c", "b"], vec!["a"]], "{name}");
+        assert_eq!(ids(store.list(&page(0, None)).await.unwrap()), ["e", "d", "c", "b", "a"]);
+
+        // An offset with no limit: the rest.
+        assert_eq!(ids(store.list(&page(3, None)).await.unwrap()), ["b", "a"], "{name}");
+        let mut filter = ListFilter::default();
+        filter.offset = 1;
+        assert_eq!(ids(store.list(&filter).await.unwrap()), ["x", "d", "c", "b", "a"], "{name}");
+
+        for offset in [5, 6, usize::MAX] {
+            assert!(store.list(&page(offset, Some(2))).await.unwrap().is_empty(), "{name}");
+            assert!(store.list(&page(offset, None)).await.unwrap().is_empty(), "{name}");
+        }
+        target.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn events_are_recorded_once_and_move_forward_only() {
     for target in targets("events").await {
         let (name, store) = (target.name, &target.store);

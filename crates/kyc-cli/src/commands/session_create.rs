@@ -2,9 +2,6 @@
 //! those configured, printed and, with `--email`, emailed; through the ledger, so a key buys
 //! one session and a live session of the same request is reused unless `--new`.
 
-use std::sync::Arc;
-
-use kyc::{Failover, FailoverPolicy, VerificationSession};
 use kyc_ledger::{Created, Reuse};
 
 use crate::args::CreateArgs;
@@ -19,10 +16,7 @@ pub(crate) async fn run(args: CreateArgs) -> Result<(), Failure> {
     let outgoing = email::prepare(&args.email)?;
     let sessions = vendors::sessions(&args.provider).await?;
     output::unknown_options(&sessions.unknown_options(&request));
-    let provider: Arc<dyn VerificationSession> = match sessions.clients.as_slice() {
-        [only] => Arc::clone(only),
-        all => Arc::new(Failover::new(all.to_vec()).with_policy(FailoverPolicy::default())),
-    };
+    let provider = vendors::provider_over(&sessions.clients);
     let reuse = if args.new { Reuse::Never } else { Reuse::LiveSession };
     let ledger = ledger::open(sessions.on_emulator(), reuse, sessions.account()).await?;
     let created = ledger.create_session(&*provider, &request, args.idempotency_key.as_deref());

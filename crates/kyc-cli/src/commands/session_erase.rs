@@ -16,7 +16,7 @@ pub(crate) async fn run(
 ) -> Result<(), Failure> {
     // As `status`: the session lives at the vendor the credentials reach, never in a new
     // emulator.
-    let erasure = (vendor.erasure_from_env)().map_err(|error| match vendor.configured() {
+    let erasure = vendor.erasure_from_env().map_err(|error| match vendor.configured() {
         true => Failure::NotErased(error),
         false => Failure::Unconfigured(error),
     })?;

@@ -33,7 +33,7 @@ pub(crate) async fn run(args: &ListArgs) -> Result<(), Failure> {
             let session = SessionRef::new(record.kind, &record.session_id);
             let results = match clients.entry(vendor.name) {
                 Entry::Occupied(known) => Ok(known.into_mut()),
-                Entry::Vacant(slot) => (vendor.results_from_env)().map(|made| slot.insert(made)),
+                Entry::Vacant(slot) => vendor.results_from_env().map(|made| slot.insert(made)),
             };
             let polled = match results {
                 Ok(results) => results.poll_decision(&session).await,

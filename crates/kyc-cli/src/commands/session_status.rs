@@ -14,7 +14,7 @@ pub(crate) async fn run(
 ) -> Result<(), Failure> {
     // No fallback to a built-in emulator here: a new one would know no session. Without
     // credentials, the operator is told how to reach an emulator that keeps running.
-    let results = (vendor.results_from_env)().map_err(|error| match vendor.configured() {
+    let results = vendor.results_from_env().map_err(|error| match vendor.configured() {
         true => Failure::Kyc(error),
         false => Failure::Unconfigured(error),
     })?;

@@ -29,7 +29,7 @@ pub(crate) async fn run(
         }
     }
     .map_err(|error| Failure::Input(format!("cannot read the body: {error}")))?;
-    let verifier = (vendor.webhooks_from_env)()?;
+    let verifier = vendor.webhooks_from_env()?;
     let event = verifier.verify_webhook(&headers, &body).map_err(Failure::Webhook)?;
     let duplicate = match ledger::recorder().await {
         Some(store) => ledger::record_webhook(&*store, &event).await,

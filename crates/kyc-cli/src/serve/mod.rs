@@ -1,0 +1,299 @@
+//! `kyc serve`: the vendors' dashboards, self-hosted over the ledger, for every vendor at once.
+//! One small server receives and verifies every vendor's webhooks ([`webhooks`]), records them,
+//! and gives operators a console ([`console`]) to create, list, follow and erase sessions, as
+//! each vendor's dashboard does for its own (iDenfy's:
+//! <https://documentation.idenfy.com/guides/dashboard/kyc/new-verification-via-dashboard>).
+//!
+//! | route | who | |
+//! |---|---|---|
+//! | `POST /webhooks/{idenfy,veriff,sumsub,onfido}` | the vendors (signed) | [`webhooks`] |
+//! | `GET /healthz` | anyone | 200 when the ledger answers, else 503 |
+//! | `GET /metrics` | anyone | Prometheus text ([`metrics`]) |
+//! | `GET,POST /login`, `/assets/*` | anyone | [`auth`] |
+//! | everything else | a logged-in operator | [`console`] |
+//!
+//! Vendors, credentials and the ledger come from the same environment as `kyc session create`;
+//! with no vendor credentials, every vendor runs on a built-in emulator that lives as long as
+//! the server and sends its webhooks here, and the ledger is kept in memory (as for the other
+//! commands: the emulator's sessions are gone with it). Why the console is built this way
+//! (server-rendered, one password, cookies, CSRF tokens, no inline script):
+//! `docs/decisions/0009-kyc-serve.md`.
+//!
+//! Personal data and secrets are never logged: standard error gets where the server listens,
+//! a generated password once, and what could not be recorded. Request lines are not logged.
+
+mod auth;
+mod console;
+mod create;
+mod form;
+mod metrics;
+mod pages;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kyc::{SessionErasure, VerificationResults, VerificationSession, WebhookVerifier};
+use kyc_emulator::Emulator;
+use kyc_ledger::{LedgerStore, ListFilter};
+
+use crate::args::ServeArgs;
+use crate::exit::Failure;
+use crate::vendors::{self, Sessions, VENDORS, Vendor};
+use crate::{ledger, output};
+
+/// The console password's variable.
+const PASSWORD_VAR: &str = "KYC_CONSOLE_PASSWORD";
+/// How long in-flight requests may take to finish once asked to stop.
+const GRACE: Duration = Duration::from_secs(30);
+
+/// What every handler shares.
+type App = Arc<Server>;
+
+/// The server's state.
+#[derive(Debug)]
+struct Server {
+    fleet: Fleet,
+    store: Arc<dyn LedgerStore>,
+    ledger_key: Vec<u8>,
+    gate: auth::Gate,
+    metrics: metrics::Metrics,
+}
+
+impl Server {
+    /// The note every page carries when the vendors are the built-in emulator.
+    fn emulator_note(&self) -> Option<SocketAddr> {
+        self.fleet.emulator
+    }
+}
+
+/// Every vendor's clients, from the environment or the built-in emulator.
+#[derive(Debug)]
+struct Fleet {
+    desks: Vec<Desk>,
+    /// Where the built-in emulator listens, when the vendors are it.
+    emulator: Option<SocketAddr>,
+    /// Keeps the emulator running.
+    _sessions: Sessions,
+}
+
+/// One vendor's clients; `None` where it is not configured.
+struct Desk {
+    vendor: &'static Vendor,
+    session: Option<Arc<dyn VerificationSession>>,
+    results: Option<Box<dyn VerificationResults>>,
+    erasure: Option<Box<dyn SessionErasure>>,
+    webhooks: Option<Box<dyn WebhookVerifier>>,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk").field("vendor", &self.vendor.name).finish_non_exhaustive()
+    }
+}
+
+impl Fleet {
+    /// The vendors configured in the environment, or else every vendor on a built-in emulator
+    /// whose webhooks go to this server at `address`.
+    async fn start(address: SocketAddr) -> Result<Self, Failure> {
+        let hooks = |vendor: &str| format!("http://{address}/webhooks/{vendor}");
+        let emulator = Emulator::builder()
+            .with_idenfy_webhook_url(hooks(kyc::idenfy::PROVIDER))
+            .with_veriff_webhook_url(hooks(kyc::veriff::PROVIDER))
+            .with_sumsub_webhook_url(hooks(kyc::sumsub::PROVIDER))
+            .with_onfido_webhook_url(hooks(kyc::onfido::PROVIDER));
+        let sessions = vendors::sessions_on(&[], emulator).await?;
+        let vars = sessions.vars();
+        let desks = VENDORS
+            .iter()
+            .map(|vendor| {
+                let session = sessions
+                    .vendors
+                    .iter()
+                    .position(|known| known.name == vendor.name)
+                    .map(|at| Arc::clone(&sessions.clients[at]));
+                let webhooks = (vendor.webhooks)(vars.clone())
+                    .inspect_err(|error| output::webhooks_not_received(vendor.name, error))
+                    .ok();
+                Desk {
+                    vendor,
+                    results: session.as_ref().and_then(|_| (vendor.results)(vars.clone()).ok()),
+                    erasure: session.as_ref().and_then(|_| (vendor.erasure)(vars.clone()).ok()),
+                    session,
+                    webhooks,
+                }
+            })
+            .collect();
+        Ok(Self { desks, emulator: sessions.emulator_address(), _sessions: sessions })
+    }
+
+    /// The vendor called `name`.
+    fn desk(&self, name: &str) -> Option<&Desk> {
+        self.desks.iter().find(|desk| desk.vendor.name == name)
+    }
+}
+
+/// Runs the command until SIGTERM (or Ctrl-C), then lets in-flight requests finish.
+pub(crate) async fn run(args: ServeArgs) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|error| Failure::Config(format!("cannot listen on {}: {error}", args.listen)))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| Failure::Config(format!("cannot listen on {}: {error}", args.listen)))?;
+    let fleet = Fleet::start(address).await?;
+    let (store, ledger_key) = ledger::open_store(fleet.emulator.is_some()).await?;
+    let password = match std::env::var(PASSWORD_VAR).ok().filter(|value| !value.is_empty()) {
+        Some(password) => password,
+        None => {
+            let password = auth::generate_password();
+            output::console_password(&password, PASSWORD_VAR);
+            password
+        }
+    };
+    let server = Arc::new(Server {
+        fleet,
+        store,
+        ledger_key,
+        gate: auth::Gate::new(&password),
+        metrics: metrics::Metrics::default(),
+    });
+    if let Some(emulator) = server.fleet.emulator {
+        output::serving_the_emulator(emulator);
+    }
+    output::serving(address);
+    let service = router(Arc::clone(&server)).into_make_service_with_connect_info::<SocketAddr>();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut serving = tokio::spawn(
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .into_future(),
+    );
+    tokio::select! {
+        ended = &mut serving => return ended_early(ended),
+        () = stop_signal() => {}
+    }
+    output::serve_stopping();
+    let _ = stop.send(());
+    match tokio::time::timeout(GRACE, serving).await {
+        Ok(ended) => ended_early(ended),
+        Err(_) => Err(Failure::Config(format!(
+            "requests still running {} s after the stop signal were cut off",
+            GRACE.as_secs()
+        ))),
+    }
+}
+
+fn ended_early(ended: Result<std::io::Result<()>, tokio::task::JoinError>) -> Result<(), Failure> {
+    match ended {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(Failure::Config(format!("the server stopped: {error}"))),
+        Err(_) => Err(Failure::Config("the server stopped unexpectedly".into())),
+    }
+}
+
+/// SIGTERM (how a service manager or `docker stop` asks), or Ctrl-C.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Every route.
+fn router(app: App) -> axum::Router {
+    let console = axum::Router::new()
+        .route("/", get(console::list))
+        .route("/sessions", post(console::create))
+        .route("/sessions/new", get(console::new_session))
+        .route("/sessions/{provider}/{id}", get(console::show))
+        .route("/sessions/{provider}/{id}/refresh", post(console::refresh))
+        .route("/sessions/{provider}/{id}/erase", get(console::confirm_erase).post(console::erase))
+        .route("/logout", post(auth::logout))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&app), auth::require_operator));
+    axum::Router::new()
+        .route(
+            "/webhooks/{vendor}",
+            post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::MAX_WEBHOOK_BYTES)),
+        )
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/assets/console.css", get(stylesheet))
+        .route("/assets/console.js", get(script))
+        .merge(console)
+        .fallback(not_found)
+        .layer(middleware::from_fn(security_headers))
+        .with_state(app)
+}
+
+/// The headers every answer carries: no inline script or style may run (only this server's
+/// two files), no page may frame the console, no link leaks the console's address, no answer
+/// is sniffed into another type or cached.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// `GET /healthz`: whether the ledger answers.
+async fn healthz(State(app): State<App>) -> Response {
+    let mut probe = ListFilter::default();
+    probe.limit = Some(1);
+    match app.store.list(&probe).await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(error) => {
+            (StatusCode::SERVICE_UNAVAILABLE, format!("the ledger is unavailable: {error}\n"))
+                .into_response()
+        }
+    }
+}
+
+/// `GET /metrics`.
+async fn metrics(State(app): State<App>) -> Response {
+    let content_type = "text/plain; version=0.0.4; charset=utf-8";
+    ([(header::CONTENT_TYPE, content_type)], app.metrics.render()).into_response()
+}
+
+async fn stylesheet() -> Response {
+    let css = include_str!("assets/console.css");
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], css).into_response()
+}
+
+async fn script() -> Response {
+    let js = include_str!("assets/console.js");
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], js).into_response()
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, pages::message("Not found", "There is no such page.")).into_response()
+}
