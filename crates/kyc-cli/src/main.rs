@@ -9,6 +9,9 @@
 //! sent. `session erase` reads them its own way (2 refused for now, 3 not enabled or not
 //! authorized). Each command's `--help` lists its own, from [`exit`].
 //!
+//! `kyc serve` ([`serve`]) does the same in a browser, for every vendor at once, and receives
+//! their webhooks.
+//!
 //! This file parses and dispatches; each command is a module of [`commands`], the vendors are
 //! the entries of [`vendors`], what is printed is [`output`]'s, and the exit status is
 //! [`exit`]'s.
