@@ -43,6 +43,8 @@ pub(super) const MAX_FAILURES: usize = 5;
 pub(super) const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 /// The most logged-in sessions kept: a login beyond it ends the oldest.
 const MAX_SESSIONS: usize = 1024;
+/// The most addresses whose failed logins are remembered before stale ones are forgotten.
+const MAX_ADDRESSES: usize = 4096;
 /// The largest console form accepted (the creation form is well under it).
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
@@ -114,7 +116,15 @@ impl Gate {
     }
 
     fn failed(&self, address: IpAddr, now: Instant) {
-        lock(&self.failures).entry(address).or_default().push_back(now);
+        let mut failures = lock(&self.failures);
+        // An address that failed once and never came back is forgotten once its window has
+        // passed, so guesses from many addresses cannot fill memory.
+        if failures.len() >= MAX_ADDRESSES {
+            failures.retain(|_, recent| {
+                recent.back().is_some_and(|at| now.duration_since(*at) < FAILURE_WINDOW)
+            });
+        }
+        failures.entry(address).or_default().push_back(now);
     }
 
     /// A new logged-in session; its id.

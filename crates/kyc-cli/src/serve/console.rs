@@ -89,17 +89,20 @@ pub(super) async fn show(
     Extension(operator): Extension<Operator>,
     Path((provider, id)): Path<(String, String)>,
 ) -> Response {
-    let record = match find(&app, &provider, &id).await {
-        Ok(record) => record,
-        Err(response) => return response,
-    };
     let events = match app.store.events(&provider, &id).await {
         Ok(events) => events,
         Err(error) => return unavailable(&error),
     };
-    let title = format!("{} session", record.provider);
-    pages::session(&frame(&app, &title, &operator), &record, &events, &operator.csrf)
-        .into_response()
+    let title = format!("{provider} session");
+    let frame = frame(&app, &title, &operator);
+    match find(&app, &provider, &id).await {
+        Ok(record) => pages::session(&frame, &record, &events, &operator.csrf).into_response(),
+        // Created elsewhere (another tool, the vendor's dashboard), but its webhooks came here.
+        Err(_) if !events.is_empty() => {
+            pages::foreign_session(&frame, &provider, &id, &events).into_response()
+        }
+        Err(response) => response,
+    }
 }
 
 /// `POST /sessions/{provider}/{id}/refresh`: asks the vendor, records what it says.

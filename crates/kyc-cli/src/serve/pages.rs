@@ -261,25 +261,53 @@ pub(super) fn session(
                 }
             }
             h2 { "Events" }
-            @if events.is_empty() {
-                p #no-events { "Nothing yet: the vendor's webhooks, and status refreshes, appear here." }
-            } @else {
-                table #events {
-                    thead { tr { th { "When" } th { "From" } th { "Event" } th { "Status" } th { "Vendor's word" } th { "Final" } } }
-                    tbody {
-                        @for event in events {
-                            tr {
-                                td { (time(event.occurred_at)) }
-                                td { (event.source) }
-                                td { (event.event.as_deref().unwrap_or("—")) }
-                                td { (event.status.map_or("—", <&str>::from)) }
-                                td { (event.vendor_status.as_deref().unwrap_or("—")) }
-                                td { @if event.is_final { "yes" } @else { "no" } }
-                            }
+            (events_table(events))
+        },
+    )
+}
+
+/// A session's events, oldest first.
+fn events_table(events: &[EventRecord]) -> Markup {
+    html! {
+        @if events.is_empty() {
+            p #no-events { "Nothing yet: the vendor's webhooks, and status refreshes, appear here." }
+        } @else {
+            table #events {
+                thead { tr { th { "When" } th { "From" } th { "Event" } th { "Status" } th { "Vendor's word" } th { "Final" } } }
+                tbody {
+                    @for event in events {
+                        tr {
+                            td { (time(event.occurred_at)) }
+                            td { (event.source) }
+                            td { (event.event.as_deref().unwrap_or("—")) }
+                            td { (event.status.map_or("—", <&str>::from)) }
+                            td { (event.vendor_status.as_deref().unwrap_or("—")) }
+                            td { @if event.is_final { "yes" } @else { "no" } }
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+/// The page of a session the ledger did not create (a webhook about it arrived all the same):
+/// its events.
+pub(super) fn foreign_session(
+    frame: &Frame<'_>,
+    provider: &str,
+    session_id: &str,
+    events: &[EventRecord],
+) -> Markup {
+    layout(
+        frame,
+        html! {
+            p #foreign {
+                "This ledger did not create " (provider) " session " code { (session_id) }
+                "; the vendor's webhooks about it were verified and recorded."
+            }
+            h2 { "Events" }
+            (events_table(events))
         },
     )
 }
