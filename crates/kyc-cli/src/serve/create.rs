@@ -80,12 +80,7 @@ pub(crate) const SECTIONS: &[(&str, &[FormField])] = &[
                 "once started: seconds, or 90m, 12h, 7d",
             ),
             field("locale", "Language", Input::Text, "ISO 639-1: en, lt, ..."),
-            field(
-                "flow",
-                "Flow",
-                Input::Choice(&["", "document_and_selfie", "document_only"]),
-                "",
-            ),
+            field("flow", "Flow", Input::Choice(&["", "document_and_selfie", "document_only"]), ""),
             field("external-ref", "Your reference", Input::Text, ""),
             field("tag", "Tags", Input::List, "comma-separated"),
             field(
@@ -339,7 +334,11 @@ mod tests {
                 "--{flag} has no input"
             );
         }
-        assert_eq!(flows(), ["document_and_selfie", "document_only"], "the flow choice lists every flow");
+        assert_eq!(
+            flows(),
+            ["document_and_selfie", "document_only"],
+            "the flow choice lists every flow"
+        );
     }
 
     #[test]

@@ -57,13 +57,23 @@ const GRACE: Duration = Duration::from_secs(30);
 type App = Arc<Server>;
 
 /// The server's state.
-#[derive(Debug)]
 struct Server {
     fleet: Fleet,
     store: Arc<dyn LedgerStore>,
+    /// The ledger's fingerprint key: a secret, left out of `Debug`.
     ledger_key: Vec<u8>,
     gate: auth::Gate,
     metrics: metrics::Metrics,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("fleet", &self.fleet)
+            .field("store", &self.store)
+            .field("metrics", &self.metrics)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Server {
@@ -136,6 +146,121 @@ impl Fleet {
     /// The vendor called `name`.
     fn desk(&self, name: &str) -> Option<&Desk> {
         self.desks.iter().find(|desk| desk.vendor.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use axum::body::Bytes;
+    use axum::extract::Path;
+    use chrono::{DateTime, Utc};
+    use kyc_adapter::ErrorExt;
+    use kyc_ledger::{AttemptRecord, Claim, EventOutcome, EventRecord, Fingerprint, SessionRecord};
+
+    /// A ledger whose database is down.
+    #[derive(Debug)]
+    struct Down;
+
+    fn down() -> kyc::Error {
+        kyc::Error::unavailable(kyc_ledger::PROVIDER, 503)
+    }
+
+    #[async_trait::async_trait]
+    impl LedgerStore for Down {
+        async fn claim(
+            &self,
+            _: &str,
+            _: &Fingerprint,
+            _: DateTime<Utc>,
+            _: DateTime<Utc>,
+        ) -> Result<Claim, kyc::Error> {
+            Err(down())
+        }
+        async fn finish(&self, _: Option<&str>, _: &SessionRecord) -> Result<(), kyc::Error> {
+            Err(down())
+        }
+        async fn release(&self, _: &str) -> Result<(), kyc::Error> {
+            Err(down())
+        }
+        async fn mark_unresolved(&self, _: &str, _: &[AttemptRecord]) -> Result<(), kyc::Error> {
+            Err(down())
+        }
+        async fn find_live(
+            &self,
+            _: &str,
+            _: &Fingerprint,
+            _: DateTime<Utc>,
+        ) -> Result<Option<SessionRecord>, kyc::Error> {
+            Err(down())
+        }
+        async fn session(&self, _: &str, _: &str) -> Result<Option<SessionRecord>, kyc::Error> {
+            Err(down())
+        }
+        async fn list(&self, _: &ListFilter) -> Result<Vec<SessionRecord>, kyc::Error> {
+            Err(down())
+        }
+        async fn record_event(&self, _: &EventRecord) -> Result<EventOutcome, kyc::Error> {
+            Err(down())
+        }
+        async fn events(&self, _: &str, _: &str) -> Result<Vec<EventRecord>, kyc::Error> {
+            Err(down())
+        }
+        async fn remove_link(&self, _: &str, _: &str) -> Result<bool, kyc::Error> {
+            Err(down())
+        }
+    }
+
+    /// The server's state over `store`, every vendor on a fresh emulator.
+    async fn server(store: Arc<dyn LedgerStore>) -> App {
+        Arc::new(Server {
+            fleet: Fleet::start(SocketAddr::from(([127, 0, 0, 1], 9))).await.unwrap(),
+            store,
+            ledger_key: b"the-ledger-key".to_vec(),
+            gate: auth::Gate::new("the-console-password"),
+            metrics: metrics::Metrics::default(),
+        })
+    }
+
+    #[tokio::test]
+    async fn a_ledger_that_is_down_is_a_503_and_never_a_refusal_of_the_vendor() {
+        let app = server(Arc::new(Down)).await;
+        assert_eq!(
+            healthz(State(Arc::clone(&app))).await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let up = server(Arc::new(kyc_ledger::MemoryStore::new())).await;
+        assert_eq!(healthz(State(up)).await.status(), StatusCode::OK);
+
+        // A verified webhook that cannot be recorded asks the vendor to send it again.
+        let body = br#"{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","attemptId":"e30122d1-740b-4764-853f-470374a7abf4","feature":"selfid","code":7002,"action":"submitted","vendorData":"u1"}"#;
+        let mut headers = axum::http::HeaderMap::new();
+        let signature =
+            kyc::veriff::signature(kyc_emulator::DEFAULT_VERIFF_SECRET.as_bytes(), body);
+        headers.insert("x-hmac-signature", signature.parse().unwrap());
+        headers.insert("x-auth-client", kyc_emulator::DEFAULT_VERIFF_KEY.parse().unwrap());
+        let answer = webhooks::receive(
+            State(Arc::clone(&app)),
+            Path("veriff".to_owned()),
+            headers,
+            Ok(Bytes::from_static(body)),
+        )
+        .await;
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            app.metrics.render().contains("kyc_webhooks_verified_total{provider=\"veriff\"} 1")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_state_s_debug_has_no_secret() {
+        let server = server(Arc::new(kyc_ledger::MemoryStore::new())).await;
+        let printed = format!("{server:?}");
+        assert!(printed.contains("Server"), "{printed}");
+        for secret in ["the-ledger-key", "116, 104, 101", "the-console-password"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
     }
 }
 
