@@ -149,121 +149,6 @@ impl Fleet {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    use axum::body::Bytes;
-    use axum::extract::Path;
-    use chrono::{DateTime, Utc};
-    use kyc_adapter::ErrorExt;
-    use kyc_ledger::{AttemptRecord, Claim, EventOutcome, EventRecord, Fingerprint, SessionRecord};
-
-    /// A ledger whose database is down.
-    #[derive(Debug)]
-    struct Down;
-
-    fn down() -> kyc::Error {
-        kyc::Error::unavailable(kyc_ledger::PROVIDER, 503)
-    }
-
-    #[async_trait::async_trait]
-    impl LedgerStore for Down {
-        async fn claim(
-            &self,
-            _: &str,
-            _: &Fingerprint,
-            _: DateTime<Utc>,
-            _: DateTime<Utc>,
-        ) -> Result<Claim, kyc::Error> {
-            Err(down())
-        }
-        async fn finish(&self, _: Option<&str>, _: &SessionRecord) -> Result<(), kyc::Error> {
-            Err(down())
-        }
-        async fn release(&self, _: &str) -> Result<(), kyc::Error> {
-            Err(down())
-        }
-        async fn mark_unresolved(&self, _: &str, _: &[AttemptRecord]) -> Result<(), kyc::Error> {
-            Err(down())
-        }
-        async fn find_live(
-            &self,
-            _: &str,
-            _: &Fingerprint,
-            _: DateTime<Utc>,
-        ) -> Result<Option<SessionRecord>, kyc::Error> {
-            Err(down())
-        }
-        async fn session(&self, _: &str, _: &str) -> Result<Option<SessionRecord>, kyc::Error> {
-            Err(down())
-        }
-        async fn list(&self, _: &ListFilter) -> Result<Vec<SessionRecord>, kyc::Error> {
-            Err(down())
-        }
-        async fn record_event(&self, _: &EventRecord) -> Result<EventOutcome, kyc::Error> {
-            Err(down())
-        }
-        async fn events(&self, _: &str, _: &str) -> Result<Vec<EventRecord>, kyc::Error> {
-            Err(down())
-        }
-        async fn remove_link(&self, _: &str, _: &str) -> Result<bool, kyc::Error> {
-            Err(down())
-        }
-    }
-
-    /// The server's state over `store`, every vendor on a fresh emulator.
-    async fn server(store: Arc<dyn LedgerStore>) -> App {
-        Arc::new(Server {
-            fleet: Fleet::start(SocketAddr::from(([127, 0, 0, 1], 9))).await.unwrap(),
-            store,
-            ledger_key: b"the-ledger-key".to_vec(),
-            gate: auth::Gate::new("the-console-password"),
-            metrics: metrics::Metrics::default(),
-        })
-    }
-
-    #[tokio::test]
-    async fn a_ledger_that_is_down_is_a_503_and_never_a_refusal_of_the_vendor() {
-        let app = server(Arc::new(Down)).await;
-        assert_eq!(
-            healthz(State(Arc::clone(&app))).await.status(),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
-        let up = server(Arc::new(kyc_ledger::MemoryStore::new())).await;
-        assert_eq!(healthz(State(up)).await.status(), StatusCode::OK);
-
-        // A verified webhook that cannot be recorded asks the vendor to send it again.
-        let body = br#"{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","attemptId":"e30122d1-740b-4764-853f-470374a7abf4","feature":"selfid","code":7002,"action":"submitted","vendorData":"u1"}"#;
-        let mut headers = axum::http::HeaderMap::new();
-        let signature =
-            kyc::veriff::signature(kyc_emulator::DEFAULT_VERIFF_SECRET.as_bytes(), body);
-        headers.insert("x-hmac-signature", signature.parse().unwrap());
-        headers.insert("x-auth-client", kyc_emulator::DEFAULT_VERIFF_KEY.parse().unwrap());
-        let answer = webhooks::receive(
-            State(Arc::clone(&app)),
-            Path("veriff".to_owned()),
-            headers,
-            Ok(Bytes::from_static(body)),
-        )
-        .await;
-        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert!(
-            app.metrics.render().contains("kyc_webhooks_verified_total{provider=\"veriff\"} 1")
-        );
-    }
-
-    #[tokio::test]
-    async fn the_state_s_debug_has_no_secret() {
-        let server = server(Arc::new(kyc_ledger::MemoryStore::new())).await;
-        let printed = format!("{server:?}");
-        assert!(printed.contains("Server"), "{printed}");
-        for secret in ["the-ledger-key", "116, 104, 101", "the-console-password"] {
-            assert!(!printed.contains(secret), "{printed}");
-        }
-    }
-}
-
 /// Runs the command until SIGTERM (or Ctrl-C), then lets in-flight requests finish.
 pub(crate) async fn run(args: ServeArgs) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -421,4 +306,119 @@ async fn script() -> Response {
 
 async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, pages::message("Not found", "There is no such page.")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use axum::body::Bytes;
+    use axum::extract::Path;
+    use chrono::{DateTime, Utc};
+    use kyc_adapter::ErrorExt;
+    use kyc_ledger::{AttemptRecord, Claim, EventOutcome, EventRecord, Fingerprint, SessionRecord};
+
+    /// A ledger whose database is down.
+    #[derive(Debug)]
+    struct Down;
+
+    fn down() -> kyc::Error {
+        kyc::Error::unavailable(kyc_ledger::PROVIDER, 503)
+    }
+
+    #[async_trait::async_trait]
+    impl LedgerStore for Down {
+        async fn claim(
+            &self,
+            _: &str,
+            _: &Fingerprint,
+            _: DateTime<Utc>,
+            _: DateTime<Utc>,
+        ) -> Result<Claim, kyc::Error> {
+            Err(down())
+        }
+        async fn finish(&self, _: Option<&str>, _: &SessionRecord) -> Result<(), kyc::Error> {
+            Err(down())
+        }
+        async fn release(&self, _: &str) -> Result<(), kyc::Error> {
+            Err(down())
+        }
+        async fn mark_unresolved(&self, _: &str, _: &[AttemptRecord]) -> Result<(), kyc::Error> {
+            Err(down())
+        }
+        async fn find_live(
+            &self,
+            _: &str,
+            _: &Fingerprint,
+            _: DateTime<Utc>,
+        ) -> Result<Option<SessionRecord>, kyc::Error> {
+            Err(down())
+        }
+        async fn session(&self, _: &str, _: &str) -> Result<Option<SessionRecord>, kyc::Error> {
+            Err(down())
+        }
+        async fn list(&self, _: &ListFilter) -> Result<Vec<SessionRecord>, kyc::Error> {
+            Err(down())
+        }
+        async fn record_event(&self, _: &EventRecord) -> Result<EventOutcome, kyc::Error> {
+            Err(down())
+        }
+        async fn events(&self, _: &str, _: &str) -> Result<Vec<EventRecord>, kyc::Error> {
+            Err(down())
+        }
+        async fn remove_link(&self, _: &str, _: &str) -> Result<bool, kyc::Error> {
+            Err(down())
+        }
+    }
+
+    /// The server's state over `store`, every vendor on a fresh emulator.
+    async fn server(store: Arc<dyn LedgerStore>) -> App {
+        Arc::new(Server {
+            fleet: Fleet::start(SocketAddr::from(([127, 0, 0, 1], 9))).await.unwrap(),
+            store,
+            ledger_key: b"the-ledger-key".to_vec(),
+            gate: auth::Gate::new("the-console-password"),
+            metrics: metrics::Metrics::default(),
+        })
+    }
+
+    #[tokio::test]
+    async fn a_ledger_that_is_down_is_a_503_and_never_a_refusal_of_the_vendor() {
+        let app = server(Arc::new(Down)).await;
+        assert_eq!(
+            healthz(State(Arc::clone(&app))).await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let up = server(Arc::new(kyc_ledger::MemoryStore::new())).await;
+        assert_eq!(healthz(State(up)).await.status(), StatusCode::OK);
+
+        // A verified webhook that cannot be recorded asks the vendor to send it again.
+        let body = br#"{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","attemptId":"e30122d1-740b-4764-853f-470374a7abf4","feature":"selfid","code":7002,"action":"submitted","vendorData":"u1"}"#;
+        let mut headers = axum::http::HeaderMap::new();
+        let signature =
+            kyc::veriff::signature(kyc_emulator::DEFAULT_VERIFF_SECRET.as_bytes(), body);
+        headers.insert("x-hmac-signature", signature.parse().unwrap());
+        headers.insert("x-auth-client", kyc_emulator::DEFAULT_VERIFF_KEY.parse().unwrap());
+        let answer = webhooks::receive(
+            State(Arc::clone(&app)),
+            Path("veriff".to_owned()),
+            headers,
+            Ok(Bytes::from_static(body)),
+        )
+        .await;
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            app.metrics.render().contains("kyc_webhooks_verified_total{provider=\"veriff\"} 1")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_state_s_debug_has_no_secret() {
+        let server = server(Arc::new(kyc_ledger::MemoryStore::new())).await;
+        let printed = format!("{server:?}");
+        assert!(printed.contains("Server"), "{printed}");
+        for secret in ["the-ledger-key", "116, 104, 101", "the-console-password"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+    }
 }
