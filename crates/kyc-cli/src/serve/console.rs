@@ -105,34 +105,47 @@ pub(super) async fn show(
     }
 }
 
+/// Does `act` to the session at `provider`/`id`, and says on its page what came of it.
+async fn act_on(
+    app: &App,
+    operator: &Operator,
+    provider: &str,
+    id: &str,
+    act: impl AsyncFnOnce(&SessionRecord) -> String,
+) -> Response {
+    let record = match find(app, provider, id).await {
+        Ok(record) => record,
+        Err(response) => return response,
+    };
+    let said = act(&record).await;
+    app.gate.flash(operator, said);
+    Redirect::to(&pages::session_path(&record.provider, &record.session_id)).into_response()
+}
+
 /// `POST /sessions/{provider}/{id}/refresh`: asks the vendor, records what it says.
 pub(super) async fn refresh(
     State(app): State<App>,
     Extension(operator): Extension<Operator>,
     Path((provider, id)): Path<(String, String)>,
 ) -> Response {
-    let record = match find(&app, &provider, &id).await {
-        Ok(record) => record,
-        Err(response) => return response,
+    act_on(&app, &operator, &provider, &id, async |record| poll(&app, record).await).await
+}
+
+async fn poll(app: &App, record: &SessionRecord) -> String {
+    let provider = &record.provider;
+    let Some(results) = app.fleet.desk(provider).and_then(|desk| desk.results.as_ref()) else {
+        return format!("No credentials are set for {provider}: nothing asked.");
     };
-    let path = pages::session_path(&record.provider, &record.session_id);
-    let Some(results) = app.fleet.desk(&record.provider).and_then(|desk| desk.results.as_ref())
-    else {
-        app.gate.flash(&operator, format!("No credentials are set for {provider}: nothing asked."));
-        return Redirect::to(&path).into_response();
-    };
-    app.metrics.count(Counter::Polls, &record.provider);
+    app.metrics.count(Counter::Polls, provider);
     let session = SessionRef::new(record.kind, &record.session_id);
-    let said = match results.poll_decision(&session).await {
+    match results.poll_decision(&session).await {
         Ok(Some(decision)) => {
             ledger::record_poll(&*app.store, &decision).await;
             format!("{provider} says: {}.", decision.status.as_ref())
         }
         Ok(None) => format!("{provider} has no decision yet."),
         Err(error) => format!("Not refreshed: {error}"),
-    };
-    app.gate.flash(&operator, said);
-    Redirect::to(&path).into_response()
+    }
 }
 
 /// `GET /sessions/{provider}/{id}/erase`: what erasing does, and the button that does it.
@@ -156,26 +169,23 @@ pub(super) async fn erase(
     Extension(operator): Extension<Operator>,
     Path((provider, id)): Path<(String, String)>,
 ) -> Response {
-    let record = match find(&app, &provider, &id).await {
-        Ok(record) => record,
-        Err(response) => return response,
+    act_on(&app, &operator, &provider, &id, async |record| erase_at_vendor(&app, record).await)
+        .await
+}
+
+async fn erase_at_vendor(app: &App, record: &SessionRecord) -> String {
+    let provider = &record.provider;
+    let Some(erasure) = app.fleet.desk(provider).and_then(|desk| desk.erasure.as_ref()) else {
+        return format!("No credentials are set for {provider}: nothing erased.");
     };
-    let path = pages::session_path(&record.provider, &record.session_id);
-    let said = match app.fleet.desk(&record.provider).and_then(|desk| desk.erasure.as_ref()) {
-        None => format!("No credentials are set for {provider}: nothing erased."),
-        Some(erasure) => {
-            let session = SessionRef::new(record.kind, &record.session_id);
-            match erasure.erase_session(&session).await {
-                Ok(()) => {
-                    ledger::forget_link(&*app.store, &record.provider, &record.session_id).await;
-                    format!("{provider} erased the session's data; the link is forgotten.")
-                }
-                Err(error) => format!("Not erased: {error}"),
-            }
+    let session = SessionRef::new(record.kind, &record.session_id);
+    match erasure.erase_session(&session).await {
+        Ok(()) => {
+            ledger::forget_link(&*app.store, provider, &record.session_id).await;
+            format!("{provider} erased the session's data; the link is forgotten.")
         }
-    };
-    app.gate.flash(&operator, said);
-    Redirect::to(&path).into_response()
+        Err(error) => format!("Not erased: {error}"),
+    }
 }
 
 /// `GET /sessions/new`.
