@@ -635,6 +635,28 @@ async fn refresh_asks_the_vendor() {
     }
 }
 
+/// Failover from the form: a vendor that cannot serve the request is passed over (no call, so
+/// no attempt counted), the next one creates it, and the session's page shows the trail.
+#[tokio::test]
+async fn the_form_fails_over_and_counts_the_attempts() {
+    let server = Server::start().await;
+    let console = Console::login(&server).await;
+    // Onfido requires the person's names, which this request does not give.
+    let path =
+        console.create_session(&[("client-id", "u-failover"), ("provider", "onfido,veriff")]).await;
+    assert!(path.starts_with("/sessions/veriff/"), "{path}");
+    let page = console.get(&path).await;
+    let rows = page.html().table_rows("attempts");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[0][0] == "onfido" && rows[0][1].starts_with("passed over"), "{rows:?}");
+    assert!(rows[1][0] == "veriff" && rows[1][1] == "created", "{rows:?}");
+    let metrics = server.metrics().await;
+    assert_eq!(metrics.count("kyc_failover_attempts_total", "veriff"), 1.0, "{metrics:?}");
+    assert_eq!(metrics.count("kyc_failover_attempts_total", "onfido"), 0.0, "{metrics:?}");
+    assert_eq!(metrics.count("kyc_sessions_created_total", "veriff"), 1.0, "{metrics:?}");
+    assert_eq!(metrics.count("kyc_sessions_failed_total", "onfido"), 0.0, "{metrics:?}");
+}
+
 /// The form emails the link when asked, over a real SMTP conversation; a refused email still
 /// leaves the session created, and says so.
 #[tokio::test]
