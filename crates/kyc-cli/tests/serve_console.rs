@@ -870,3 +870,30 @@ async fn read_head(stream: &mut TcpStream) -> String {
     }
     String::from_utf8_lossy(&head).into_owned()
 }
+
+/// A client that stalls half-way through its headers holds neither the connection nor the
+/// stop: the server drops it at its header deadline (10 s), and a stop waits no longer.
+#[tokio::test]
+async fn a_stalled_client_holds_nothing() {
+    let mut server = Server::start().await;
+    let addr = server.address();
+    let mut stalled = TcpStream::connect(addr).await.expect("connect");
+    stalled.write_all(b"POST /webhooks/veriff HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    stalled.flush().await.unwrap();
+    // Still served beside it.
+    server.get("/healthz", &[]).await.assert_status(200, "healthz beside a stalled client");
+
+    // Dropped at the header deadline (10 s): the read ends, with or without an answer.
+    let mut rest = Vec::new();
+    let ended = timeout(Duration::from_secs(30), stalled.read_to_end(&mut rest)).await;
+    assert!(ended.is_ok(), "the stalled connection is still open after 30 s");
+
+    let mut stalled = TcpStream::connect(addr).await.expect("connect");
+    stalled.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+    stalled.flush().await.unwrap();
+    sleep(Duration::from_millis(200)).await;
+    server.terminate().await;
+    // Well under the 30 s the stop gives requests in flight: the header deadline ended it.
+    let status = server.wait(Duration::from_secs(25)).await;
+    assert!(status.is_some_and(|status| status.success()), "exit: {status:?}");
+}

@@ -46,7 +46,7 @@ const MAX_SESSIONS: usize = 1024;
 /// The most addresses whose failed logins are remembered before stale ones are forgotten.
 const MAX_ADDRESSES: usize = 4096;
 /// The largest console form accepted (the creation form is well under it).
-const MAX_FORM_BYTES: usize = 64 * 1024;
+pub(super) const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The console's gate.
 pub(super) struct Gate {

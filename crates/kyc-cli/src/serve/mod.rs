@@ -52,6 +52,10 @@ use crate::{ledger, output};
 const PASSWORD_VAR: &str = "KYC_CONSOLE_PASSWORD";
 /// How long in-flight requests may take to finish once asked to stop.
 const GRACE: Duration = Duration::from_secs(30);
+/// How long a client may take to send a request's headers.
+const HEADER_DEADLINE: Duration = Duration::from_secs(10);
+/// How long a webhook or a login may take to arrive whole and be answered.
+const BODY_DEADLINE: Duration = Duration::from_secs(20);
 
 /// What every handler shares.
 type App = Arc<Server>;
@@ -177,53 +181,119 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), Failure> {
     if let Some(emulator) = server.fleet.emulator {
         output::serving_the_emulator(emulator);
     }
+    let mut signals = StopSignals::listen()?;
     output::serving(address);
-    let service = router(Arc::clone(&server)).into_make_service_with_connect_info::<SocketAddr>();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let mut serving = tokio::spawn(
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .into_future(),
-    );
-    tokio::select! {
-        ended = &mut serving => return ended_early(ended),
-        () = stop_signal() => {}
+    serve(listener, router(server), &mut signals).await
+}
+
+/// Serves connections until a stop signal, then lets the requests in flight finish: within
+/// [`GRACE`], or until a second signal says not to wait.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    signals: &mut StopSignals,
+) -> Result<(), Failure> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, a connection reset before it was taken: this one is
+                // lost, the next may be served.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = signals.next() => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut request: Request<_>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            app.clone().oneshot(request)
+        });
+        // A client that sends its headers slower than this is dropped, so it can hold neither
+        // memory nor the graceful stop.
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_DEADLINE)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
     }
+    drop(listener);
     output::serve_stopping();
-    let _ = stop.send(());
-    match tokio::time::timeout(GRACE, serving).await {
-        Ok(ended) => ended_early(ended),
-        Err(_) => Err(Failure::Config(format!(
+    tokio::select! {
+        () = graceful.shutdown() => Ok(()),
+        () = tokio::time::sleep(GRACE) => Err(Failure::Config(format!(
             "requests still running {} s after the stop signal were cut off",
             GRACE.as_secs()
         ))),
+        () = signals.next() => Err(Failure::Config(
+            "stopped at a second signal: the requests in flight were cut off".into(),
+        )),
     }
 }
 
-fn ended_early(ended: Result<std::io::Result<()>, tokio::task::JoinError>) -> Result<(), Failure> {
-    match ended {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(Failure::Config(format!("the server stopped: {error}"))),
-        Err(_) => Err(Failure::Config("the server stopped unexpectedly".into())),
-    }
-}
-
-/// SIGTERM (how a service manager or `docker stop` asks), or Ctrl-C.
-async fn stop_signal() {
+/// SIGTERM (how a service manager or `docker stop` asks) and Ctrl-C, listened to from before
+/// the server says it listens, so an early one stops it gracefully rather than killing it.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            return;
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn listen() -> Result<Self, Failure> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |kind| {
+                signal(kind).map_err(|error| {
+                    Failure::Config(format!("cannot listen for stop signals: {error}"))
+                })
+            };
+            Ok(Self {
+                term: listen(SignalKind::terminate())?,
+                interrupt: listen(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+impl std::fmt::Debug for StopSignals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StopSignals").finish_non_exhaustive()
+    }
+}
+
+/// Answers 408 when a request (its body read included) takes longer than [`BODY_DEADLINE`]:
+/// for the routes that only read what the client sends (webhooks, the login), so a client
+/// trickling a body holds nothing for long.
+async fn within_deadline(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(BODY_DEADLINE, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            (StatusCode::REQUEST_TIMEOUT, "the request took too long to arrive\n").into_response()
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Every route.
@@ -240,11 +310,19 @@ fn router(app: App) -> axum::Router {
     axum::Router::new()
         .route(
             "/webhooks/{vendor}",
-            post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::MAX_WEBHOOK_BYTES)),
+            post(webhooks::receive)
+                .layer(DefaultBodyLimit::max(webhooks::MAX_WEBHOOK_BYTES))
+                .layer(middleware::from_fn(within_deadline)),
         )
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/login", get(auth::login_page).post(auth::login))
+        .route(
+            "/login",
+            get(auth::login_page)
+                .post(auth::login)
+                .layer(DefaultBodyLimit::max(auth::MAX_FORM_BYTES))
+                .layer(middleware::from_fn(within_deadline)),
+        )
         .route("/assets/console.css", get(stylesheet))
         .route("/assets/console.js", get(script))
         .merge(console)
