@@ -194,10 +194,11 @@ pub(crate) async fn for_reading() -> Result<Arc<dyn LedgerStore>, Failure> {
     }
 }
 
-/// Records a polled decision in `store`, saying on standard error when it cannot.
-pub(crate) async fn record_poll(store: &dyn LedgerStore, decision: &kyc::Decision) {
+/// Records a polled decision in `store`, saying on standard error when it cannot; whether it
+/// was recorded (now or before).
+pub(crate) async fn record_poll(store: &dyn LedgerStore, decision: &kyc::Decision) -> bool {
     let record = EventRecord::from_decision(decision, "poll", chrono::Utc::now());
-    let _ = record_event(store, &record).await;
+    record_event(store, &record).await.is_some()
 }
 
 /// Records a verified webhook event; whether it was recorded before (a redelivery).
@@ -216,9 +217,14 @@ async fn record_event(store: &dyn LedgerStore, record: &EventRecord) -> Option<E
     }
 }
 
-/// Forgets an erased session's link.
-pub(crate) async fn forget_link(store: &dyn LedgerStore, provider: &str, session_id: &str) {
-    if let Err(error) = store.remove_link(provider, session_id).await {
-        crate::output::not_recorded(&error.to_string());
+/// Forgets an erased session's link; whether the ledger could (saying on standard error when
+/// it cannot).
+pub(crate) async fn forget_link(store: &dyn LedgerStore, provider: &str, session_id: &str) -> bool {
+    match store.remove_link(provider, session_id).await {
+        Ok(_) => true,
+        Err(error) => {
+            crate::output::not_recorded(&error.to_string());
+            false
+        }
     }
 }

@@ -40,7 +40,9 @@ pub(crate) async fn run(args: &ListArgs) -> Result<(), Failure> {
                 Err(error) => Err(error),
             };
             match polled {
-                Ok(Some(decision)) => ledger::record_poll(&*store, &decision).await,
+                Ok(Some(decision)) => {
+                    ledger::record_poll(&*store, &decision).await;
+                }
                 Ok(None) => {}
                 Err(error) => {
                     failed = true;

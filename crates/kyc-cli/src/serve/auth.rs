@@ -64,7 +64,7 @@ impl std::fmt::Debug for Gate {
 }
 
 /// A logged-in operator, as a console handler sees it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Operator {
     /// The token every form of this session carries.
     pub(crate) csrf: String,
@@ -177,6 +177,13 @@ impl Gate {
     }
 }
 
+/// The session id and the CSRF token are bearer secrets: left out.
+impl std::fmt::Debug for Operator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operator").field("flash", &self.flash).finish_non_exhaustive()
+    }
+}
+
 impl Operator {
     /// What this page says once.
     pub(crate) fn flash(&self) -> Option<&str> {
@@ -201,7 +208,7 @@ fn random_bytes() -> [u8; 32] {
 }
 
 /// 256 random bits in hex.
-fn random_token() -> String {
+pub(super) fn random_token() -> String {
     hex(&random_bytes())
 }
 
@@ -401,5 +408,18 @@ mod tests {
         gate.close(&gate.operator(&headers, now).unwrap());
         assert!(gate.operator(&headers, now).is_none());
         assert!(gate.password_matches("secret") && !gate.password_matches("secreT"));
+    }
+
+    #[test]
+    fn an_operator_s_debug_has_no_token() {
+        let gate = Gate::new("secret");
+        let now = Instant::now();
+        let id = gate.open(now);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, format!("kyc_session={id}").parse().unwrap());
+        let operator = gate.operator(&headers, now).unwrap();
+        let printed = format!("{operator:?} {gate:?}");
+        assert!(!printed.contains(&id) && !printed.contains(&operator.csrf), "{printed}");
+        assert!(!printed.contains("secret"), "{printed}");
     }
 }

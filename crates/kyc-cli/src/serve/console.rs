@@ -140,8 +140,11 @@ async fn poll(app: &App, record: &SessionRecord) -> String {
     let session = SessionRef::new(record.kind, &record.session_id);
     match results.poll_decision(&session).await {
         Ok(Some(decision)) => {
-            ledger::record_poll(&*app.store, &decision).await;
-            format!("{provider} says: {}.", decision.status.as_ref())
+            let status = decision.status.as_ref();
+            match ledger::record_poll(&*app.store, &decision).await {
+                true => format!("{provider} says: {status}."),
+                false => format!("{provider} says: {status}; the ledger could not record it."),
+            }
         }
         Ok(None) => format!("{provider} has no decision yet."),
         Err(error) => format!("Not refreshed: {error}"),
@@ -180,10 +183,12 @@ async fn erase_at_vendor(app: &App, record: &SessionRecord) -> String {
     };
     let session = SessionRef::new(record.kind, &record.session_id);
     match erasure.erase_session(&session).await {
-        Ok(()) => {
-            ledger::forget_link(&*app.store, provider, &record.session_id).await;
-            format!("{provider} erased the session's data; the link is forgotten.")
-        }
+        Ok(()) => match ledger::forget_link(&*app.store, provider, &record.session_id).await {
+            true => format!("{provider} erased the session's data; the link is forgotten."),
+            false => format!(
+                "{provider} erased the session's data; the ledger could not forget the link."
+            ),
+        },
         Err(error) => format!("Not erased: {error}"),
     }
 }

@@ -117,11 +117,21 @@ impl Fleet {
     /// whose webhooks go to this server at `address`.
     async fn start(address: SocketAddr) -> Result<Self, Failure> {
         let hooks = |vendor: &str| format!("http://{address}/webhooks/{vendor}");
-        let emulator = Emulator::builder()
+        let mut emulator = Emulator::builder()
             .with_idenfy_webhook_url(hooks(kyc::idenfy::PROVIDER))
             .with_veriff_webhook_url(hooks(kyc::veriff::PROVIDER))
             .with_sumsub_webhook_url(hooks(kyc::sumsub::PROVIDER))
             .with_onfido_webhook_url(hooks(kyc::onfido::PROVIDER));
+        // The emulator's default webhook keys are public (they are in its documentation):
+        // reachable from other hosts, anyone could sign a decision with them. Keys of this run
+        // instead, known only to the server and its emulator.
+        if !address.ip().is_loopback() {
+            emulator = emulator
+                .with_idenfy_webhook_key(auth::random_token())
+                .with_veriff_credentials(kyc_emulator::DEFAULT_VERIFF_KEY, auth::random_token())
+                .with_sumsub_webhook_secret(auth::random_token())
+                .with_onfido_webhook_token(auth::random_token());
+        }
         let sessions = vendors::sessions_on(&[], emulator).await?;
         let vars = sessions.vars();
         let desks = VENDORS
@@ -163,21 +173,17 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), Failure> {
         .map_err(|error| Failure::Config(format!("cannot listen on {}: {error}", args.listen)))?;
     let fleet = Fleet::start(address).await?;
     let (store, ledger_key) = ledger::open_store(fleet.emulator.is_some()).await?;
-    let password = match std::env::var(PASSWORD_VAR).ok().filter(|value| !value.is_empty()) {
-        Some(password) => password,
+    // Only the gate's hash of the password outlives this block.
+    let gate = match std::env::var(PASSWORD_VAR).ok().filter(|value| !value.is_empty()) {
+        Some(password) => auth::Gate::new(&password),
         None => {
             let password = auth::generate_password();
             output::console_password(&password, PASSWORD_VAR);
-            password
+            auth::Gate::new(&password)
         }
     };
-    let server = Arc::new(Server {
-        fleet,
-        store,
-        ledger_key,
-        gate: auth::Gate::new(&password),
-        metrics: metrics::Metrics::default(),
-    });
+    let server =
+        Arc::new(Server { fleet, store, ledger_key, gate, metrics: metrics::Metrics::default() });
     if let Some(emulator) = server.fleet.emulator {
         output::serving_the_emulator(emulator);
     }
@@ -471,12 +477,7 @@ mod tests {
         assert_eq!(healthz(State(up)).await.status(), StatusCode::OK);
 
         // A verified webhook that cannot be recorded asks the vendor to send it again.
-        let body = br#"{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","attemptId":"e30122d1-740b-4764-853f-470374a7abf4","feature":"selfid","code":7002,"action":"submitted","vendorData":"u1"}"#;
-        let mut headers = axum::http::HeaderMap::new();
-        let signature =
-            kyc::veriff::signature(kyc_emulator::DEFAULT_VERIFF_SECRET.as_bytes(), body);
-        headers.insert("x-hmac-signature", signature.parse().unwrap());
-        headers.insert("x-auth-client", kyc_emulator::DEFAULT_VERIFF_KEY.parse().unwrap());
+        let (headers, body) = veriff_event_signed_with_the_default_secret();
         let answer = webhooks::receive(
             State(Arc::clone(&app)),
             Path("veriff".to_owned()),
@@ -488,6 +489,35 @@ mod tests {
         assert!(
             app.metrics.render().contains("kyc_webhooks_verified_total{provider=\"veriff\"} 1")
         );
+    }
+
+    /// Veriff's event webhook, signed with the emulator's public default secret.
+    fn veriff_event_signed_with_the_default_secret() -> (axum::http::HeaderMap, &'static [u8]) {
+        let body = br#"{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","attemptId":"e30122d1-740b-4764-853f-470374a7abf4","feature":"selfid","code":7002,"action":"submitted","vendorData":"u1"}"#;
+        let mut headers = axum::http::HeaderMap::new();
+        let signature =
+            kyc::veriff::signature(kyc_emulator::DEFAULT_VERIFF_SECRET.as_bytes(), body);
+        headers.insert("x-hmac-signature", signature.parse().unwrap());
+        headers.insert("x-auth-client", kyc_emulator::DEFAULT_VERIFF_KEY.parse().unwrap());
+        (headers, body)
+    }
+
+    #[tokio::test]
+    async fn off_loopback_the_emulator_s_public_webhook_keys_sign_nothing() {
+        let (headers, body) = veriff_event_signed_with_the_default_secret();
+        let verify = |fleet: &Fleet| {
+            let desk = fleet.desk("veriff").unwrap();
+            desk.webhooks.as_ref().unwrap().verify_webhook(&headers, body).map(|_| ())
+        };
+        let on_loopback = Fleet::start(SocketAddr::from(([127, 0, 0, 1], 9))).await.unwrap();
+        assert!(verify(&on_loopback).is_ok());
+        let everywhere = Fleet::start(SocketAddr::from(([0, 0, 0, 0], 9))).await.unwrap();
+        let refused = verify(&everywhere).unwrap_err();
+        assert_eq!(refused.kind(), kyc::ErrorKind::InvalidSignature);
+        // The server's own emulator still signs what it sends with the keys of this run.
+        let vars = everywhere._sessions.vars();
+        let secret = vars.iter().find(|(name, _)| name == "VERIFF_SHARED_SECRET").unwrap();
+        assert_ne!(secret.1, kyc_emulator::DEFAULT_VERIFF_SECRET);
     }
 
     #[tokio::test]

@@ -3,8 +3,9 @@
 //! signature is the only authentication: the vendors send no other. Answers, for the vendor's
 //! retry logic: 200 once verified (a redelivery too, or the vendor would send it again and
 //! again); 401 for a missing or wrong signature; 413 over [`MAX_WEBHOOK_BYTES`]; 400 for a
-//! signed body that is not the vendor's payload; 503 only when this server cannot take it now
-//! (no secret configured for the vendor, the ledger unreachable), which the vendor retries.
+//! signed body that is not the vendor's payload; 404 for a vendor whose secret is not
+//! configured (it has no receiver); 503 only when the ledger cannot record a verified event,
+//! which the vendor then sends again.
 //!
 //! The vendors' pages: iDenfy <https://documentation.idenfy.com/security/callback-signing>,
 //! Veriff <https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security>, Sumsub
@@ -54,10 +55,12 @@ pub(super) async fn receive(
         }
         Err(_) => return refused(StatusCode::BAD_REQUEST, "the body could not be read"),
     };
+    // Without its secret a vendor's receiver is not set up: no receiver, as for an unknown
+    // vendor (the operator is told at start), and a 4xx for whatever is sent to it.
     let Some(verifier) = &desk.webhooks else {
         return answer(
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!({"error": format!("no webhook secret is configured for {name}")}),
+            StatusCode::NOT_FOUND,
+            json!({"error": format!("{name} webhooks are not received here: no webhook secret is configured")}),
         );
     };
     let event = match verifier.verify_webhook(&headers, &body) {
@@ -66,8 +69,9 @@ pub(super) async fn receive(
         Err(error) if error.kind() == ErrorKind::InvalidSignature => {
             return refused(StatusCode::UNAUTHORIZED, &error.to_string());
         }
+        // No key to check with: as for a vendor without a secret.
         Err(error) if error.kind() == ErrorKind::Config => {
-            return answer(StatusCode::SERVICE_UNAVAILABLE, json!({"error": error.to_string()}));
+            return answer(StatusCode::NOT_FOUND, json!({"error": error.to_string()}));
         }
         Err(error) => return refused(StatusCode::BAD_REQUEST, &error.to_string()),
     };
