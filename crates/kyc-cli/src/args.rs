@@ -573,6 +573,18 @@ pub(crate) fn refusal(error: &clap::Error) -> Result<(), Failure> {
             };
             Err(Failure::Input(format!("invalid value for {flag}{expected}")))
         }
+        // clap lists what is missing on the lines after its first: named here, on one.
+        ErrorKind::MissingRequiredArgument => {
+            let missing = match error.get(ContextKind::InvalidArg) {
+                Some(ContextValue::Strings(flags)) => flags
+                    .iter()
+                    .filter_map(|flag| flag.split_whitespace().next())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => "an argument".to_owned(),
+            };
+            Err(Failure::Input(format!("{missing} is required by the flags given")))
+        }
         _ => {
             let rendered = error.to_string();
             let first = rendered.lines().next().unwrap_or("error: invalid arguments");

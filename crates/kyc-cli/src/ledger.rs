@@ -45,7 +45,25 @@ pub(crate) async fn open(
     account: String,
 ) -> Result<Ledger, Failure> {
     let (store, key) = open_store(on_emulator).await?;
-    Ok(Ledger::builder(store, key).with_reuse(reuse).with_account(account).build())
+    Ok(over(store, key, reuse, account))
+}
+
+/// The ledger over `store`, fingerprinting with `key`, for the vendor `account`.
+pub(crate) fn over(
+    store: Arc<dyn LedgerStore>,
+    key: Vec<u8>,
+    reuse: Reuse,
+    account: String,
+) -> Ledger {
+    Ledger::builder(store, key).with_reuse(reuse).with_account(account).build()
+}
+
+/// What `--new` (or the form's box) asks of a live session of the same request.
+pub(crate) fn reuse(new: bool) -> Reuse {
+    match new {
+        true => Reuse::Never,
+        false => Reuse::LiveSession,
+    }
 }
 
 /// The store a ledger is built on, and its fingerprint key: in memory for the built-in

@@ -152,7 +152,14 @@ async fn every_console_route_needs_a_login() {
     let server = Server::start().await;
     let visitor = LoginPage::get(&server).await;
     let pre_login = format!("{SESSION_COOKIE}={}", visitor.nonce);
-    let gets = ["/", "/sessions/new", "/sessions/veriff/x", "/sessions/veriff/x/erase"];
+    let gets = [
+        "/",
+        "/?page=2",
+        "/sessions/new",
+        "/sessions/open?provider=veriff&id=x",
+        "/sessions/veriff/x",
+        "/sessions/veriff/x/erase",
+    ];
     let posts = ["/sessions", "/sessions/veriff/x/refresh", "/sessions/veriff/x/erase", "/logout"];
     let create = serve::form_body(&[
         ("csrf", &visitor.csrf),

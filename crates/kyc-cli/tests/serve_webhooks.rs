@@ -468,7 +468,11 @@ async fn serve_records_each_documented_example_once() {
     let console = Console::login(&server).await;
     for vendor in VENDORS {
         let (session_id, status) = vendor.expected_decision();
-        let page = console.get(&format!("/sessions/{}/{session_id}", vendor.name())).await;
+        // Opened by its id from the list's form.
+        let open = format!("/sessions/open?provider={}&id={session_id}", vendor.name());
+        let path = format!("/sessions/{}/{session_id}", vendor.name());
+        console.get(&open).await.assert_redirect(&path, "open by id");
+        let page = console.get(&path).await;
         page.assert_status(200, &format!("{vendor:?}'s session page"));
         let rows = page.html().table_rows("events");
         assert_eq!(rows.len(), 1, "{vendor:?}: one event, recorded once: {rows:?}");

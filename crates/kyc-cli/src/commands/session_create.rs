@@ -2,7 +2,7 @@
 //! those configured, printed and, with `--email`, emailed; through the ledger, so a key buys
 //! one session and a live session of the same request is reused unless `--new`.
 
-use kyc_ledger::{Created, Reuse};
+use kyc_ledger::Created;
 
 use crate::args::CreateArgs;
 use crate::exit::Failure;
@@ -17,7 +17,7 @@ pub(crate) async fn run(args: CreateArgs) -> Result<(), Failure> {
     let sessions = vendors::sessions(&args.provider).await?;
     output::unknown_options(&sessions.unknown_options(&request));
     let provider = vendors::provider_over(&sessions.clients);
-    let reuse = if args.new { Reuse::Never } else { Reuse::LiveSession };
+    let reuse = ledger::reuse(args.new);
     let ledger = ledger::open(sessions.on_emulator(), reuse, sessions.account()).await?;
     let created = ledger.create_session(&*provider, &request, args.idempotency_key.as_deref());
     let Created { session, reused, .. } = match created.await {

@@ -10,9 +10,11 @@
 //!   changes something, before its handler runs ([`super::console`] routes go through
 //!   [`require_operator`]). The login form's token is bound to a random `kyc_login` cookie by an
 //!   HMAC under a key of this process: nothing is stored per visitor before a login succeeds.
-//! - Failed logins are counted per client address: [`MAX_FAILURES`] in [`FAILURE_WINDOW`], then
-//!   429 until the oldest failure leaves the window. Behind a reverse proxy every client has the
-//!   proxy's address: the limit is then the whole console's, which still bounds guessing.
+//! - Failed logins are counted per client address (an IPv6 one by its /64): [`MAX_FAILURES`] in
+//!   [`FAILURE_WINDOW`], then 429 until the oldest failure leaves the window. Behind a reverse
+//!   proxy every client has the proxy's address: the limit is then the whole console's, which
+//!   still bounds guessing, and lets anyone who can reach the login hold the operator back (a
+//!   console on a network is for operators' networks, behind the proxy's own access rules).
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -101,7 +103,8 @@ impl Gate {
     /// How long `address` must wait before trying again, when it has used up its attempts.
     fn held_back(&self, address: IpAddr, now: Instant) -> Option<Duration> {
         let mut failures = lock(&self.failures);
-        let recent = failures.entry(address).or_default();
+        let key = counted_as(&failures, address);
+        let recent = failures.get_mut(&key)?;
         while recent.front().is_some_and(|at| now.duration_since(*at) >= FAILURE_WINDOW) {
             recent.pop_front();
         }
@@ -110,21 +113,22 @@ impl Gate {
             false => None,
         };
         if recent.is_empty() {
-            failures.remove(&address);
+            failures.remove(&key);
         }
         wait
     }
 
     fn failed(&self, address: IpAddr, now: Instant) {
         let mut failures = lock(&self.failures);
-        // An address that failed once and never came back is forgotten once its window has
+        // An address that failed and never came back is forgotten once its window has
         // passed, so guesses from many addresses cannot fill memory.
         if failures.len() >= MAX_ADDRESSES {
             failures.retain(|_, recent| {
                 recent.back().is_some_and(|at| now.duration_since(*at) < FAILURE_WINDOW)
             });
         }
-        failures.entry(address).or_default().push_back(now);
+        let key = counted_as(&failures, address);
+        failures.entry(key).or_default().push_back(now);
     }
 
     /// A new logged-in session; its id.
@@ -188,6 +192,27 @@ impl Operator {
     /// What this page says once.
     pub(crate) fn flash(&self) -> Option<&str> {
         self.flash.as_deref()
+    }
+}
+
+/// Whose failures `address`'s count with: its own (an IPv6 address by its /64, the block one
+/// host is given); once [`MAX_ADDRESSES`] are counted, every new one shares one count, so
+/// guesses from more addresses than that are still limited, together.
+fn counted_as(failures: &HashMap<IpAddr, VecDeque<Instant>>, address: IpAddr) -> IpAddr {
+    let key = match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut block = v6.segments();
+                block[4..].fill(0);
+                IpAddr::V6(block.into())
+            }
+        },
+        v4 => v4,
+    };
+    match failures.len() < MAX_ADDRESSES || failures.contains_key(&key) {
+        true => key,
+        false => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
     }
 }
 
@@ -338,12 +363,13 @@ pub(super) async fn require_operator(
     };
     let (mut parts, body) = request.into_parts();
     if !matches!(parts.method, Method::GET | Method::HEAD) {
-        let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-            return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                pages::message("Too large", "This form is too large."),
-            )
-                .into_response();
+        let read = tokio::time::timeout(super::BODY_DEADLINE, to_bytes(body, MAX_FORM_BYTES));
+        let Ok(Ok(bytes)) = read.await else {
+            let page = pages::message(
+                "Form not received",
+                "The form was too large, or did not arrive whole in time.",
+            );
+            return (StatusCode::BAD_REQUEST, page).into_response();
         };
         let form = FormData::parse(&bytes);
         if !form.get("csrf").is_some_and(|given| tokens_equal(given, &operator.csrf)) {
@@ -380,6 +406,32 @@ mod tests {
         assert!(gate.held_back(one, start + Duration::from_secs(1)).is_some());
         assert_eq!(gate.held_back(two, start), None, "another address is not held back");
         assert_eq!(gate.held_back(one, start + FAILURE_WINDOW), None, "the window passed");
+    }
+
+    #[test]
+    fn an_ipv6_host_is_counted_by_its_block_and_too_many_addresses_share_one_count() {
+        let gate = Gate::new("secret");
+        let now = Instant::now();
+        let one: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let same_block: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        for _ in 0..MAX_FAILURES {
+            gate.failed(one, now);
+        }
+        assert!(gate.held_back(same_block, now).is_some());
+        assert!(gate.held_back("2001:db8:1:3::1".parse().unwrap(), now).is_none());
+
+        let gate = Gate::new("secret");
+        for n in 0..MAX_ADDRESSES as u32 {
+            gate.failed(IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + n)), now);
+        }
+        let newcomers =
+            (0..MAX_FAILURES as u32).map(|n| IpAddr::V4(std::net::Ipv4Addr::from(0xc0a8_0000 + n)));
+        for address in newcomers {
+            gate.failed(address, now);
+        }
+        assert!(gate.held_back("192.168.9.9".parse().unwrap(), now).is_some(), "the shared count");
+        assert!(lock(&gate.failures).len() <= MAX_ADDRESSES + 1);
+        assert!(gate.held_back("10.0.0.1".parse().unwrap(), now).is_none(), "one failure each");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kyc::{Attempt, SessionRef, Status, VerificationSession};
-use kyc_ledger::{Created, Ledger, ListFilter, Reuse, SessionRecord};
+use kyc_ledger::{Created, ListFilter, SessionRecord};
 
 use super::auth::Operator;
 use super::create::{self, Errors};
@@ -68,6 +68,18 @@ pub(super) async fn list(
     sessions.truncate(PAGE_SIZE);
     pages::list(&frame(&app, "Sessions", &operator), &filters, &sessions, more, error)
         .into_response()
+}
+
+/// `GET /sessions/open?provider=…&id=…`: the list's "open by id", for a session whose
+/// webhooks came here though this ledger did not create it (the list shows only its own).
+pub(super) async fn open(Query(query): Query<HashMap<String, String>>) -> Response {
+    let given = |name: &str| query.get(name).map(|value| value.trim()).unwrap_or_default();
+    match (given("provider"), given("id")) {
+        (provider, id) if !provider.is_empty() && !id.is_empty() => {
+            Redirect::to(&pages::session_path(provider, id)).into_response()
+        }
+        _ => Redirect::to("/").into_response(),
+    }
 }
 
 /// The session at `provider`/`id`, or the page saying there is none.
@@ -233,11 +245,12 @@ pub(super) async fn create(
     let clients: Vec<_> = desks.iter().filter_map(|desk| desk.session.clone()).collect();
     let chosen: Vec<_> = desks.iter().map(|desk| desk.vendor).collect();
     let provider = vendors::provider_over(&clients);
-    let reuse = if checked.args.new { Reuse::Never } else { Reuse::LiveSession };
-    let ledger = Ledger::builder(std::sync::Arc::clone(&app.store), app.ledger_key.clone())
-        .with_reuse(reuse)
-        .with_account(vendors::account(&chosen))
-        .build();
+    let ledger = ledger::over(
+        std::sync::Arc::clone(&app.store),
+        app.ledger_key.clone(),
+        ledger::reuse(checked.args.new),
+        vendors::account(&chosen),
+    );
     let key = checked.args.idempotency_key.as_deref();
     let created = ledger.create_session(&*provider, &checked.request, key).await;
     count_creation(&app, &*provider, &created);

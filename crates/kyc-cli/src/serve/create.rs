@@ -69,7 +69,7 @@ pub(crate) const SECTIONS: &[(&str, &[FormField])] = &[
             field(
                 "provider",
                 "Vendors",
-                Input::Text,
+                Input::List,
                 "in failover order, comma-separated (default: every one configured)",
             ),
             field("link-validity", "Link valid for", Input::Text, "seconds, or 90m, 12h, 7d"),
@@ -199,21 +199,17 @@ fn command_line(form: &FormData) -> Vec<String> {
     for field in SECTIONS.iter().flat_map(|(_, fields)| fields.iter()) {
         let flag = format!("--{}", field.name);
         let values = form.fields().filter(|(name, _)| *name == field.name).map(|(_, value)| value);
-        for value in values {
-            let value = value.trim();
+        // `--flag=value`, so a value starting with `-` is a value; an input left blank is a
+        // flag not given; a value is passed as typed, for the command's rules to judge.
+        for value in values.filter(|value| !value.trim().is_empty()) {
             match field.input {
-                Input::Check => {
-                    if !value.is_empty() {
-                        line.push(flag.clone());
-                    }
-                }
+                Input::Check => line.push(flag.clone()),
                 Input::List => {
                     for item in value.split(',').map(str::trim).filter(|item| !item.is_empty()) {
-                        line.extend([flag.clone(), item.to_owned()]);
+                        line.push(format!("{flag}={item}"));
                     }
                 }
-                _ if value.is_empty() => {}
-                _ => line.extend([flag.clone(), value.to_owned()]),
+                _ => line.push(format!("{flag}={value}")),
             }
         }
     }
@@ -262,12 +258,15 @@ fn input_named(flag: &str) -> Option<&'static str> {
 fn clap_input(error: &clap::Error) -> &'static str {
     match error.get(ContextKind::InvalidArg) {
         Some(ContextValue::String(flag)) => input_named(flag).unwrap_or(""),
+        Some(ContextValue::Strings(flags)) => {
+            flags.first().and_then(|flag| input_named(flag)).unwrap_or("")
+        }
         _ => "",
     }
 }
 
 /// clap's refusal, worded as the command words it (never repeating the value: it may be a
-/// date of birth), without the flag's dashes when it stands beside its input.
+/// date of birth).
 fn clap_message(error: &clap::Error) -> String {
     match args::refusal(error) {
         Err(Failure::Input(message)) => message,
@@ -280,8 +279,13 @@ fn add_failure(errors: &mut Errors, failure: &Failure) {
     match failure {
         Failure::Kyc(error) if !error.invalid_fields().is_empty() => {
             for field in error.invalid_fields() {
-                let input = args::flag_of(field.field()).and_then(input_named).unwrap_or("");
-                errors.entry(input).or_default().push(field.rule().to_owned());
+                // `tags[1]` is the tags' input.
+                let path = field.field().split('[').next().unwrap_or_default();
+                match args::flag_of(path).and_then(input_named) {
+                    Some(input) => errors.entry(input).or_default().push(field.rule().to_owned()),
+                    // No input sets it: the whole form's, naming the field.
+                    None => errors.entry("").or_default().push(field.to_string()),
+                }
             }
         }
         Failure::Input(message) | Failure::Config(message) => {
@@ -346,12 +350,13 @@ mod tests {
         let checked = check(&form(&[
             ("csrf", "x"),
             ("client-id", "u1"),
-            ("first-name", " Jonas "),
+            ("first-name", "Jonas"),
             ("date-of-birth", "1990-05-15"),
             ("document-type", "passport"),
             ("document-type", "id_card"),
             ("tag", "vip, new"),
-            ("provider", "veriff,idenfy"),
+            ("provider", "veriff, idenfy"),
+            ("last-name", "-Jonaitis"),
             ("new", "on"),
             ("business", ""),
         ]))
@@ -359,6 +364,7 @@ mod tests {
         let request = checked.request;
         assert_eq!(request.client_id.as_str(), "u1");
         assert_eq!(request.person.first_name.as_deref(), Some("Jonas"));
+        assert_eq!(request.person.last_name.as_deref(), Some("-Jonaitis"));
         assert_eq!(request.document.types.len(), 2);
         assert_eq!(request.tags, ["vip", "new"]);
         assert_eq!(request.kind, kyc::VerificationKind::Identity);
@@ -394,5 +400,12 @@ mod tests {
         assert_eq!(errors["email"], ["not an email address"]);
         let errors = check(&form(&[("client-id", "u1"), ("provider", "acme")])).err().unwrap();
         assert!(errors["provider"][0].contains("idenfy"), "{errors:?}");
+        // As the command: a value is taken as typed, spaces and leading dashes included.
+        let errors = check(&form(&[("client-id", " u1 ")])).err().unwrap();
+        assert!(errors["client-id"][0].contains("whitespace"), "{errors:?}");
+        let errors = check(&form(&[("client-id", "u1"), ("cc", "boss@example.org")]));
+        assert!(errors.err().unwrap()["email"][0].contains("--email"));
+        let errors = check(&form(&[("client-id", "u1"), ("tag", &"t".repeat(300))])).err().unwrap();
+        assert_eq!(errors.keys().copied().collect::<Vec<_>>(), ["tag"], "{errors:?}");
     }
 }

@@ -308,6 +308,7 @@ fn router(app: App) -> axum::Router {
         .route("/", get(console::list))
         .route("/sessions", post(console::create))
         .route("/sessions/new", get(console::new_session))
+        .route("/sessions/open", get(console::open))
         .route("/sessions/{provider}/{id}", get(console::show))
         .route("/sessions/{provider}/{id}/refresh", post(console::refresh))
         .route("/sessions/{provider}/{id}/erase", get(console::confirm_erase).post(console::erase))

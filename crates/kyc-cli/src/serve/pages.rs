@@ -143,6 +143,19 @@ pub(super) fn list(
                 }
                 button type="submit" id="filter" { "Filter" }
             }
+            // Opens any session by its id, this ledger's or one only its webhooks came about.
+            form.filters #open method="get" action="/sessions/open" {
+                label {
+                    "Vendor "
+                    select name="provider" {
+                        @for vendor in crate::vendors::VENDORS {
+                            option value=(vendor.name) { (vendor.display_name) }
+                        }
+                    }
+                }
+                label { "Session id " input type="text" name="id" required; }
+                button type="submit" id="open-session" { "Open" }
+            }
             @if let Some(error) = error {
                 p.error { (error) }
             }
