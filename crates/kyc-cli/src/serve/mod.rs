@@ -19,8 +19,14 @@
 //! (server-rendered, one password, cookies, CSRF tokens, no inline script):
 //! `docs/decisions/0009-kyc-serve.md`.
 //!
-//! Personal data and secrets are never logged: standard error gets where the server listens,
-//! a generated password once, and what could not be recorded. Request lines are not logged.
+//! Personal data and secrets are never logged. Standard error gets where the server listens,
+//! that the vendors are the built-in emulator, a generated password (once), each vendor whose
+//! webhooks are not received (no secret), what could not be recorded, and the stop. Request
+//! lines are not logged.
+//!
+//! Connections: a client has 10 s to send a request's headers, a webhook or a login 20 s to
+//! arrive whole; a stop waits up to 30 s for the requests in flight (a second signal, not at
+//! all).
 
 mod auth;
 mod console;
