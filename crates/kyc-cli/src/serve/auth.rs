@@ -443,20 +443,25 @@ mod tests {
         assert_eq!(cookie(&headers, "kyc"), None);
     }
 
+    /// A new session at `gate`: its id, and the headers of a request carrying it.
+    fn logged_in(gate: &Gate, now: Instant) -> (String, HeaderMap) {
+        let id = gate.open(now);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, format!("kyc_session={id}").parse().unwrap());
+        (id, headers)
+    }
+
     #[test]
     fn a_session_ends_when_closed_or_expired() {
         let gate = Gate::new("secret");
         let now = Instant::now();
-        let id = gate.open(now);
-        let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, format!("kyc_session={id}").parse().unwrap());
+        let (_, headers) = logged_in(&gate, now);
         let operator = gate.operator(&headers, now).unwrap();
         gate.flash(&operator, "done");
         assert_eq!(gate.operator(&headers, now).unwrap().flash(), Some("done"));
         assert_eq!(gate.operator(&headers, now).unwrap().flash(), None, "shown once");
         assert!(gate.operator(&headers, now + SESSION_LIFETIME).is_none());
-        let id = gate.open(now);
-        headers.insert(header::COOKIE, format!("kyc_session={id}").parse().unwrap());
+        let (_, headers) = logged_in(&gate, now);
         gate.close(&gate.operator(&headers, now).unwrap());
         assert!(gate.operator(&headers, now).is_none());
         assert!(gate.password_matches("secret") && !gate.password_matches("secreT"));
@@ -466,9 +471,7 @@ mod tests {
     fn an_operator_s_debug_has_no_token() {
         let gate = Gate::new("secret");
         let now = Instant::now();
-        let id = gate.open(now);
-        let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, format!("kyc_session={id}").parse().unwrap());
+        let (id, headers) = logged_in(&gate, now);
         let operator = gate.operator(&headers, now).unwrap();
         let printed = format!("{operator:?} {gate:?}");
         assert!(!printed.contains(&id) && !printed.contains(&operator.csrf), "{printed}");
