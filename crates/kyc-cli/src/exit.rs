@@ -116,7 +116,8 @@ pub(crate) const SERVE: &[Code] = &[
     (
         CONFIG,
         "configuration (the address cannot be listened on, the ledger cannot be opened, \
-         credentials), or requests still running 30 s after the stop signal",
+         credentials), or requests in flight cut off (30 s after the stop signal, or at a \
+         second one)",
     ),
 ];
 
