@@ -10,7 +10,6 @@
 //! Sessions on the built-in emulator are kept in memory only: the emulator, and its sessions,
 //! are gone when the command ends.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -154,11 +153,9 @@ fn key_from_file(file: &std::path::Path) -> Result<Vec<u8>, Failure> {
     if let Some(key) = read(file)? {
         return Ok(key);
     }
-    let mut random = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut source| source.read_exact(&mut random))
+    let random = crate::random::try_bytes()
         .map_err(|_| config(&format!("no random source to make a key: set {KEY_VAR}")))?;
-    let key: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+    let key = crate::random::hex(&random);
     let own = file.with_extension(format!("key.{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

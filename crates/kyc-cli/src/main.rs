@@ -22,6 +22,7 @@ mod email;
 mod exit;
 mod ledger;
 mod output;
+mod random;
 mod serve;
 mod vendors;
 

@@ -82,7 +82,7 @@ impl Gate {
     pub(super) fn new(password: &str) -> Self {
         Self {
             password: Sha256::digest(password.as_bytes()).into(),
-            login_key: random_bytes(),
+            login_key: crate::random::bytes(),
             sessions: Mutex::new(HashMap::new()),
             failures: Mutex::new(HashMap::new()),
         }
@@ -92,7 +92,7 @@ impl Gate {
     fn login_token(&self, nonce: &str) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.login_key).expect("any key length");
         mac.update(nonce.as_bytes());
-        hex(&mac.finalize().into_bytes())
+        crate::random::hex(&mac.finalize().into_bytes())
     }
 
     fn password_matches(&self, given: &str) -> bool {
@@ -133,7 +133,7 @@ impl Gate {
 
     /// A new logged-in session; its id.
     fn open(&self, now: Instant) -> String {
-        let id = random_token();
+        let id = crate::random::token();
         let mut sessions = lock(&self.sessions);
         sessions.retain(|_, operator| operator.expires > now);
         if sessions.len() >= MAX_SESSIONS
@@ -145,7 +145,7 @@ impl Gate {
             sessions.remove(&oldest);
         }
         let operator = Operator {
-            csrf: random_token(),
+            csrf: crate::random::token(),
             flash: None,
             id: id.clone(),
             expires: now + SESSION_LIFETIME,
@@ -221,22 +221,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn random_bytes() -> [u8; 32] {
-    let mut bytes = [0u8; 32];
-    // No random source means no secret token can be made: nothing sensible runs without one.
-    getrandom::fill(&mut bytes).expect("the operating system's random source");
-    bytes
-}
-
-/// 256 random bits in hex.
-pub(super) fn random_token() -> String {
-    hex(&random_bytes())
-}
-
 /// A password for an operator to type: 20 characters of an alphabet without look-alikes
 /// (about 100 bits).
 pub(super) fn generate_password() -> String {
@@ -246,7 +230,7 @@ pub(super) fn generate_password() -> String {
     let usable = 256 - 256 % ALPHABET.len();
     let mut password = String::new();
     while password.len() < 20 {
-        for byte in random_bytes() {
+        for byte in crate::random::bytes() {
             if usize::from(byte) < usable && password.len() < 20 {
                 password.push(char::from(ALPHABET[usize::from(byte) % ALPHABET.len()]));
             }
@@ -282,7 +266,7 @@ pub(super) async fn login_page(State(app): State<App>) -> Response {
 }
 
 fn login_form(app: &App, status: StatusCode, error: Option<&str>) -> Response {
-    let nonce = random_token();
+    let nonce = crate::random::token();
     let page = pages::login(&app.gate.login_token(&nonce), error, app.emulator_note());
     let cookie = set_cookie(LOGIN_COOKIE, &nonce, Some(Duration::from_secs(3600)));
     (status, [(header::SET_COOKIE, cookie)], page).into_response()

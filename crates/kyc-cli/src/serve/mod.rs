@@ -133,10 +133,10 @@ impl Fleet {
         // instead, known only to the server and its emulator.
         if !address.ip().is_loopback() {
             emulator = emulator
-                .with_idenfy_webhook_key(auth::random_token())
-                .with_veriff_credentials(kyc_emulator::DEFAULT_VERIFF_KEY, auth::random_token())
-                .with_sumsub_webhook_secret(auth::random_token())
-                .with_onfido_webhook_token(auth::random_token());
+                .with_idenfy_webhook_key(crate::random::token())
+                .with_veriff_credentials(kyc_emulator::DEFAULT_VERIFF_KEY, crate::random::token())
+                .with_sumsub_webhook_secret(crate::random::token())
+                .with_onfido_webhook_token(crate::random::token());
         }
         let sessions = vendors::sessions_on(&[], emulator).await?;
         let vars = sessions.vars();
