@@ -216,10 +216,29 @@ pub(crate) async fn record_poll(store: &dyn LedgerStore, decision: &kyc::Decisio
     record_event(store, &record).await.is_some()
 }
 
-/// Records a verified webhook event; whether it was recorded before (a redelivery).
-pub(crate) async fn record_webhook(store: &dyn LedgerStore, event: &kyc::WebhookEvent) -> bool {
-    let Some(record) = EventRecord::from_webhook(event, chrono::Utc::now()) else { return false };
-    record_event(store, &record).await == Some(EventOutcome::Duplicate)
+/// What became of a verified webhook event in the ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kept {
+    /// Recorded now.
+    Recorded,
+    /// Recorded before: a redelivery.
+    Duplicate,
+    /// About no session (a vendor's test ping): nothing to keep.
+    AboutNoSession,
+    /// The ledger could not record it (said on standard error).
+    NotRecorded,
+}
+
+/// Records a verified webhook event, once.
+pub(crate) async fn record_webhook(store: &dyn LedgerStore, event: &kyc::WebhookEvent) -> Kept {
+    let Some(record) = EventRecord::from_webhook(event, chrono::Utc::now()) else {
+        return Kept::AboutNoSession;
+    };
+    match record_event(store, &record).await {
+        Some(EventOutcome::Duplicate) => Kept::Duplicate,
+        Some(_) => Kept::Recorded,
+        None => Kept::NotRecorded,
+    }
 }
 
 async fn record_event(store: &dyn LedgerStore, record: &EventRecord) -> Option<EventOutcome> {

@@ -32,7 +32,7 @@ pub(crate) async fn run(
     let verifier = vendor.webhooks_from_env()?;
     let event = verifier.verify_webhook(&headers, &body).map_err(Failure::Webhook)?;
     let duplicate = match ledger::recorder().await {
-        Some(store) => ledger::record_webhook(&*store, &event).await,
+        Some(store) => ledger::record_webhook(&*store, &event).await == ledger::Kept::Duplicate,
         None => false,
     };
     output::webhook_event(&event, duplicate, output);

@@ -19,12 +19,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kyc::ErrorKind;
-use kyc_ledger::{EventOutcome, EventRecord};
 use serde_json::json;
 
 use super::App;
 use super::metrics::Counter;
-use crate::output;
+use crate::ledger::{self, Kept};
 
 /// The largest body taken: the adapters' own cap (`kyc_adapter::webhook::WEBHOOK_BODY_CAP`),
 /// so a larger one is a 413 here rather than a decode error there.
@@ -76,18 +75,14 @@ pub(super) async fn receive(
         Err(error) => return refused(StatusCode::BAD_REQUEST, &error.to_string()),
     };
     app.metrics.count(Counter::WebhooksVerified, name);
-    let Some(record) = EventRecord::from_webhook(&event, chrono::Utc::now()) else {
-        // Signed, but about no session (a vendor's test ping): nothing to keep.
-        return answer(StatusCode::OK, json!({"status": "ignored"}));
-    };
-    match app.store.record_event(&record).await {
-        Ok(EventOutcome::Duplicate) => {
+    match ledger::record_webhook(&*app.store, &event).await {
+        Kept::Recorded => answer(StatusCode::OK, json!({"status": "recorded"})),
+        Kept::Duplicate => {
             app.metrics.count(Counter::WebhooksDuplicate, name);
             answer(StatusCode::OK, json!({"status": "duplicate"}))
         }
-        Ok(_) => answer(StatusCode::OK, json!({"status": "recorded"})),
-        Err(error) => {
-            output::not_recorded(&error.to_string());
+        Kept::AboutNoSession => answer(StatusCode::OK, json!({"status": "ignored"})),
+        Kept::NotRecorded => {
             answer(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "the ledger is unavailable"}))
         }
     }
